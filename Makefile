@@ -1,0 +1,41 @@
+# Everything runs inside .venv, which these targets build from pyproject.toml.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv install test lint unit e2e ansible-test ansible-lint demo bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	touch $(STAMP)
+
+# Strict editable installs do not pick up new files on their own: refresh the link tree each run.
+install: venv
+	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=strict
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy plugins/module_utils edgeops_cloudflare_lists pulumi_provider
+
+unit: install
+	$(BIN)/pytest
+
+ansible-test: install
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python tests/ansible_test.py
+
+test: lint unit ansible-test
+
+demo: install
+	PATH=$(CURDIR)/$(BIN):$$PATH bash examples/demo.sh
+
+bench: install
+	$(BIN)/python benchmarks/waiter_schedules.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .work tests/output .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,337 @@
+"""The WSGI application: routing, envelopes, auth, rate limiting and fault injection.
+
+Each request goes through the same steps, in the order Cloudflare's edge and API apply them:
+
+1. fault injection (the edge fails before the API sees the request, so a faulted write never applies);
+2. routing: an unknown path or method is 400 code 7000 "No route for that URI";
+3. the account id: not 32 hex is 400 with 7003 "Could not route to ..., perhaps your object identifier is
+   invalid?" followed by 7000, as the API answers;
+4. authentication: no credentials is 400 code 9106; a malformed Authorization header is 400 code 6003 (with
+   6111 in ``error_chain``); a wrong token or key is 403 code 10000 "Authentication error";
+5. the rate limit, per credential, counted only for authenticated requests: a sliding window of
+   ``rate_limit`` requests per ``rate_window_seconds``; past it 429 code 971 with ``Retry-After`` (whole seconds
+   until the oldest counted request leaves the window);
+6. the operation itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import random
+import re
+import socket
+import sys
+import threading
+from collections import Counter, deque
+from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import errors
+from .config import ACCOUNT_ID_PATTERN, EmulatorConfig
+from .state import ListsState
+
+API_PREFIX = "/client/v4"
+_ACCOUNT = API_PREFIX + "/accounts/<account_id>/rules/lists"
+
+#: Werkzeug endpoints are the reference's operationIds, so tests can check coverage against the spec.
+ROUTES: Tuple[Tuple[str, str, str], ...] = (
+    (_ACCOUNT, "GET", "lists-get-lists"),
+    (_ACCOUNT, "POST", "lists-create-a-list"),
+    (_ACCOUNT + "/bulk_operations/<operation_id>", "GET", "lists-get-bulk-operation-status"),
+    (_ACCOUNT + "/<list_id>", "GET", "lists-get-a-list"),
+    (_ACCOUNT + "/<list_id>", "PUT", "lists-update-a-list"),
+    (_ACCOUNT + "/<list_id>", "DELETE", "lists-delete-a-list"),
+    (_ACCOUNT + "/<list_id>/items", "GET", "lists-get-list-items"),
+    (_ACCOUNT + "/<list_id>/items", "POST", "lists-create-list-items"),
+    (_ACCOUNT + "/<list_id>/items", "PUT", "lists-update-all-list-items"),
+    (_ACCOUNT + "/<list_id>/items", "DELETE", "lists-delete-list-items"),
+    (_ACCOUNT + "/<list_id>/items/<item_id>", "GET", "lists-get-a-list-item"),
+)
+
+_BEARER = re.compile(r"^Bearer +(\S+)$", re.IGNORECASE)
+
+# Cloudflare's edge answers 5xx with an HTML page, not the API's JSON envelope.
+_HTML_PAGES = {
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+}
+
+
+def html_error_page(status: int) -> str:
+    title = _HTML_PAGES[status]
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+        "<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+    )
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` accepted requests per key in any ``window`` seconds; refused requests do not count."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._accepted: Dict[str, Deque[float]] = {}
+
+    def admit(self, key: str) -> Optional[int]:
+        """None when the request may proceed, else the whole seconds to wait (Retry-After)."""
+        with self._lock:
+            now = self._clock()
+            times = self._accepted.setdefault(key, deque())
+            while times and times[0] <= now - self._window:
+                times.popleft()
+            if len(times) >= self._limit:
+                return max(1, math.ceil(times[0] + self._window - now))
+            times.append(now)
+            return None
+
+
+class FaultInjector:
+    """Draws the same two numbers for every request, so one seed gives one sequence of faults."""
+
+    def __init__(self, rate: float, kinds: Tuple[str, ...], seed: Optional[int]) -> None:
+        self._rate = rate
+        self._kinds = kinds
+        self._random = random.Random(seed)  # noqa: S311 - reproducible test faults, not security
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def draw(self) -> Optional[str]:
+        with self._lock:
+            roll, pick = self._random.random(), self._random.random()
+            if not self._kinds or roll >= self._rate:
+                return None
+            kind = self._kinds[int(pick * len(self._kinds))]
+            self.counts[kind] += 1
+            return kind
+
+
+class EmulatorApp:
+    """WSGI callable serving the 11 Rules Lists operations from a :class:`ListsState`."""
+
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        state: ListsState,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        log: Optional[Callable[[str], None]] = None,
+    ) -> None:
+        self._config = config
+        self._state = state
+        self._sleep = sleep
+        self._log = log
+        self._url_map = Map([Rule(path, methods=[method], endpoint=name) for path, method, name in ROUTES])
+        self._limiter = SlidingWindowLimiter(config.rate_limit, config.rate_window_seconds, clock)
+        self._faults = FaultInjector(config.fault_rate, config.fault_kinds, config.seed)
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+
+    @property
+    def request_count(self) -> int:
+        """Every request received, faulted ones included."""
+        with self._count_lock:
+            return self._request_count
+
+    @property
+    def fault_counts(self) -> Dict[str, int]:
+        return dict(self._faults.counts)
+
+    def __call__(self, environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self._respond(request)
+        if self._log is not None:
+            self._log(f"{request.remote_addr} {request.method} {request.full_path.rstrip('?')} {response.status_code}")
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
+
+    # -------------------------------------------------------------------------------------- pipeline
+    def _respond(self, request: Request) -> Response:
+        with self._count_lock:
+            self._request_count += 1
+        fault = self._faults.draw()
+        if fault == "drop":
+            self._drop(request)
+        if fault == "slow":
+            self._sleep(self._config.slow_seconds)
+        elif fault in ("html_502", "html_503"):
+            status = 502 if fault == "html_502" else 503
+            return Response(html_error_page(status), status=status, mimetype="text/html")
+        elif fault == "rate_limited":
+            return _throttled(retry_after=1)
+        try:
+            return self._route(request)
+        except errors.ApiError as exc:
+            return _envelope(exc.status, success=False, errors_=exc.errors(), headers=exc.headers)
+
+    def _route(self, request: Request) -> Response:
+        adapter = self._url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except HTTPException:
+            # Unknown paths and unsupported methods alike: Cloudflare has no 405 for these.
+            raise errors.ApiError(400, errors.NO_ROUTE, "No route for that URI") from None
+        if not ACCOUNT_ID_PATTERN.match(args["account_id"]):
+            raise errors.ApiError(
+                400,
+                errors.COULD_NOT_ROUTE,
+                f"Could not route to {request.path}, perhaps your object identifier is invalid?",
+                more=[{"code": errors.NO_ROUTE, "message": "No route for that URI"}],
+            )
+        credential = self._authenticate(request)
+        retry_after = self._limiter.admit(credential)
+        if retry_after is not None:
+            return _throttled(retry_after)
+        handler: Callable[..., Response] = getattr(self, "_op_" + str(endpoint).replace("-", "_"))
+        return handler(request, **args)
+
+    def _authenticate(self, request: Request) -> str:
+        """The credential's rate-limit key, or ApiError. Both schemes work when both are configured."""
+        config = self._config
+        authorization = request.headers.get("Authorization")
+        if authorization is not None:
+            match = _BEARER.match(authorization.strip())
+            if match is None:
+                raise errors.ApiError(
+                    400,
+                    errors.INVALID_REQUEST_HEADERS,
+                    "Invalid request headers",
+                    chain=[{"code": errors.INVALID_AUTHORIZATION_FORMAT, "message": "Invalid format for Authorization header"}],
+                )
+            if config.token is not None and hmac.compare_digest(match.group(1), config.token):
+                return "token"
+            raise _authentication_error()
+        email, key = request.headers.get("X-Auth-Email"), request.headers.get("X-Auth-Key")
+        if not email or not key:
+            raise errors.ApiError(
+                400, errors.MISSING_AUTH_HEADERS, "Missing X-Auth-Key, X-Auth-Email or Authorization headers"
+            )
+        if (
+            config.email is not None
+            and config.api_key is not None
+            and hmac.compare_digest(email.lower(), config.email.lower())
+            and hmac.compare_digest(key, config.api_key)
+        ):
+            return "email:" + email.lower()
+        raise _authentication_error()
+
+    def _drop(self, request: Request) -> None:
+        """Close the connection without any HTTP response; werkzeug treats the error as a dropped client."""
+        request.get_data()  # read the body first, so the client sees a clean close rather than a reset
+        connection = request.environ.get("werkzeug.socket")
+        if connection is not None:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._log is not None:
+            self._log(f"{request.remote_addr} {request.method} {request.full_path.rstrip('?')} dropped")
+        raise ConnectionAbortedError("fault injection: connection dropped")
+
+    # ------------------------------------------------------------------------------------ operations
+    def _op_lists_get_lists(self, request: Request, account_id: str) -> Response:
+        return _ok(self._state.list_lists(account_id))
+
+    def _op_lists_create_a_list(self, request: Request, account_id: str) -> Response:
+        return _ok(self._state.create_list(account_id, _json_body(request)))
+
+    def _op_lists_get_a_list(self, request: Request, account_id: str, list_id: str) -> Response:
+        return _ok(self._state.get_list(account_id, list_id))
+
+    def _op_lists_update_a_list(self, request: Request, account_id: str, list_id: str) -> Response:
+        return _ok(self._state.update_list(account_id, list_id, _json_body(request)))
+
+    def _op_lists_delete_a_list(self, request: Request, account_id: str, list_id: str) -> Response:
+        # The reference asks for a JSON body ({}); the service also takes none, so the body is ignored.
+        return _ok(self._state.delete_list(account_id, list_id))
+
+    def _op_lists_get_list_items(self, request: Request, account_id: str, list_id: str) -> Response:
+        args = request.args
+        items, cursors = self._state.get_items(
+            account_id, list_id, args.get("cursor"), args.get("per_page"), args.get("search")
+        )
+        return _ok(items, result_info={"cursors": cursors})
+
+    def _op_lists_create_list_items(self, request: Request, account_id: str, list_id: str) -> Response:
+        return self._write(account_id, list_id, "append", _items_body(request))
+
+    def _op_lists_update_all_list_items(self, request: Request, account_id: str, list_id: str) -> Response:
+        return self._write(account_id, list_id, "replace", _items_body(request))
+
+    def _op_lists_delete_list_items(self, request: Request, account_id: str, list_id: str) -> Response:
+        body = _json_body(request)
+        entries = body.get("items") if isinstance(body, dict) else None
+        if (
+            not isinstance(entries, list)
+            or not entries
+            or not all(isinstance(entry, dict) and isinstance(entry.get("id"), str) for entry in entries)
+        ):
+            raise errors.invalid_request('Malformed request body: expected {"items": [{"id": "..."}, ...]}')
+        return self._write(account_id, list_id, "delete", [{"id": entry["id"]} for entry in entries])
+
+    def _op_lists_get_a_list_item(self, request: Request, account_id: str, list_id: str, item_id: str) -> Response:
+        return _ok(self._state.get_item(account_id, list_id, item_id))
+
+    def _op_lists_get_bulk_operation_status(self, request: Request, account_id: str, operation_id: str) -> Response:
+        return _ok(self._state.get_operation(account_id, operation_id))
+
+    def _write(self, account_id: str, list_id: str, action: str, payload: List[Any]) -> Response:
+        return _ok({"operation_id": self._state.submit_write(account_id, list_id, action, payload)})
+
+
+def _json_body(request: Request) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise errors.invalid_request("Malformed JSON in request body") from None
+
+
+def _items_body(request: Request) -> List[Any]:
+    body = _json_body(request)
+    if not isinstance(body, list):
+        raise errors.invalid_request("Malformed request body: expected a JSON array of list items")
+    return body
+
+
+def _authentication_error() -> errors.ApiError:
+    return errors.ApiError(403, errors.AUTHENTICATION_ERROR, "Authentication error")
+
+
+def _throttled(retry_after: int) -> Response:
+    return _envelope(
+        429,
+        success=False,
+        errors_=[{"code": errors.THROTTLED, "message": errors.THROTTLED_MESSAGE}],
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def _ok(result: Any, **extra: Any) -> Response:
+    return _envelope(200, success=True, result=result, **extra)
+
+
+def _envelope(
+    status: int,
+    *,
+    success: bool,
+    result: Any = None,
+    errors_: Optional[List[Dict[str, Any]]] = None,
+    headers: Optional[Dict[str, str]] = None,
+    **extra: Any,
+) -> Response:
+    body = {"success": success, "errors": errors_ or [], "messages": [], "result": result, **extra}
+    return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
+
+
+def stderr_log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,75 @@
+"""Configuration of the Lists API emulator."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+#: Every fault the emulator can inject, in the order the CLI documents them.
+FAULT_KINDS: Tuple[str, ...] = ("html_502", "html_503", "rate_limited", "slow", "drop")
+
+DEFAULT_ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - a well-known local test credential, documented in --help
+DEFAULT_EMAIL = "user@example.com"
+DEFAULT_API_KEY = "emulator-key"
+
+ACCOUNT_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """How the emulator listens, authenticates, paces operations and misbehaves.
+
+    Setting ``token`` to None disables Bearer auth; setting ``email`` or ``api_key`` to None disables the legacy
+    X-Auth-Email + X-Auth-Key pair. At least one scheme must stay enabled.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    token: Optional[str] = DEFAULT_TOKEN
+    email: Optional[str] = DEFAULT_EMAIL
+    api_key: Optional[str] = DEFAULT_API_KEY
+    #: Shown in docs and examples; any well-formed 32-hex account id is accepted and gets its own lists.
+    account_id: str = DEFAULT_ACCOUNT_ID
+    #: Seconds an accepted bulk operation reports "pending", then "running" before it finishes.
+    pending_seconds: float = 0.3
+    running_seconds: float = 0.5
+    max_items_per_list: int = 10_000
+    #: At most ``rate_limit`` requests per credential in any sliding ``rate_window_seconds``.
+    rate_limit: int = 1200
+    rate_window_seconds: float = 300.0
+    #: Fraction (0..1) of all responses replaced by a fault drawn from ``fault_kinds``.
+    fault_rate: float = 0.0
+    fault_kinds: Tuple[str, ...] = FAULT_KINDS
+    slow_seconds: float = 2.0
+    seed: Optional[int] = None
+    #: Seconds a finished bulk operation stays readable; afterwards its status is 404, as on the service.
+    operation_ttl_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        # Normalise a list or set passed by callers so the dataclass stays hashable and comparable.
+        object.__setattr__(self, "fault_kinds", tuple(self.fault_kinds))
+        problems = []
+        if not 0 <= self.port <= 65535:
+            problems.append(f"port must be 0..65535, got {self.port}")
+        if self.token is None and (self.email is None or self.api_key is None):
+            problems.append("enable at least one auth scheme: token, or email with api_key")
+        if not ACCOUNT_ID_PATTERN.match(self.account_id):
+            problems.append("account_id must be 32 lowercase hex characters")
+        for name in ("pending_seconds", "running_seconds", "slow_seconds", "operation_ttl_seconds"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must be >= 0")
+        if self.max_items_per_list < 0:
+            problems.append("max_items_per_list must be >= 0")
+        if self.rate_limit < 1 or self.rate_window_seconds <= 0:
+            problems.append("rate_limit must be >= 1 and rate_window_seconds > 0")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            problems.append(f"fault_rate must be within 0..1, got {self.fault_rate}")
+        unknown = sorted(set(self.fault_kinds) - set(FAULT_KINDS))
+        if unknown:
+            problems.append(f"unknown fault kinds {unknown}; choose from {list(FAULT_KINDS)}")
+        if self.fault_rate > 0 and not self.fault_kinds:
+            problems.append("fault_rate > 0 needs at least one fault kind")
+        if problems:
+            raise ValueError("invalid emulator configuration: " + "; ".join(problems))

@@ -1,0 +1,68 @@
+"""Error codes the emulator answers with, and the exception that carries one to the HTTP layer.
+
+Codes below 10001 are the ones Cloudflare's API is seen to return for the same situation. Cloudflare does not
+publish the Lists service's own codes, so the LISTS_* values are the emulator's choice: stable, documented here,
+and in the 10001+ range so no client mistakes them for the real 10000 "Authentication error".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+# Cloudflare-wide codes.
+THROTTLED = 971  # "Please wait and consider throttling your request speed"
+INVALID_REQUEST_HEADERS = 6003
+INVALID_AUTHORIZATION_FORMAT = 6111
+NO_ROUTE = 7000
+COULD_NOT_ROUTE = 7003
+MISSING_AUTH_HEADERS = 9106
+AUTHENTICATION_ERROR = 10000
+
+# Lists codes chosen by the emulator (see module docstring).
+LISTS_INVALID_REQUEST = 10001
+LISTS_INVALID_NAME = 10002
+LISTS_INVALID_KIND = 10003
+LISTS_INVALID_DESCRIPTION = 10004
+LISTS_DUPLICATE_NAME = 10005
+LISTS_NOT_FOUND = 10006
+LISTS_OPERATION_IN_PROGRESS = 10007
+
+THROTTLED_MESSAGE = "Please wait and consider throttling your request speed"
+
+
+class ApiError(Exception):
+    """A request the service refuses: becomes a ``success: false`` envelope with this HTTP status."""
+
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        *,
+        more: Optional[List[Dict[str, Any]]] = None,
+        chain: Optional[List[Dict[str, Any]]] = None,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        #: Further entries for the ``errors`` array, e.g. 7000 after a 7003.
+        self.more = more or []
+        #: Causes, shown as ``error_chain`` inside the first error as Cloudflare does for header problems.
+        self.chain = chain or []
+        self.headers = headers or {}
+
+    def errors(self) -> List[Dict[str, Any]]:
+        first: Dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.chain:
+            first["error_chain"] = self.chain
+        return [first, *self.more]
+
+
+def invalid_request(message: str) -> ApiError:
+    return ApiError(400, LISTS_INVALID_REQUEST, message)
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, LISTS_NOT_FOUND, f"{what} not found")

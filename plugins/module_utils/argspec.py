@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Option specs shared by the Ansible modules, as plain data.
+
+``plugins/doc_fragments/`` documents exactly these options (a unit test compares them).
+Environment fallbacks are resolved by the core (``auth.py``), the same way for every adapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
+
+CONNECTION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "api_token": {"type": "str", "no_log": True},
+    "account_email": {"type": "str"},
+    "account_api_key": {"type": "str", "no_log": True},
+    "base_url": {"type": "str"},
+    "validate_certs": {"type": "bool", "default": True},
+    "timeout": {"type": "float", "default": DEFAULT_TIMEOUT},
+}
+
+WAIT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "wait": {"type": "bool", "default": False},
+    "wait_timeout": {"type": "float", "default": DEFAULT_WAIT_TIMEOUT},
+    "wait_max_interval": {"type": "float", "default": DEFAULT_MAX_INTERVAL},
+}
+
+CONNECTION_MUTUALLY_EXCLUSIVE: List[Tuple[str, ...]] = [("api_token", "account_email"), ("api_token", "account_api_key")]
+CONNECTION_REQUIRED_TOGETHER: List[Tuple[str, ...]] = [("account_email", "account_api_key")]
+
+BULK_OPERATION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "account_id": {"type": "str", "required": True},
+    "operation_id": {"type": "str", "required": True},
+}

@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Credentials and where to send them, resolved once from explicit values and the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, Mapping, Optional, Tuple
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_base_url
+
+DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+
+# The names pulumi-cloudflare and the official SDK use; CLOUDFLARE_TOKEN is community.general's.
+ENV_API_TOKEN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN")
+ENV_EMAIL = ("CLOUDFLARE_EMAIL",)
+ENV_API_KEY = ("CLOUDFLARE_API_KEY",)
+ENV_BASE_URL = ("CLOUDFLARE_BASE_URL",)
+
+
+def _first(explicit: Optional[str], names: Tuple[str, ...], environ: Mapping[str, str]) -> Optional[str]:
+    if explicit:
+        return explicit
+    for name in names:
+        value = environ.get(name)
+        if value:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An API token, or the legacy email plus global API key. Never both.
+
+    ``repr`` hides the secrets, so a credential object in a log or traceback leaks nothing.
+    """
+
+    api_token: Optional[str] = field(default=None, repr=False)
+    email: Optional[str] = None
+    api_key: Optional[str] = field(default=None, repr=False)
+
+    def headers(self) -> Dict[str, str]:
+        if self.api_token:
+            return {"Authorization": "Bearer " + self.api_token}
+        return {"X-Auth-Email": self.email or "", "X-Auth-Key": self.api_key or ""}
+
+    @property
+    def scheme(self) -> str:
+        return "api_token" if self.api_token else "api_key"
+
+    def secrets(self) -> Tuple[str, ...]:
+        """The values to scrub from anything we print."""
+        return tuple(value for value in (self.api_token, self.api_key) if value)
+
+
+def resolve_credentials(
+    api_token: Optional[str] = None,
+    email: Optional[str] = None,
+    api_key: Optional[str] = None,
+    environ: Optional[Mapping[str, str]] = None,
+) -> Credentials:
+    """Pick exactly one auth scheme. Explicit values win; the environment fills in what is missing.
+
+    An explicit scheme shadows the other one in the environment, so a token given to a task does not
+    conflict with a key exported in the shell. With only the environment, the token is preferred,
+    as Cloudflare recommends.
+    """
+    env = os.environ if environ is None else environ
+    if api_token and (email or api_key):
+        raise ValidationError("credentials", "give either api_token, or account_email with account_api_key, not both.")
+    if api_token:
+        return Credentials(api_token=api_token)
+    if not (email or api_key):
+        token = _first(None, ENV_API_TOKEN, env)
+        if token:
+            return Credentials(api_token=token)
+    mail = _first(email, ENV_EMAIL, env)
+    key = _first(api_key, ENV_API_KEY, env)
+    if mail and key:
+        return Credentials(email=mail, api_key=key)
+    if mail or key:
+        missing = "account_api_key (CLOUDFLARE_API_KEY)" if mail else "account_email (CLOUDFLARE_EMAIL)"
+        raise ValidationError(
+            "credentials",
+            "the global API key scheme needs both account_email and account_api_key; {0} is missing.".format(missing),
+        )
+    raise ValidationError(
+        "credentials",
+        "no Cloudflare credentials found. Set api_token (or CLOUDFLARE_API_TOKEN) to an API token with "
+        "'Account Filter Lists Read' permission, or account_email and account_api_key "
+        "(CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).",
+    )
+
+
+def resolve_base_url(base_url: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
+    env = os.environ if environ is None else environ
+    return validate_base_url(_first(base_url, ENV_BASE_URL, env) or DEFAULT_BASE_URL)

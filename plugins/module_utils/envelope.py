@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn one HTTP answer from the Cloudflare API into a result or a typed error.
+
+Pure functions over (status code, headers, body): no I/O, so every branch is testable and fuzzable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ApiError,
+    AuthenticationError,
+    CloudflareListsError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitedError,
+    TransportError,
+    UnexpectedStatusError,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import (
+    FINISHED_STATUSES,
+    KNOWN_STATUSES,
+    BulkOperationFacts,
+    normalize_timestamp,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import describe_value
+
+EXCERPT_CHARS = 120
+_WHITESPACE = re.compile(r"\s+")
+
+
+def excerpt(body: Any, secrets: Sequence[str] = ()) -> str:
+    """A one-line, bounded, credential-free quote of a body for an error message."""
+    if isinstance(body, bytes):
+        text = body.decode("utf-8", errors="replace")
+    else:
+        text = str(body)
+    text = scrub(_WHITESPACE.sub(" ", text).strip(), secrets)
+    if not text:
+        return "(empty body)"
+    if len(text) > EXCERPT_CHARS:
+        text = text[:EXCERPT_CHARS] + "..."
+    return repr(text)
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def cloudflare_errors(document: Any) -> List[Dict[str, Any]]:
+    """The ``errors`` array as ``[{code, message}]``, tolerating any shape."""
+    if not isinstance(document, dict) or not isinstance(document.get("errors"), list):
+        return []
+    found = []
+    for entry in document["errors"]:
+        if isinstance(entry, dict):
+            code = entry.get("code")
+            found.append(
+                {
+                    "code": code if isinstance(code, int) and not isinstance(code, bool) else None,
+                    "message": str(entry.get("message", "")),
+                }
+            )
+    return found
+
+
+def _describe_errors(errors: List[Dict[str, Any]], secrets: Sequence[str]) -> str:
+    parts = []
+    for entry in errors[:5]:
+        text = scrub(entry["message"], secrets)
+        parts.append("{0} ({1})".format(text, entry["code"]) if entry["code"] is not None else text)
+    return "; ".join(parts)
+
+
+def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                seconds = float(value)
+            except (TypeError, ValueError):
+                return None  # An HTTP-date; urllib3 already honoured it while retrying.
+            return seconds if seconds >= 0 else None
+    return None
+
+
+_HINTS = {
+    401: "Check the API token, or account_email and account_api_key.",
+    403: "Check that the credentials are valid and have 'Account Filter Lists Read' (or Edit) on this account.",
+    404: "Check account_id and operation_id; Cloudflare forgets operations some time after they finish.",
+    429: "Cloudflare's rate limit is 1,200 requests per 5 minutes per user; wait and retry, or poll less often.",
+}
+
+
+def _error_for_status(status: int) -> Type[ApiError]:
+    if status in (401, 403):
+        return AuthenticationError
+    if status == 404:
+        return NotFoundError
+    if status == 429:
+        return RateLimitedError
+    if status >= 500:
+        return TransportError
+    return ApiError
+
+
+def parse_envelope(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    what: str,
+    secrets: Sequence[str] = (),
+) -> Any:
+    """Return the envelope's ``result``, or raise the error that the answer means.
+
+    ``what`` names the request in messages, e.g. "GET bulk operation 4da8...".
+    """
+    if 300 <= status < 400:
+        location = next((v for k, v in headers.items() if k.lower() == "location"), "(no Location header)")
+        raise TransportError(
+            "{0}: Cloudflare answered HTTP {1}, a redirect to {2}. Redirects are not followed, so credentials "
+            "never reach another host; check base_url.".format(what, status, scrub(location, secrets)),
+            http_status=status,
+        )
+    try:
+        document: Any = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        document = None
+        is_json = False
+    else:
+        is_json = True
+    errors = cloudflare_errors(document)
+
+    if not 200 <= status < 300:
+        kind = _error_for_status(status)
+        said = _describe_errors(errors, secrets) if errors else "body " + excerpt(body, secrets)
+        hint = _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
+        message = "{0}: HTTP {1}: {2}.{3}".format(what, status, said.rstrip("."), " " + hint if hint else "")
+        extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
+        if kind is RateLimitedError:
+            raise RateLimitedError(message, retry_after=_retry_after(headers), **extra)
+        raise kind(message, **extra)
+
+    def malformed(problem: str) -> CloudflareListsError:
+        return MalformedResponseError(
+            "{0}: HTTP {1} but {2}: {3}. This is not the documented Cloudflare envelope; check base_url.".format(
+                what, status, problem, excerpt(body, secrets)
+            ),
+            http_status=status,
+            cloudflare_errors=errors,
+        )
+
+    if not is_json:
+        raise malformed("the body is not JSON")
+    if not isinstance(document, dict):
+        raise malformed("the body is not a JSON object")
+    success = document.get("success")
+    if success is False:
+        said = _describe_errors(errors, secrets) or "no error detail given"
+        raise ApiError(
+            "{0}: Cloudflare reported failure (success: false): {1}.".format(what, said.rstrip(".")),
+            http_status=status,
+            cloudflare_errors=errors,
+        )
+    if success is not True:
+        raise malformed("'success' is missing or not a boolean")
+    if document.get("result") is None:
+        raise malformed("'result' is missing or null")
+    return document["result"]
+
+
+def parse_bulk_operation(result: Any, operation_id: str, *, what: str) -> BulkOperationFacts:
+    """Check a bulk-operation ``result`` against what we asked for, and normalize it."""
+
+    def malformed(problem: str, kind: Type[MalformedResponseError] = MalformedResponseError) -> CloudflareListsError:
+        return kind("{0}: {1}.".format(what, problem))
+
+    if not isinstance(result, dict):
+        raise malformed("the result is not an object but {0}".format(type(result).__name__))
+    seen_id = result.get("id")
+    if seen_id != operation_id:
+        raise malformed("the result is for operation {0}, not the requested {1!r}".format(describe_value(seen_id), operation_id))
+    status = result.get("status")
+    if not isinstance(status, str) or status not in KNOWN_STATUSES:
+        raise malformed(
+            "unknown operation status {0}; expected pending, running, completed or failed. Upgrade "
+            "edgeops-cloudflare-lists if Cloudflare has added a status".format(describe_value(status)),
+            UnexpectedStatusError,
+        )
+    completed_at = None
+    error = None
+    if status in FINISHED_STATUSES:
+        raw = result.get("completed")
+        if raw is not None:
+            completed_at = normalize_timestamp(raw) if isinstance(raw, str) else None
+            if completed_at is None:
+                raise malformed("'completed' is not an RFC 3339 timestamp: {0}".format(describe_value(raw)))
+    if status == "failed":
+        raw_error = result.get("error")
+        if raw_error is not None and not isinstance(raw_error, str):
+            raise malformed("'error' is not a string: {0}".format(describe_value(raw_error)))
+        error = raw_error
+    return BulkOperationFacts(id=operation_id, status=status, completed_at=completed_at, error=error)

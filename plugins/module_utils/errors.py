@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One error hierarchy for every adapter.
+
+Branches follow what the caller can do about them:
+
+- ``ValidationError`` (also a ``ValueError``): fix the input; nothing was sent.
+- ``ApiError``: Cloudflare or the network said no. Subclasses name the cause.
+- ``OperationFailedError``: Cloudflare ran the operation and it failed.
+- ``WaitTimeoutError``: the operation did not finish before the deadline.
+
+Every error carries what is known as data (``facts``, ``http_status``,
+``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
+without parsing the message. Messages never contain credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+
+
+class CloudflareListsError(Exception):
+    """Root of every error this product raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        facts: Optional[BulkOperationFacts] = None,
+        http_status: Optional[int] = None,
+        cloudflare_errors: Optional[List[Dict[str, Any]]] = None,
+        elapsed: Optional[float] = None,
+        checks: Optional[int] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.facts = facts
+        self.http_status = http_status
+        self.cloudflare_errors = list(cloudflare_errors or [])
+        self.elapsed = elapsed
+        self.checks = checks
+
+    def __str__(self) -> str:
+        return self.message
+
+    def details(self) -> Dict[str, Any]:
+        """What is known about the failure, as plain data for a task result or a log."""
+        out: Dict[str, Any] = {"error_type": type(self).__name__}
+        if self.facts is not None:
+            out["bulk_operation"] = self.facts.to_dict()
+        if self.http_status is not None:
+            out["http_status"] = self.http_status
+        if self.cloudflare_errors:
+            out["cloudflare_errors"] = self.cloudflare_errors
+        if self.elapsed is not None:
+            out["elapsed"] = round(self.elapsed, 3)
+        if self.checks is not None:
+            out["checks"] = self.checks
+        return out
+
+
+class ValidationError(CloudflareListsError, ValueError):
+    """An input is not acceptable. Raised before any request is made."""
+
+    def __init__(self, parameter: str, problem: str) -> None:
+        super().__init__("Invalid {0}: {1}".format(parameter, problem))
+        self.parameter = parameter
+
+
+class ApiError(CloudflareListsError):
+    """Cloudflare answered with an error, or gave no usable answer."""
+
+
+class AuthenticationError(ApiError):
+    """HTTP 401/403: the credentials were refused or lack permission."""
+
+
+class NotFoundError(ApiError):
+    """HTTP 404: no such account, operation, or route."""
+
+
+class RateLimitedError(ApiError):
+    """HTTP 429 that outlasted our retries. ``retry_after`` is in seconds, when Cloudflare said."""
+
+    def __init__(self, message: str, *, retry_after: Optional[float] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+    def details(self) -> Dict[str, Any]:
+        out = super().details()
+        if self.retry_after is not None:
+            out["retry_after"] = self.retry_after
+        return out
+
+
+class TransportError(ApiError):
+    """The request did not get a usable HTTP answer: connection, TLS, timeout, 5xx, or a redirect we refused."""
+
+
+class MalformedResponseError(ApiError):
+    """Cloudflare answered 2xx, but the body is not the documented envelope or result."""
+
+
+class UnexpectedStatusError(MalformedResponseError):
+    """The operation reported a status outside pending, running, completed and failed."""
+
+
+class OperationFailedError(CloudflareListsError):
+    """Cloudflare finished the operation with status ``failed``. ``facts.error`` has its reason."""
+
+
+class WaitTimeoutError(CloudflareListsError):
+    """The operation was still unfinished at the deadline. ``facts`` holds the last status seen."""
+
+    def __init__(self, message: str, *, timeout: float, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.timeout = timeout
+
+    def details(self) -> Dict[str, Any]:
+        out = super().details()
+        out["timeout"] = self.timeout
+        return out

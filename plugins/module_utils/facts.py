@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The normalized facts about one bulk operation: the one shape every adapter returns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Mapping, Optional
+
+PENDING = "pending"
+RUNNING = "running"
+COMPLETED = "completed"
+FAILED = "failed"
+UNFINISHED_STATUSES = frozenset((PENDING, RUNNING))
+FINISHED_STATUSES = frozenset((COMPLETED, FAILED))
+KNOWN_STATUSES = UNFINISHED_STATUSES | FINISHED_STATUSES
+
+# RFC 3339 date-time (section 5.6); "T" and "Z" may be lower case per the RFC.
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+)
+
+
+def normalize_timestamp(value: str) -> Optional[str]:
+    """Return ``value`` as UTC RFC 3339 (``...Z``), or None when it is not an RFC 3339 date-time."""
+    match = _RFC3339.match(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        offset = timedelta(0) if zulu else timedelta(hours=int(off_h), minutes=int(off_m))
+        if sign == "-":
+            offset = -offset
+        # Leap seconds (:60) are valid RFC 3339 but not datetime; clamp to :59.
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), micro, timezone(offset)
+        ).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += ".{0:06d}".format(moment.microsecond).rstrip("0")
+    return text + "Z"
+
+
+@dataclass(frozen=True)
+class BulkOperationFacts:
+    """What Cloudflare last said about a bulk operation, normalized.
+
+    ``completed_at`` is UTC RFC 3339 or None; ``error`` is Cloudflare's message for a failed operation.
+    """
+
+    id: str
+    status: str
+    completed_at: Optional[str] = None
+    error: Optional[str] = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == COMPLETED
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "finished": self.finished,
+            "succeeded": self.succeeded,
+            "completed_at": self.completed_at,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BulkOperationFacts:
+        """Rebuild facts from ``to_dict`` output (derived keys are recomputed, not trusted)."""
+        return cls(
+            id=str(data["id"]),
+            status=str(data["status"]),
+            completed_at=data.get("completed_at"),
+            error=data.get("error"),
+        )

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The calls adapters make: open a client, check an operation once, or wait for it."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any, Callable, Dict, Mapping, Optional
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import (
+    resolve_base_url,
+    resolve_credentials,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    WaitOutcome,
+    WaitPolicy,
+    WaitProgress,
+    wait_until_finished,
+)
+
+
+def open_client(
+    api_token: Optional[str] = None,
+    account_email: Optional[str] = None,
+    account_api_key: Optional[str] = None,
+    base_url: Optional[str] = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    validate_certs: bool = True,
+    environ: Optional[Mapping[str, str]] = None,
+    session: Optional[Any] = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Optional[random.Random] = None,
+) -> CloudflareClient:
+    """A client from explicit settings, with ``CLOUDFLARE_*`` environment fallbacks."""
+    return CloudflareClient(
+        resolve_credentials(api_token, account_email, account_api_key, environ),
+        resolve_base_url(base_url, environ),
+        timeout=timeout,
+        validate_certs=validate_certs,
+        session=session,
+        clock=clock,
+        sleep=sleep,
+        rng=rng,
+    )
+
+
+def get_bulk_operation(client: CloudflareClient, account_id: str, operation_id: str) -> BulkOperationFacts:
+    """Check once and report any status."""
+    return client.get_bulk_operation(account_id, operation_id)
+
+
+def wait_for_bulk_operation(
+    client: CloudflareClient,
+    account_id: str,
+    operation_id: str,
+    policy: Optional[WaitPolicy] = None,
+    on_progress: Optional[Callable[[WaitProgress], None]] = None,
+) -> WaitOutcome:
+    """Wait until the operation completes. Raises ``OperationFailedError`` or ``WaitTimeoutError``."""
+    account_id, operation_id = validate_ids(account_id, operation_id)
+    return wait_until_finished(
+        lambda deadline: client.get_bulk_operation(account_id, operation_id, deadline=deadline),
+        policy or WaitPolicy(),
+        clock=client.clock,
+        sleep=client.sleep,
+        rng=client.rng,
+        on_progress=on_progress,
+    )
+
+
+def bulk_operation_info(
+    params: Mapping[str, Any],
+    *,
+    environ: Optional[Mapping[str, str]] = None,
+    session: Optional[Any] = None,
+) -> Dict[str, Any]:
+    """The Ansible module's whole job: ``params`` named as in ``argspec``, result as the module returns it."""
+    account_id, operation_id = validate_ids(params.get("account_id"), params.get("operation_id"))
+    with open_client(
+        params.get("api_token"),
+        params.get("account_email"),
+        params.get("account_api_key"),
+        params.get("base_url"),
+        timeout=params.get("timeout") or DEFAULT_TIMEOUT,
+        validate_certs=params.get("validate_certs", True),
+        environ=environ,
+        session=session,
+    ) as client:
+        if not params.get("wait"):
+            return {"bulk_operation": get_bulk_operation(client, account_id, operation_id).to_dict()}
+        policy = WaitPolicy(
+            timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
+            max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
+        )
+        outcome = wait_for_bulk_operation(client, account_id, operation_id, policy)
+    return {
+        "bulk_operation": outcome.facts.to_dict(),
+        "checks": outcome.checks,
+        "elapsed": round(outcome.elapsed, 3),
+    }
+
+
+def _number(params: Mapping[str, Any], name: str, default: float) -> float:
+    value = params.get(name)
+    return default if value is None else float(value)

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""urllib3's Retry, bounded by a deadline, with an injectable clock, sleep and random source.
+
+Imported only behind the requests guard in ``client.py``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from itertools import takewhile
+from typing import Any, Callable, Optional
+
+from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.util.retry import Retry
+
+# Statuses worth another try on a GET: rate limited, and the edge's transient failures.
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+DEFAULT_RETRIES = 4
+DEFAULT_BACKOFF_FACTOR = 0.5
+DEFAULT_BACKOFF_MAX = 8.0
+
+
+class DeadlineRetry(Retry):
+    """A ``Retry`` that gives up instead of sleeping past ``deadline``.
+
+    The wait before a retry is ``Retry-After`` when the answer carries one, else
+    ``backoff_factor * 2**(n-1)`` capped at ``backoff_max`` and scaled by a random factor
+    in [0.5, 1) ("equal jitter"), from the first retry on, so clients that failed together
+    do not retry together. When that wait would end after ``deadline``, ``increment``
+    raises ``MaxRetryError`` at once: the caller sees the last answer (a 429 keeps its
+    ``Retry-After``) rather than a sleep it cannot afford.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        deadline: float = float("inf"),
+        clock: Callable[[], float] = time.monotonic,
+        sleeper: Callable[[float], None] = time.sleep,
+        rng: Optional[random.Random] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+        self.clock = clock
+        self.sleeper = sleeper
+        self.rng = rng if rng is not None else random.Random()
+
+    @classmethod
+    def for_get(
+        cls,
+        *,
+        retries: int = DEFAULT_RETRIES,
+        deadline: float = float("inf"),
+        clock: Callable[[], float] = time.monotonic,
+        sleeper: Callable[[float], None] = time.sleep,
+        rng: Optional[random.Random] = None,
+    ) -> DeadlineRetry:
+        return cls(
+            total=retries,
+            redirect=0,
+            allowed_methods=frozenset(("GET",)),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=DEFAULT_BACKOFF_FACTOR,
+            backoff_max=DEFAULT_BACKOFF_MAX,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            respect_retry_after_header=True,
+            deadline=deadline,
+            clock=clock,
+            sleeper=sleeper,
+            rng=rng,
+        )
+
+    def new(self, **kw: Any) -> DeadlineRetry:
+        kw.setdefault("deadline", self.deadline)
+        kw.setdefault("clock", self.clock)
+        kw.setdefault("sleeper", self.sleeper)
+        kw.setdefault("rng", self.rng)
+        retry = super().new(**kw)
+        assert isinstance(retry, DeadlineRetry)
+        return retry
+
+    def get_backoff_time(self) -> float:
+        consecutive = len(list(takewhile(lambda entry: entry.redirect_location is None, reversed(self.history))))
+        if consecutive == 0:
+            return 0.0
+        ceiling = min(self.backoff_max, self.backoff_factor * (2 ** (consecutive - 1)))
+        return ceiling * (0.5 + 0.5 * self.rng.random())
+
+    def planned_wait(self, response: Any = None) -> float:
+        """Seconds this retry will sleep before its attempt."""
+        if response is not None and self.respect_retry_after_header:
+            retry_after = self.get_retry_after(response)
+            if retry_after is not None:
+                return retry_after
+        return self.get_backoff_time()
+
+    def increment(
+        self,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
+        response: Any = None,
+        error: Optional[Exception] = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> DeadlineRetry:
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        assert isinstance(retry, DeadlineRetry)
+        if retry.clock() + retry.planned_wait(response) > retry.deadline:
+            reason = error or ResponseError("the next retry would end after the deadline")
+            raise MaxRetryError(_pool, url, reason)
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        wait = self.planned_wait(response)
+        if wait > 0:
+            self.sleeper(wait)

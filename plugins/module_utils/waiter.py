@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting, kept apart from calling: a schedule, and a loop over an injected check, clock and sleep.
+
+Semantics:
+- the first check is immediate;
+- then delays grow from ``first_interval`` by ``multiplier`` up to ``max_interval``, each shortened by a
+  random fraction of at most ``jitter`` (so the cap is never exceeded);
+- no sleep ends after the deadline: the last sleep is cut short so a final check lands on it;
+- a status outside pending/running/completed/failed is an error at once (raised by the parser);
+- transient API trouble (connection, 5xx, 429) is retried on the schedule until the deadline;
+  a 429 whose Retry-After reaches past the deadline ends the wait at once;
+- ``timeout=0`` checks exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    CloudflareListsError,
+    OperationFailedError,
+    RateLimitedError,
+    TransportError,
+    WaitTimeoutError,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_positive_number
+
+DEFAULT_WAIT_TIMEOUT = 900.0
+DEFAULT_FIRST_INTERVAL = 0.5
+DEFAULT_MULTIPLIER = 2.0
+DEFAULT_MAX_INTERVAL = 30.0
+DEFAULT_JITTER = 0.1
+
+# Errors worth another check later in the same wait; everything else ends it.
+TRANSIENT_ERRORS = (TransportError, RateLimitedError)
+
+
+@dataclass(frozen=True)
+class WaitPolicy:
+    """How long to wait, and how often to look.
+
+    ``timeout``: seconds from the first check to give up (0: check once).
+    ``first_interval``: seconds before the second check. ``multiplier``: growth of each delay.
+    ``max_interval``: the cap on any delay, so completion is seen at most this late.
+    ``jitter``: each delay is shortened by a random fraction in [0, jitter).
+    """
+
+    timeout: float = DEFAULT_WAIT_TIMEOUT
+    first_interval: float = DEFAULT_FIRST_INTERVAL
+    multiplier: float = DEFAULT_MULTIPLIER
+    max_interval: float = DEFAULT_MAX_INTERVAL
+    jitter: float = DEFAULT_JITTER
+
+    def __post_init__(self) -> None:
+        validate_positive_number("wait_timeout", self.timeout, allow_zero=True)
+        validate_positive_number("first_interval", self.first_interval)
+        validate_positive_number("wait_max_interval", self.max_interval)
+        if validate_positive_number("multiplier", self.multiplier) < 1:
+            raise ValueError("multiplier must be at least 1")
+        if not 0 <= validate_positive_number("jitter", self.jitter, allow_zero=True) < 1:
+            raise ValueError("jitter must be in [0, 1)")
+
+    def delays(self, rng: random.Random) -> Iterator[float]:
+        """The sleeps between checks, forever; the caller stops at its deadline."""
+        delay = self.first_interval
+        while True:
+            yield min(delay, self.max_interval) * (1.0 - self.jitter * rng.random())
+            delay = min(delay * self.multiplier, self.max_interval)
+
+
+@dataclass(frozen=True)
+class WaitProgress:
+    """Passed to ``on_progress`` after every check."""
+
+    checks: int
+    elapsed: float
+    facts: Optional[BulkOperationFacts]
+    next_check_in: Optional[float]
+    transient_error: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class WaitOutcome:
+    facts: BulkOperationFacts
+    checks: int
+    elapsed: float
+
+
+def wait_until_finished(
+    check: Callable[[float], BulkOperationFacts],
+    policy: WaitPolicy,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Optional[random.Random] = None,
+    on_progress: Optional[Callable[[WaitProgress], None]] = None,
+) -> WaitOutcome:
+    """Call ``check(deadline)`` until the operation finishes, the deadline passes, or an error ends it.
+
+    Returns on ``completed``; raises ``OperationFailedError`` on ``failed`` and
+    ``WaitTimeoutError`` at the deadline, both with the last facts, checks and elapsed time.
+    """
+    rng = rng if rng is not None else random.Random()
+    start = clock()
+    deadline = start + policy.timeout
+    delays = policy.delays(rng)
+    checks = 0
+    facts: Optional[BulkOperationFacts] = None
+    while True:
+        checks += 1
+        transient: Optional[CloudflareListsError] = None
+        try:
+            facts = check(deadline)
+        except TRANSIENT_ERRORS as exc:
+            transient = exc
+        except CloudflareListsError as exc:
+            _annotate(exc, facts, checks, clock() - start)
+            raise
+        now = clock()
+        elapsed = now - start
+        if facts is not None and transient is None and facts.finished:
+            _report(on_progress, checks, elapsed, facts, None, None)
+            if not facts.succeeded:
+                raise OperationFailedError(
+                    "Bulk operation {0} failed: {1}".format(facts.id, facts.error or "Cloudflare gave no reason."),
+                    facts=facts,
+                    checks=checks,
+                    elapsed=elapsed,
+                )
+            return WaitOutcome(facts=facts, checks=checks, elapsed=elapsed)
+
+        remaining = deadline - now
+        delay = next(delays)
+        retry_after = getattr(transient, "retry_after", None)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if transient is not None and (remaining <= 0 or (retry_after is not None and retry_after > remaining)):
+            # The API never let us finish: report its error, not a timeout.
+            _annotate(transient, facts, checks, elapsed)
+            raise transient
+        if remaining <= 0:
+            raise WaitTimeoutError(
+                "Bulk operation {0} was still {1} after {2:.1f} s and {3} checks (wait_timeout {4:g} s). "
+                "Raise wait_timeout, or check the operation later with the same operation_id.".format(
+                    facts.id if facts else "?", facts.status if facts else "unknown", elapsed, checks, policy.timeout
+                ),
+                timeout=policy.timeout,
+                facts=facts,
+                checks=checks,
+                elapsed=elapsed,
+            )
+        delay = min(delay, remaining)
+        _report(on_progress, checks, elapsed, facts, delay, str(transient) if transient else None)
+        sleep(delay)
+
+
+def _report(
+    on_progress: Optional[Callable[[WaitProgress], None]],
+    checks: int,
+    elapsed: float,
+    facts: Optional[BulkOperationFacts],
+    next_check_in: Optional[float],
+    transient_error: Optional[str],
+) -> None:
+    if on_progress is not None:
+        on_progress(WaitProgress(checks, elapsed, facts, next_check_in, transient_error))
+
+
+def _annotate(
+    error: CloudflareListsError, facts: Optional[BulkOperationFacts], checks: int, elapsed: float
+) -> None:
+    """Attach what the wait knew to an error raised inside it."""
+    if error.facts is None:
+        error.facts = facts
+    error.checks = checks
+    error.elapsed = elapsed
