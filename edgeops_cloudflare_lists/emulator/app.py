@@ -203,7 +203,12 @@ class EmulatorApp:
                     400,
                     errors.INVALID_REQUEST_HEADERS,
                     "Invalid request headers",
-                    chain=[{"code": errors.INVALID_AUTHORIZATION_FORMAT, "message": "Invalid format for Authorization header"}],
+                    chain=[
+                        {
+                            "code": errors.INVALID_AUTHORIZATION_FORMAT,
+                            "message": "Invalid format for Authorization header",
+                        }
+                    ],
                 )
             if config.token is not None and hmac.compare_digest(match.group(1), config.token):
                 return "token"

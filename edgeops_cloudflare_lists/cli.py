@@ -1,0 +1,205 @@
+"""The ``cloudflare-lists`` command: a thin layer over the core.
+
+Facts go to stdout as JSON; progress and the one-line error go to stderr. Credentials come only
+from the environment, so they never show in a process list or shell history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Optional, Sequence, TextIO
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    CloudflareListsError,
+    OperationFailedError,
+    ValidationError,
+    WaitTimeoutError,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
+    get_bulk_operation,
+    open_client,
+    wait_for_bulk_operation,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    WaitPolicy,
+    WaitProgress,
+)
+
+EXIT_OK = 0
+EXIT_OPERATION_FAILED = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+EXIT_API = 4
+EXIT_INTERRUPTED = 130
+
+PROG = "cloudflare-lists"
+ENVIRONMENT_HELP = """\
+credentials (from the environment only):
+  CLOUDFLARE_API_TOKEN            an API token with 'Account Filter Lists Read' (preferred)
+  CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY
+                                  or the legacy email and global API key, together
+  CLOUDFLARE_BASE_URL             API base URL (default https://api.cloudflare.com/client/v4)
+
+exit codes:
+  0 reported, or completed    1 the operation failed    2 usage or validation error
+  3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Report on, or wait for, a Cloudflare Rules Lists bulk operation.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version="%(prog)s " + VERSION)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def operation_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=help_text, description=help_text, epilog=ENVIRONMENT_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument("account_id", metavar="ACCOUNT_ID", help="the 32-hex-character Cloudflare account ID")
+        sub.add_argument("operation_id", metavar="OPERATION_ID", help="the operation_id a list items write returned")
+        sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
+        sub.add_argument(
+            "--request-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+            help="timeout of each HTTP request (default %(default)g)",
+        )
+        sub.add_argument(
+            "--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)"
+        )
+        return sub
+
+    operation_command("status", "Check an operation once and print its facts, whatever its status.")
+    wait = operation_command("wait", "Wait until an operation completes, then print its facts.")
+    wait.add_argument(
+        "--timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, metavar="SECONDS",
+        help="give up after this long (default %(default)g; 0 checks once)",
+    )
+    wait.add_argument(
+        "--max-interval", type=float, default=DEFAULT_MAX_INTERVAL, metavar="SECONDS",
+        help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
+    )
+    progress = wait.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None,
+                          help="show progress on stderr (default: only on a terminal)")
+    progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+    commands.add_parser(
+        "emulator", help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
+        add_help=False,
+    )
+    return parser
+
+
+class ProgressLine:
+    """One status line on stderr, rewritten in place on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, progress: WaitProgress) -> None:
+        status = progress.facts.status if progress.facts else "unknown"
+        text = "{0}: {1} after {2:.1f} s, check {3}".format(
+            progress.facts.id if progress.facts else "operation", status, progress.elapsed, progress.checks
+        )
+        if progress.transient_error:
+            text += " (API trouble, retrying)"
+        if progress.next_check_in is not None:
+            text += ", next check in {0:.1f} s".format(progress.next_check_in)
+        self.stream.write("\r\033[K" + text)
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _print_facts(facts: Optional[BulkOperationFacts], stdout: TextIO) -> None:
+    if facts is not None:
+        stdout.write(json.dumps(facts.to_dict(), indent=2, sort_keys=True) + "\n")
+        stdout.flush()
+
+
+def _exit_code(error: CloudflareListsError) -> int:
+    if isinstance(error, ValidationError):
+        return EXIT_USAGE
+    if isinstance(error, OperationFailedError):
+        return EXIT_OPERATION_FAILED
+    if isinstance(error, WaitTimeoutError):
+        return EXIT_TIMEOUT
+    return EXIT_API
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+    client_factory: Callable[..., CloudflareClient] = open_client,
+) -> int:
+    args = build_parser().parse_args(argv)
+    progress: Optional[ProgressLine] = None
+    try:
+        validate_ids(args.account_id, args.operation_id)
+        with client_factory(
+            base_url=args.base_url, timeout=args.request_timeout, validate_certs=not args.insecure
+        ) as client:
+            if args.command == "status":
+                _print_facts(get_bulk_operation(client, args.account_id, args.operation_id), stdout)
+                return EXIT_OK
+            show = stderr.isatty() if args.progress is None else args.progress
+            progress = ProgressLine(stderr) if show else None
+            policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
+            outcome = wait_for_bulk_operation(client, args.account_id, args.operation_id, policy, progress)
+            if progress is not None:
+                progress.close()
+            _print_facts(outcome.facts, stdout)
+            return EXIT_OK
+    except CloudflareListsError as error:
+        if progress is not None:
+            progress.close()
+        _print_facts(error.facts, stdout)
+        stderr.write("{0}: error: {1}\n".format(PROG, _one_line(str(error))))
+        return _exit_code(error)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args[:1] == ["emulator"]:
+            from edgeops_cloudflare_lists import emulator
+
+            return emulator.main(args[1:])
+        return run(args, stdout=sys.stdout, stderr=sys.stderr)
+    except KeyboardInterrupt:
+        sys.stderr.write("\n{0}: interrupted\n".format(PROG))
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        sys.stderr.write(
+            "{0}: error: unexpected {1}: {2}. Please report this with the command you ran.\n".format(
+                PROG, type(error).__name__, _one_line(str(error))[:200]
+            )
+        )
+        return EXIT_API
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The installed ``cloudflare-lists`` command, run as a process against real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from werkzeug.wrappers import Response
+
+from tests.e2e.scripted_api import ACCOUNT_ID, OPERATION_ID, envelope, operation, scripted_api
+
+TOKEN = "cli-test-token-Sn3lZJTBX6kkg7OdcBUA"
+COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
+
+
+def run_command(*args: str, base_url: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update({"CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": base_url}, **(env_extra or {}))
+    result = subprocess.run([COMMAND, *args], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert TOKEN not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("cloudflare-lists: error: ")
+    return lines[0]
+
+
+def test_wait_follows_pending_running_completed_and_prints_facts() -> None:
+    with scripted_api(
+        operation("pending"), operation("running"), operation("completed", completed="2024-05-01T10:00:00+02:00")
+    ) as api:
+        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "id": OPERATION_ID,
+        "status": "completed",
+        "finished": True,
+        "succeeded": True,
+        "completed_at": "2024-05-01T08:00:00Z",
+        "error": None,
+    }
+    assert len(api.requests) == 3
+    first = api.requests[0]
+    assert first.path == "/client/v4/accounts/{0}/rules/lists/bulk_operations/{1}".format(ACCOUNT_ID, OPERATION_ID)
+    assert first.headers["Authorization"] == "Bearer " + TOKEN
+    assert first.headers["User-Agent"].startswith("edgeops-cloudflare-lists/")
+
+
+def test_wait_on_failed_operation_exits_1_with_cloudflare_error_text() -> None:
+    error_text = "Invalid IP address: 10.0.0.0/7 is not a valid prefix"
+    with scripted_api(operation("failed", completed="2024-05-01T08:00:00Z", error=error_text)) as api:
+        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == 1
+    assert error_text in one_error_line(result)
+    assert json.loads(result.stdout)["status"] == "failed"
+
+
+def test_status_reports_an_unfinished_operation_with_exit_0() -> None:
+    with scripted_api(operation("running")) as api:
+        result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["finished"] is False
+
+
+def test_wait_timeout_exits_3_with_last_status() -> None:
+    with scripted_api(operation("pending")) as api:
+        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "1", base_url=api.base_url)
+    assert result.returncode == 3
+    assert "still pending" in one_error_line(result)
+    assert json.loads(result.stdout)["status"] == "pending"
+
+
+HTML_502 = Response(
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+    "<hr><center>cloudflare</center></body></html>",
+    status=502,
+    content_type="text/html",
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        pytest.param(
+            envelope(None, success=False, errors=[{"code": 10000, "message": "Authentication error"}]),
+            "success: false",
+            id="success-false",
+        ),
+        pytest.param(HTML_502, "HTTP 502", id="html-502"),
+        pytest.param(
+            Response('{"success": true, "result": {"id": "4da8', content_type="application/json"),
+            "not JSON",
+            id="truncated-json",
+        ),
+        pytest.param(operation("paused"), "unknown operation status 'paused'", id="unknown-status"),
+        pytest.param(
+            Response("", status=302, headers={"Location": "https://elsewhere.example/steal"}),
+            "redirect to https://elsewhere.example/steal",
+            id="redirect",
+        ),
+    ],
+)
+def test_bad_answers_exit_4_with_one_clear_line(answer: Response, expected: str) -> None:
+    with scripted_api(answer) as api:
+        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
+    assert result.returncode == 4
+    assert expected in one_error_line(result)
+
+
+def test_redirect_is_never_followed() -> None:
+    with scripted_api(Response("", status=307, headers={"Location": "/client/v4/elsewhere"})) as api:
+        result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == 4
+    assert len(api.requests) == 1
+
+
+@pytest.mark.parametrize("operation_id", ["../../user/tokens", "%2e%2e%2f", "abc def", ""])
+def test_bad_operation_id_exits_2_before_any_request(operation_id: str) -> None:
+    with scripted_api(operation("completed")) as api:
+        result = run_command("wait", ACCOUNT_ID, operation_id, base_url=api.base_url)
+    assert result.returncode == 2
+    assert "Invalid operation_id" in one_error_line(result)
+    assert api.requests == []
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_any_request() -> None:
+    result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url="http://api.example.com/client/v4")
+    assert result.returncode == 2
+    assert "plain http" in one_error_line(result)
+
+
+def test_missing_credentials_exit_2_and_say_what_to_set() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    result = subprocess.run(
+        [COMMAND, "status", ACCOUNT_ID, OPERATION_ID], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 2
+    assert "CLOUDFLARE_API_TOKEN" in one_error_line(result)

@@ -1,0 +1,161 @@
+"""Authentication, routing errors and the per-credential rate limit, as the service answers them."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict
+
+import pytest
+import requests
+from emulator_testkit import ACCOUNT, Api, FakeClock
+
+from edgeops_cloudflare_lists.emulator import Emulator
+
+LEGACY = {"X-Auth-Email": "user@example.com", "X-Auth-Key": "emulator-key"}
+
+
+def test_bearer_token_is_accepted(api: Api) -> None:
+    assert api.request("GET").status_code == 200
+
+
+def test_legacy_email_and_key_are_accepted(emulator: Emulator, api_for: Callable[..., Api]) -> None:
+    assert api_for(emulator, headers=LEGACY).request("GET").status_code == 200
+
+
+def test_legacy_email_is_case_insensitive(emulator: Emulator, api_for: Callable[..., Api]) -> None:
+    headers = {**LEGACY, "X-Auth-Email": "User@Example.com"}
+    assert api_for(emulator, headers=headers).request("GET").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Auth-Email": "user@example.com"}, {"X-Auth-Key": "emulator-key"}])
+def test_missing_credentials_get_9106(emulator: Emulator, api_for: Callable[..., Api], headers: Dict[str, str]) -> None:
+    response = api_for(emulator, headers=headers).request("GET")
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "errors": [{"code": 9106, "message": "Missing X-Auth-Key, X-Auth-Email or Authorization headers"}],
+        "messages": [],
+        "result": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer not-the-token"},
+        {"X-Auth-Email": "user@example.com", "X-Auth-Key": "wrong"},
+        {"X-Auth-Email": "someone@example.com", "X-Auth-Key": "emulator-key"},
+    ],
+)
+def test_wrong_credentials_get_403_authentication_error(
+    emulator: Emulator, api_for: Callable[..., Api], headers: Dict[str, str]
+) -> None:
+    response = api_for(emulator, headers=headers).request("GET")
+    assert response.status_code == 403
+    assert response.json()["errors"] == [{"code": 10000, "message": "Authentication error"}]
+
+
+@pytest.mark.parametrize("value", ["emulator-token", "Basic abc", "Bearer", "Bearer a b"])
+def test_malformed_authorization_header_gets_6003_with_chain(
+    emulator: Emulator, api_for: Callable[..., Api], value: str
+) -> None:
+    response = api_for(emulator, headers={"Authorization": value}).request("GET")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": 6003,
+            "message": "Invalid request headers",
+            "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}],
+        }
+    ]
+
+
+def test_disabled_scheme_is_refused(start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]) -> None:
+    emulator = start_emulator(email=None, api_key=None)
+    assert api_for(emulator, headers=LEGACY).request("GET").status_code == 403
+    assert api_for(emulator).request("GET").status_code == 200
+
+
+@pytest.mark.parametrize("account", ["xyz", "023E105F4ECEF8AD9CA31A8372D0C353", "0" * 31, "g" * 32])
+def test_malformed_account_id_gets_7003_then_7000(api: Api, account: str) -> None:
+    response = api.request("GET", account=account)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": 7003,
+            "message": f"Could not route to /client/v4/accounts/{account}/rules/lists, "
+            "perhaps your object identifier is invalid?",
+        },
+        {"code": 7000, "message": "No route for that URI"},
+    ]
+
+
+def test_routing_errors_come_before_authentication(emulator: Emulator) -> None:
+    response = requests.get(f"{emulator.base_url}/accounts/bad/rules/lists", timeout=5)
+    assert response.json()["errors"][0]["code"] == 7003
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/client/v4/nope"),
+        ("GET", f"/client/v4/accounts/{ACCOUNT}/rules/lists/"),
+        ("GET", f"/client/v4/accounts/{ACCOUNT}/rules"),
+        ("PATCH", f"/client/v4/accounts/{ACCOUNT}/rules/lists"),
+        ("POST", f"/client/v4/accounts/{ACCOUNT}/rules/lists/bulk_operations/abc"),
+        ("GET", "/"),
+    ],
+)
+def test_unknown_route_or_method_gets_7000(emulator: Emulator, method: str, path: str) -> None:
+    origin = emulator.base_url.removesuffix("/client/v4")
+    response = requests.request(method, origin + path, timeout=5)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["errors"] == [{"code": 7000, "message": "No route for that URI"}]
+
+
+def test_rate_limit_returns_971_with_retry_after(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+) -> None:
+    api = api_for(start_emulator(rate_limit=3, rate_window_seconds=60))
+    assert [api.request("GET").status_code for _ in range(3)] == [200, 200, 200]
+    refused = api.request("GET")
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "success": False,
+        "errors": [{"code": 971, "message": "Please wait and consider throttling your request speed"}],
+        "messages": [],
+        "result": None,
+    }
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_rate_limit_window_slides_on_the_clock(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api], clock: FakeClock
+) -> None:
+    api = api_for(start_emulator(clock=clock, rate_limit=2, rate_window_seconds=10))
+    api.request("GET")
+    clock.advance(4)
+    api.request("GET")
+    refused = api.request("GET")
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "6"  # until the first request leaves the window
+    clock.advance(6)
+    assert api.request("GET").status_code == 200
+    assert api.request("GET").status_code == 429
+
+
+def test_rate_limit_is_per_credential(start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]) -> None:
+    emulator = start_emulator(rate_limit=1, rate_window_seconds=60)
+    token_api, legacy_api = api_for(emulator), api_for(emulator, headers=LEGACY)
+    assert token_api.request("GET").status_code == 200
+    assert token_api.request("GET").status_code == 429
+    assert legacy_api.request("GET").status_code == 200
+
+
+def test_unauthenticated_requests_do_not_use_the_quota(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+) -> None:
+    emulator = start_emulator(rate_limit=1, rate_window_seconds=60)
+    anonymous = api_for(emulator, headers={})
+    assert [anonymous.request("GET").status_code for _ in range(3)] == [400, 400, 400]
+    assert api_for(emulator).request("GET").status_code == 200
