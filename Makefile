@@ -21,7 +21,11 @@ install: venv
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy plugins/module_utils edgeops_cloudflare_lists pulumi_provider
+	@# mypy resolves the collection's import path through a link named like the installed package.
+	mkdir -p .work/mypy/ansible_collections/edgeops
+	ln -sfn ../../../.. .work/mypy/ansible_collections/edgeops/cloudflare_lists
+	MYPYPATH=.work/mypy $(BIN)/mypy -p ansible_collections.edgeops.cloudflare_lists.plugins.module_utils \
+		-p edgeops_cloudflare_lists -p pulumi_provider
 
 unit: install
 	$(BIN)/pytest

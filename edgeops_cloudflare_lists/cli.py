@@ -66,37 +66,53 @@ def build_parser() -> argparse.ArgumentParser:
 
     def operation_command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help_text, description=help_text, epilog=ENVIRONMENT_HELP,
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=ENVIRONMENT_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.add_argument("account_id", metavar="ACCOUNT_ID", help="the 32-hex-character Cloudflare account ID")
         sub.add_argument("operation_id", metavar="OPERATION_ID", help="the operation_id a list items write returned")
         sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
         sub.add_argument(
-            "--request-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+            "--request-timeout",
+            type=float,
+            default=DEFAULT_TIMEOUT,
+            metavar="SECONDS",
             help="timeout of each HTTP request (default %(default)g)",
         )
-        sub.add_argument(
-            "--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)"
-        )
+        sub.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)")
         return sub
 
     operation_command("status", "Check an operation once and print its facts, whatever its status.")
     wait = operation_command("wait", "Wait until an operation completes, then print its facts.")
     wait.add_argument(
-        "--timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, metavar="SECONDS",
+        "--timeout",
+        type=float,
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
         help="give up after this long (default %(default)g; 0 checks once)",
     )
     wait.add_argument(
-        "--max-interval", type=float, default=DEFAULT_MAX_INTERVAL, metavar="SECONDS",
+        "--max-interval",
+        type=float,
+        default=DEFAULT_MAX_INTERVAL,
+        metavar="SECONDS",
         help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
     )
     progress = wait.add_mutually_exclusive_group()
-    progress.add_argument("--progress", dest="progress", action="store_true", default=None,
-                          help="show progress on stderr (default: only on a terminal)")
+    progress.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show progress on stderr (default: only on a terminal)",
+    )
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
     commands.add_parser(
-        "emulator", help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
+        "emulator",
+        help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
         add_help=False,
     )
     return parser
@@ -111,13 +127,13 @@ class ProgressLine:
 
     def __call__(self, progress: WaitProgress) -> None:
         status = progress.facts.status if progress.facts else "unknown"
-        text = "{0}: {1} after {2:.1f} s, check {3}".format(
+        text = "{}: {} after {:.1f} s, check {}".format(
             progress.facts.id if progress.facts else "operation", status, progress.elapsed, progress.checks
         )
         if progress.transient_error:
             text += " (API trouble, retrying)"
         if progress.next_check_in is not None:
-            text += ", next check in {0:.1f} s".format(progress.next_check_in)
+            text += f", next check in {progress.next_check_in:.1f} s"
         self.stream.write("\r\033[K" + text)
         self.stream.flush()
         self.shown = True
@@ -177,7 +193,7 @@ def run(
         if progress is not None:
             progress.close()
         _print_facts(error.facts, stdout)
-        stderr.write("{0}: error: {1}\n".format(PROG, _one_line(str(error))))
+        stderr.write(f"{PROG}: error: {_one_line(str(error))}\n")
         return _exit_code(error)
 
 
@@ -190,13 +206,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return emulator.main(args[1:])
         return run(args, stdout=sys.stdout, stderr=sys.stderr)
     except KeyboardInterrupt:
-        sys.stderr.write("\n{0}: interrupted\n".format(PROG))
+        sys.stderr.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
-    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+    except Exception as error:  # The last line of defence: one line, never a traceback.
+        detail = _one_line(str(error))[:200]
         sys.stderr.write(
-            "{0}: error: unexpected {1}: {2}. Please report this with the command you ran.\n".format(
-                PROG, type(error).__name__, _one_line(str(error))[:200]
-            )
+            f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n"
         )
         return EXIT_API
 

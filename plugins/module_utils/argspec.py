@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Option specs shared by the Ansible modules, as plain data.
@@ -32,7 +31,10 @@ WAIT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "wait_max_interval": {"type": "float", "default": DEFAULT_MAX_INTERVAL},
 }
 
-CONNECTION_MUTUALLY_EXCLUSIVE: List[Tuple[str, ...]] = [("api_token", "account_email"), ("api_token", "account_api_key")]
+CONNECTION_MUTUALLY_EXCLUSIVE: List[Tuple[str, ...]] = [
+    ("api_token", "account_email"),
+    ("api_token", "account_api_key"),
+]
 CONNECTION_REQUIRED_TOGETHER: List[Tuple[str, ...]] = [("account_email", "account_api_key")]
 
 BULK_OPERATION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Credentials and where to send them, resolved once from explicit values and the environment."""
@@ -85,7 +84,7 @@ def resolve_credentials(
         missing = "account_api_key (CLOUDFLARE_API_KEY)" if mail else "account_email (CLOUDFLARE_EMAIL)"
         raise ValidationError(
             "credentials",
-            "the global API key scheme needs both account_email and account_api_key; {0} is missing.".format(missing),
+            f"the global API key scheme needs both account_email and account_api_key; {missing} is missing.",
         )
     raise ValidationError(
         "credentials",

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The HTTP side: one ``requests.Session`` per client, retries through urllib3, no redirects."""
@@ -7,7 +6,7 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import DEFAULT_BASE_URL, Credentials
@@ -27,9 +26,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version i
 
 try:
     import requests
-    from requests.adapters import HTTPAdapter
-
     from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DEFAULT_RETRIES, DeadlineRetry
+    from requests.adapters import HTTPAdapter
 except ImportError as exc:  # pragma: no cover - exercised by the Ansible import sanity test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR: Optional[ImportError] = exc
@@ -84,8 +82,8 @@ class CloudflareClient:
     ) -> None:
         if not HAS_REQUESTS:
             raise TransportError(
-                "The Python library 'requests' is required on the host that runs this: {0}. "
-                "Install it with 'pip install requests'.".format(REQUESTS_IMPORT_ERROR)
+                f"The Python library 'requests' is required on the host that runs this: {REQUESTS_IMPORT_ERROR}. "
+                "Install it with 'pip install requests'."
             )
         self.credentials = credentials
         self.base_url = validate_base_url(base_url)
@@ -143,21 +141,21 @@ class CloudflareClient:
             finally:
                 response.close()
         except requests.exceptions.SSLError as exc:
+            reason = scrub(_short_reason(exc), secrets)
             raise TransportError(
-                "{0}: TLS verification of {1} failed: {2}. Fix the certificate chain, or set "
-                "validate_certs to false for a test endpoint.".format(what, self.host, scrub(_short_reason(exc), secrets))
+                f"{what}: TLS verification of {self.host} failed: {reason}. "
+                "Fix the certificate chain, or set validate_certs to false for a test endpoint."
             ) from None
         except requests.exceptions.Timeout as exc:
+            reason = scrub(_short_reason(exc), secrets)
             raise TransportError(
-                "{0}: {1} did not answer within {2:g} s ({3}). Check connectivity, or raise the timeout.".format(
-                    what, self.host, read_timeout, scrub(_short_reason(exc), secrets)
-                )
+                f"{what}: {self.host} did not answer within {read_timeout:g} s ({reason}). "
+                "Check connectivity, or raise the timeout."
             ) from None
         except requests.exceptions.RequestException as exc:
+            reason = scrub(_short_reason(exc), secrets)
             raise TransportError(
-                "{0}: could not get an answer from {1}: {2}. Check base_url and connectivity.".format(
-                    what, self.host, scrub(_short_reason(exc), secrets)
-                )
+                f"{what}: could not get an answer from {self.host}: {reason}. Check base_url and connectivity."
             ) from None
         return parse_envelope(response.status_code, response.headers, body, what=what, secrets=secrets)
 
@@ -166,7 +164,7 @@ class CloudflareClient:
     ) -> BulkOperationFacts:
         """One status check. Validates both ids before anything is sent."""
         account_id, operation_id = validate_ids(account_id, operation_id)
-        what = "GET bulk operation {0}".format(operation_id)
+        what = f"GET bulk operation {operation_id}"
         result = self.get_result(
             ("accounts", account_id, "rules", "lists", "bulk_operations", operation_id), what=what, deadline=deadline
         )
@@ -180,9 +178,8 @@ def _read_limited(response: Any) -> bytes:
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise TransportError(
-                "the answer from {0} is larger than {1} bytes; this is not the Cloudflare API.".format(
-                    urlsplit(response.url).hostname, MAX_BODY_BYTES
-                )
+                f"the answer from {urlsplit(response.url).hostname} is larger than {MAX_BODY_BYTES} bytes; "
+                "this is not the Cloudflare API."
             )
         chunks.append(chunk)
     return b"".join(chunks)
@@ -205,7 +202,7 @@ if HAS_REQUESTS:
             return request
 
         def __repr__(self) -> str:
-            return "<credentials {0}>".format(self._credentials.scheme)
+            return f"<credentials {self._credentials.scheme}>"
 
 else:  # pragma: no cover
     _HeaderAuth = None  # type: ignore[assignment,misc]

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Turn one HTTP answer from the Cloudflare API into a result or a typed error.
@@ -76,7 +75,7 @@ def _describe_errors(errors: List[Dict[str, Any]], secrets: Sequence[str]) -> st
     parts = []
     for entry in errors[:5]:
         text = scrub(entry["message"], secrets)
-        parts.append("{0} ({1})".format(text, entry["code"]) if entry["code"] is not None else text)
+        parts.append("{} ({})".format(text, entry["code"]) if entry["code"] is not None else text)
     return "; ".join(parts)
 
 
@@ -126,8 +125,8 @@ def parse_envelope(
     if 300 <= status < 400:
         location = next((v for k, v in headers.items() if k.lower() == "location"), "(no Location header)")
         raise TransportError(
-            "{0}: Cloudflare answered HTTP {1}, a redirect to {2}. Redirects are not followed, so credentials "
-            "never reach another host; check base_url.".format(what, status, scrub(location, secrets)),
+            f"{what}: Cloudflare answered HTTP {status}, a redirect to {scrub(location, secrets)}. "
+            "Redirects are not followed, so credentials never reach another host; check base_url.",
             http_status=status,
         )
     try:
@@ -143,7 +142,7 @@ def parse_envelope(
         kind = _error_for_status(status)
         said = _describe_errors(errors, secrets) if errors else "body " + excerpt(body, secrets)
         hint = _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
-        message = "{0}: HTTP {1}: {2}.{3}".format(what, status, said.rstrip("."), " " + hint if hint else "")
+        message = "{}: HTTP {}: {}.{}".format(what, status, said.rstrip("."), " " + hint if hint else "")
         extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
         if kind is RateLimitedError:
             raise RateLimitedError(message, retry_after=_retry_after(headers), **extra)
@@ -151,9 +150,8 @@ def parse_envelope(
 
     def malformed(problem: str) -> CloudflareListsError:
         return MalformedResponseError(
-            "{0}: HTTP {1} but {2}: {3}. This is not the documented Cloudflare envelope; check base_url.".format(
-                what, status, problem, excerpt(body, secrets)
-            ),
+            f"{what}: HTTP {status} but {problem}: {excerpt(body, secrets)}. "
+            "This is not the documented Cloudflare envelope; check base_url.",
             http_status=status,
             cloudflare_errors=errors,
         )
@@ -166,7 +164,7 @@ def parse_envelope(
     if success is False:
         said = _describe_errors(errors, secrets) or "no error detail given"
         raise ApiError(
-            "{0}: Cloudflare reported failure (success: false): {1}.".format(what, said.rstrip(".")),
+            "{}: Cloudflare reported failure (success: false): {}.".format(what, said.rstrip(".")),
             http_status=status,
             cloudflare_errors=errors,
         )
@@ -181,18 +179,18 @@ def parse_bulk_operation(result: Any, operation_id: str, *, what: str) -> BulkOp
     """Check a bulk-operation ``result`` against what we asked for, and normalize it."""
 
     def malformed(problem: str, kind: Type[MalformedResponseError] = MalformedResponseError) -> CloudflareListsError:
-        return kind("{0}: {1}.".format(what, problem))
+        return kind(f"{what}: {problem}.")
 
     if not isinstance(result, dict):
-        raise malformed("the result is not an object but {0}".format(type(result).__name__))
+        raise malformed(f"the result is not an object but {type(result).__name__}")
     seen_id = result.get("id")
     if seen_id != operation_id:
-        raise malformed("the result is for operation {0}, not the requested {1!r}".format(describe_value(seen_id), operation_id))
+        raise malformed(f"the result is for operation {describe_value(seen_id)}, not the requested {operation_id!r}")
     status = result.get("status")
     if not isinstance(status, str) or status not in KNOWN_STATUSES:
         raise malformed(
-            "unknown operation status {0}; expected pending, running, completed or failed. Upgrade "
-            "edgeops-cloudflare-lists if Cloudflare has added a status".format(describe_value(status)),
+            f"unknown operation status {describe_value(status)}; expected pending, running, completed or failed. "
+            "Upgrade edgeops-cloudflare-lists if Cloudflare has added a status",
             UnexpectedStatusError,
         )
     completed_at = None
@@ -202,10 +200,10 @@ def parse_bulk_operation(result: Any, operation_id: str, *, what: str) -> BulkOp
         if raw is not None:
             completed_at = normalize_timestamp(raw) if isinstance(raw, str) else None
             if completed_at is None:
-                raise malformed("'completed' is not an RFC 3339 timestamp: {0}".format(describe_value(raw)))
+                raise malformed(f"'completed' is not an RFC 3339 timestamp: {describe_value(raw)}")
     if status == "failed":
         raw_error = result.get("error")
         if raw_error is not None and not isinstance(raw_error, str):
-            raise malformed("'error' is not a string: {0}".format(describe_value(raw_error)))
+            raise malformed(f"'error' is not a string: {describe_value(raw_error)}")
         error = raw_error
     return BulkOperationFacts(id=operation_id, status=status, completed_at=completed_at, error=error)

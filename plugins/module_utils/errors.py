@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One error hierarchy for every adapter.
@@ -66,7 +65,7 @@ class ValidationError(CloudflareListsError, ValueError):
     """An input is not acceptable. Raised before any request is made."""
 
     def __init__(self, parameter: str, problem: str) -> None:
-        super().__init__("Invalid {0}: {1}".format(parameter, problem))
+        super().__init__(f"Invalid {parameter}: {problem}")
         self.parameter = parameter
 
 

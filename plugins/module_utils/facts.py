@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The normalized facts about one bulk operation: the one shape every adapter returns."""
@@ -43,7 +42,7 @@ def normalize_timestamp(value: str) -> Optional[str]:
         return None
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
-        text += ".{0:06d}".format(moment.microsecond).rstrip("0")
+        text += f".{moment.microsecond:06d}".rstrip("0")
     return text + "Z"
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """urllib3's Retry, bounded by a deadline, with an injectable clock, sleep and random source.
@@ -88,7 +87,7 @@ class DeadlineRetry(Retry):
         consecutive = len(list(takewhile(lambda entry: entry.redirect_location is None, reversed(self.history))))
         if consecutive == 0:
             return 0.0
-        ceiling = min(self.backoff_max, self.backoff_factor * (2 ** (consecutive - 1)))
+        ceiling = float(min(self.backoff_max, self.backoff_factor * (2 ** (consecutive - 1))))
         return ceiling * (0.5 + 0.5 * self.rng.random())
 
     def planned_wait(self, response: Any = None) -> float:
@@ -96,7 +95,7 @@ class DeadlineRetry(Retry):
         if response is not None and self.respect_retry_after_header:
             retry_after = self.get_retry_after(response)
             if retry_after is not None:
-                return retry_after
+                return float(retry_after)
         return self.get_backoff_time()
 
     def increment(

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Input checks that run before any request is made."""
@@ -26,8 +25,8 @@ def validate_account_id(value: Any) -> str:
     if not isinstance(value, str) or not _ACCOUNT_ID.match(value):
         raise ValidationError(
             "account_id",
-            "expected the 32 hexadecimal characters of a Cloudflare account ID, got {0}. "
-            "Copy it from the dashboard URL or the account's Overview page.".format(describe_value(value)),
+            f"expected the 32 hexadecimal characters of a Cloudflare account ID, got {describe_value(value)}. "
+            "Copy it from the dashboard URL or the account's Overview page.",
         )
     return value
 
@@ -37,7 +36,7 @@ def validate_operation_id(value: Any) -> str:
         raise ValidationError(
             "operation_id",
             "expected the operation_id returned by a list items write (letters, digits and '-', "
-            "at most 64 characters), got {0}.".format(describe_value(value)),
+            f"at most 64 characters), got {describe_value(value)}.",
         )
     return value
 
@@ -60,28 +59,28 @@ def validate_base_url(value: Any) -> str:
     if parts.scheme not in ("http", "https") or not host:
         raise ValidationError(
             "base_url",
-            "expected an http(s) URL such as https://api.cloudflare.com/client/v4, got {0}.".format(describe_value(value)),
+            f"expected an http(s) URL such as https://api.cloudflare.com/client/v4, got {describe_value(value)}.",
         )
     if parts.username or parts.password:
         raise ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
     if parts.query or parts.fragment:
-        raise ValidationError("base_url", "expected no query string or fragment, got {0}.".format(describe_value(value)))
+        raise ValidationError("base_url", f"expected no query string or fragment, got {describe_value(value)}.")
     if parts.scheme == "http" and not _is_loopback(host):
         raise ValidationError(
             "base_url",
-            "refusing to send credentials over plain http to {0}; use https (plain http is allowed only "
-            "on loopback, for an emulator).".format(host),
+            f"refusing to send credentials over plain http to {host}; use https (plain http is allowed only "
+            "on loopback, for an emulator).",
         )
     return value.strip().rstrip("/")
 
 
 def validate_positive_number(parameter: str, value: Any, *, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(parameter, "expected a number of seconds, got {0}.".format(describe_value(value)))
+        raise ValidationError(parameter, f"expected a number of seconds, got {describe_value(value)}.")
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")) or number < 0 or (number == 0 and not allow_zero):
         limit = "zero or more" if allow_zero else "more than zero"
-        raise ValidationError(parameter, "expected {0} seconds, got {1}.".format(limit, describe_value(value)))
+        raise ValidationError(parameter, f"expected {limit} seconds, got {describe_value(value)}.")
     return number
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Waiting, kept apart from calling: a schedule, and a loop over an injected check, clock and sleep.
@@ -128,7 +127,7 @@ def wait_until_finished(
             _report(on_progress, checks, elapsed, facts, None, None)
             if not facts.succeeded:
                 raise OperationFailedError(
-                    "Bulk operation {0} failed: {1}".format(facts.id, facts.error or "Cloudflare gave no reason."),
+                    "Bulk operation {} failed: {}".format(facts.id, facts.error or "Cloudflare gave no reason."),
                     facts=facts,
                     checks=checks,
                     elapsed=elapsed,
@@ -146,7 +145,7 @@ def wait_until_finished(
             raise transient
         if remaining <= 0:
             raise WaitTimeoutError(
-                "Bulk operation {0} was still {1} after {2:.1f} s and {3} checks (wait_timeout {4:g} s). "
+                "Bulk operation {} was still {} after {:.1f} s and {} checks (wait_timeout {:g} s). "
                 "Raise wait_timeout, or check the operation later with the same operation_id.".format(
                     facts.id if facts else "?", facts.status if facts else "unknown", elapsed, checks, policy.timeout
                 ),
@@ -172,9 +171,7 @@ def _report(
         on_progress(WaitProgress(checks, elapsed, facts, next_check_in, transient_error))
 
 
-def _annotate(
-    error: CloudflareListsError, facts: Optional[BulkOperationFacts], checks: int, elapsed: float
-) -> None:
+def _annotate(error: CloudflareListsError, facts: Optional[BulkOperationFacts], checks: int, elapsed: float) -> None:
     """Attach what the wait knew to an error raised inside it."""
     if error.facts is None:
         error.facts = facts

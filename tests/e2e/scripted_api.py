@@ -47,7 +47,7 @@ class ScriptedApi:
 def scripted_api(*script: Response) -> Iterator[ScriptedApi]:
     api = ScriptedApi(list(script))
     server = make_server("127.0.0.1", 0, api, threaded=True)
-    api.base_url = "http://127.0.0.1:{0}/client/v4".format(server.server_port)
+    api.base_url = f"http://127.0.0.1:{server.server_port}/client/v4"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -49,7 +49,7 @@ def test_wait_follows_pending_running_completed_and_prints_facts() -> None:
     }
     assert len(api.requests) == 3
     first = api.requests[0]
-    assert first.path == "/client/v4/accounts/{0}/rules/lists/bulk_operations/{1}".format(ACCOUNT_ID, OPERATION_ID)
+    assert first.path == f"/client/v4/accounts/{ACCOUNT_ID}/rules/lists/bulk_operations/{OPERATION_ID}"
     assert first.headers["Authorization"] == "Bearer " + TOKEN
     assert first.headers["User-Agent"].startswith("edgeops-cloudflare-lists/")
 

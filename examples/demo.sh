@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The main job, end to end on the bundled emulator: write items to a list, wait until Cloudflare
+# (here, the emulator) has applied them, print the normalized facts. Then the same wait from an
+# Ansible playbook and from a Pulumi program, when those examples are present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CLOUDFLARE_API_TOKEN="demo-token-not-a-secret"
+ACCOUNT_ID="023e105f4ecef8ad9ca31a8372d0c353"
+log=$(mktemp)
+fifo=$(mktemp -u)
+mkfifo "$fifo"
+
+cloudflare-lists emulator --port 0 --token "$CLOUDFLARE_API_TOKEN" --pending-seconds 1 --running-seconds 2 \
+    >"$fifo" 2>"$log" &
+emulator_pid=$!
+trap 'kill "$emulator_pid" 2>/dev/null; wait "$emulator_pid" 2>/dev/null; rm -f "$fifo" "$log"' EXIT
+exec 3<"$fifo"
+read -r CLOUDFLARE_BASE_URL <&3 || { echo "demo: the emulator did not start:" >&2; cat "$log" >&2; exit 1; }
+export CLOUDFLARE_BASE_URL
+echo "== Emulator serving $CLOUDFLARE_BASE_URL"
+
+api() {  # api METHOD PATH [JSON]: call the API, print the envelope's result as JSON
+    python - "$@" <<'PY'
+import json, os, sys, requests
+method, path = sys.argv[1], sys.argv[2]
+body = json.loads(sys.argv[3]) if len(sys.argv) > 3 else None
+response = requests.request(method, os.environ["CLOUDFLARE_BASE_URL"] + path, json=body, timeout=10,
+                            headers={"Authorization": "Bearer " + os.environ["CLOUDFLARE_API_TOKEN"]})
+document = response.json()
+if not document.get("success"):
+    sys.exit("demo: {} {} failed: {}".format(method, path, document.get("errors")))
+print(json.dumps(document["result"]))
+PY
+}
+field() { python -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+list_id=$(api POST "/accounts/$ACCOUNT_ID/rules/lists" '{"name": "demo_blocklist", "kind": "ip"}' | field id)
+echo "== Created list demo_blocklist ($list_id)"
+operation_id=$(api POST "/accounts/$ACCOUNT_ID/rules/lists/$list_id/items" \
+    '[{"ip": "192.0.2.1", "comment": "demo"}, {"ip": "198.51.100.0/24"}, {"ip": "2001:db8::/48"}]' \
+    | field operation_id)
+echo "== Appended 3 items: operation $operation_id"
+echo "== cloudflare-lists wait $ACCOUNT_ID $operation_id"
+cloudflare-lists wait "$ACCOUNT_ID" "$operation_id" --progress
+
+export DEMO_ACCOUNT_ID="$ACCOUNT_ID" DEMO_LIST_ID="$list_id"
+if [ -x examples/ansible/run_demo.sh ]; then
+    echo "== Ansible: the same wait from a playbook"
+    examples/ansible/run_demo.sh
+fi
+if [ -x examples/pulumi/run_demo.sh ]; then
+    echo "== Pulumi: the same wait from a dynamic resource"
+    examples/pulumi/run_demo.sh
+fi
+echo "== Done: the emulator stops now."

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wait options, documented once for every module (the spec is WAIT_ARGUMENT_SPEC in argspec.py)."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r"""
+options:
+  wait:
+    description:
+      - Whether to wait until the operation has finished.
+      - With V(false), check the status once and report it, whatever it is.
+      - With V(true), check at once, then again after 0.5 s, 1 s, 2 s and so on, each delay slightly
+        jittered and capped at O(wait_max_interval), until the status is C(completed) or C(failed), or until
+        O(wait_timeout) has passed. A C(failed) operation or a timeout fails the task, with the last
+        facts in the result.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait, from the first check, when O(wait=true).
+      - The last check lands on the deadline. V(0) means check once, and fail unless the operation
+        has finished.
+    type: float
+    default: 900
+  wait_max_interval:
+    description:
+      - The longest pause, in seconds, between two checks when O(wait=true). A finished operation is seen
+        at most this late.
+      - A C(Retry-After) from Cloudflare can make one pause longer.
+      - Cloudflare allows 1,200 requests per 5 minutes per user, across all tokens; raise this when many
+        waits run at the same time.
+    type: float
+    default: 30
+"""
