@@ -119,10 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class ProgressLine:
-    """One status line on stderr, rewritten in place on a terminal."""
+    """One status line on stderr, rewritten in place on a terminal; one line per check elsewhere."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.in_place = stream.isatty()
         self.shown = False
 
     def __call__(self, progress: WaitProgress) -> None:
@@ -134,12 +135,12 @@ class ProgressLine:
             text += " (API trouble, retrying)"
         if progress.next_check_in is not None:
             text += f", next check in {progress.next_check_in:.1f} s"
-        self.stream.write("\r\033[K" + text)
+        self.stream.write("\r\033[K" + text if self.in_place else text + "\n")
         self.stream.flush()
         self.shown = True
 
     def close(self) -> None:
-        if self.shown:
+        if self.shown and self.in_place:
             self.stream.write("\n")
             self.stream.flush()
 

@@ -90,7 +90,7 @@ def bulk_operation_info(
         params.get("account_api_key"),
         params.get("base_url"),
         timeout=params.get("timeout") or DEFAULT_TIMEOUT,
-        validate_certs=params.get("validate_certs", True),
+        validate_certs=params.get("validate_certs") is not False,
         environ=environ,
         session=session,
     ) as client:

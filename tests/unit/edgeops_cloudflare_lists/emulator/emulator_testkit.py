@@ -92,3 +92,10 @@ def finish(api: Api, operation_id: str, clock: Optional[FakeClock] = None, timeo
             clock.advance(1.0)
         else:
             time.sleep(0.02)
+
+
+def plain_session() -> requests.Session:
+    """A session without credentials that ignores proxy settings from the environment."""
+    session = requests.Session()
+    session.trust_env = False
+    return session

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 import pytest
-import requests
-from emulator_testkit import ACCOUNT, Api, FakeClock
+
+from emulator_testkit import ACCOUNT, Api, FakeClock, plain_session
 
 from edgeops_cloudflare_lists.emulator import Emulator
 
@@ -90,7 +90,7 @@ def test_malformed_account_id_gets_7003_then_7000(api: Api, account: str) -> Non
 
 
 def test_routing_errors_come_before_authentication(emulator: Emulator) -> None:
-    response = requests.get(f"{emulator.base_url}/accounts/bad/rules/lists", timeout=5)
+    response = plain_session().get(f"{emulator.base_url}/accounts/bad/rules/lists", timeout=5)
     assert response.json()["errors"][0]["code"] == 7003
 
 
@@ -107,7 +107,7 @@ def test_routing_errors_come_before_authentication(emulator: Emulator) -> None:
 )
 def test_unknown_route_or_method_gets_7000(emulator: Emulator, method: str, path: str) -> None:
     origin = emulator.base_url.removesuffix("/client/v4")
-    response = requests.request(method, origin + path, timeout=5)
+    response = plain_session().request(method, origin + path, timeout=5)
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/json"
     assert response.json()["errors"] == [{"code": 7000, "message": "No route for that URI"}]
