@@ -31,8 +31,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_positive_number
 
 DEFAULT_WAIT_TIMEOUT = 900.0
-DEFAULT_FIRST_INTERVAL = 0.5
-DEFAULT_MULTIPLIER = 2.0
+DEFAULT_FIRST_INTERVAL = 0.45
+DEFAULT_MULTIPLIER = 1.9
 DEFAULT_MAX_INTERVAL = 30.0
 DEFAULT_JITTER = 0.1
 
