@@ -1,6 +1,6 @@
 """The WSGI application: routing, envelopes, auth, rate limiting and fault injection.
 
-Each request goes through the same steps, in the order Cloudflare's edge and API apply them:
+Each request goes through the same steps, in this order (the edge before the API, routing before auth):
 
 1. fault injection (the edge fails before the API sees the request, so a faulted write never applies);
 2. routing: an unknown path or method is 400 code 7000 "No route for that URI";
@@ -53,6 +53,9 @@ ROUTES: Tuple[Tuple[str, str, str], ...] = (
     (_ACCOUNT + "/<list_id>/items/<item_id>", "GET", "lists-get-a-list-item"),
 )
 
+# Built once: compiling werkzeug rules is the slowest part of starting an emulator, and matching is thread-safe.
+_URL_MAP = Map([Rule(path, methods=[method], endpoint=name) for path, method, name in ROUTES])
+
 _BEARER = re.compile(r"^Bearer +(\S+)$", re.IGNORECASE)
 
 # Cloudflare's edge answers 5xx with an HTML page, not the API's JSON envelope.
@@ -99,9 +102,18 @@ class FaultInjector:
     def __init__(self, rate: float, kinds: Tuple[str, ...], seed: Optional[int]) -> None:
         self._rate = rate
         self._kinds = kinds
-        self._random = random.Random(seed)  # noqa: S311 - reproducible test faults, not security
+        self._random = random.Random(seed)  # reproducible test faults, not security
         self._lock = threading.Lock()
-        self.counts: Counter[str] = Counter()
+        self._counts: Counter[str] = Counter()
+
+    def counts(self) -> Dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def configure(self, rate: float, kinds: Tuple[str, ...]) -> None:
+        """Change rate and kinds from now on; the random sequence carries on, so a seed stays reproducible."""
+        with self._lock:
+            self._rate, self._kinds = rate, kinds
 
     def draw(self) -> Optional[str]:
         with self._lock:
@@ -109,7 +121,7 @@ class FaultInjector:
             if not self._kinds or roll >= self._rate:
                 return None
             kind = self._kinds[int(pick * len(self._kinds))]
-            self.counts[kind] += 1
+            self._counts[kind] += 1
             return kind
 
 
@@ -128,7 +140,6 @@ class EmulatorApp:
         self._state = state
         self._sleep = sleep
         self._log = log
-        self._url_map = Map([Rule(path, methods=[method], endpoint=name) for path, method, name in ROUTES])
         self._limiter = SlidingWindowLimiter(config.rate_limit, config.rate_window_seconds, clock)
         self._faults = FaultInjector(config.fault_rate, config.fault_kinds, config.seed)
         self._count_lock = threading.Lock()
@@ -142,7 +153,10 @@ class EmulatorApp:
 
     @property
     def fault_counts(self) -> Dict[str, int]:
-        return dict(self._faults.counts)
+        return self._faults.counts()
+
+    def configure_faults(self, rate: float, kinds: Tuple[str, ...]) -> None:
+        self._faults.configure(rate, kinds)
 
     def __call__(self, environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -172,7 +186,7 @@ class EmulatorApp:
             return _envelope(exc.status, success=False, errors_=exc.errors(), headers=exc.headers)
 
     def _route(self, request: Request) -> Response:
-        adapter = self._url_map.bind_to_environ(request.environ)
+        adapter = _URL_MAP.bind_to_environ(request.environ)
         try:
             endpoint, args = adapter.match()
         except HTTPException:
@@ -210,7 +224,7 @@ class EmulatorApp:
                         }
                     ],
                 )
-            if config.token is not None and hmac.compare_digest(match.group(1), config.token):
+            if config.token is not None and _same_secret(match.group(1), config.token):
                 return "token"
             raise _authentication_error()
         email, key = request.headers.get("X-Auth-Email"), request.headers.get("X-Auth-Key")
@@ -221,8 +235,8 @@ class EmulatorApp:
         if (
             config.email is not None
             and config.api_key is not None
-            and hmac.compare_digest(email.lower(), config.email.lower())
-            and hmac.compare_digest(key, config.api_key)
+            and _same_secret(email.lower(), config.email.lower())
+            and _same_secret(key, config.api_key)
         ):
             return "email:" + email.lower()
         raise _authentication_error()
@@ -306,6 +320,11 @@ def _items_body(request: Request) -> List[Any]:
     if not isinstance(body, list):
         raise errors.invalid_request("Malformed request body: expected a JSON array of list items")
     return body
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    # Constant-time, and on bytes: compare_digest refuses non-ASCII str, which a client can send in a header.
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 def _authentication_error() -> errors.ApiError:

@@ -39,7 +39,9 @@ class EmulatorConfig:
     #: At most ``rate_limit`` requests per credential in any sliding ``rate_window_seconds``.
     rate_limit: int = 1200
     rate_window_seconds: float = 300.0
-    #: Fraction (0..1) of all responses replaced by a fault drawn from ``fault_kinds``.
+    #: Fraction (0..1) of all requests answered by a fault drawn from ``fault_kinds``. The fault is decided before
+    #: the request reaches the API, so a faulted write never applies and retrying it is safe; a "slow" fault only
+    #: delays the request, which then applies normally.
     fault_rate: float = 0.0
     fault_kinds: Tuple[str, ...] = FAULT_KINDS
     slow_seconds: float = 2.0

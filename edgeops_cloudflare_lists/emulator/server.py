@@ -8,8 +8,9 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import replace
 from types import FrameType, TracebackType
-from typing import Any, Callable, Dict, List, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Sequence, Type
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -29,7 +30,8 @@ class Emulator:
     """A Cloudflare Rules Lists API on loopback, served by a threaded werkzeug server in a background thread.
 
     ``clock`` (monotonic seconds) drives operation progress, timestamps and the rate-limit window; ``sleep`` is
-    what the "slow" fault calls. Inject both to make a test deterministic.
+    what the "slow" fault calls. Inject both to make a test deterministic. ``poll_interval`` bounds how long
+    :meth:`stop` takes.
     """
 
     def __init__(
@@ -39,7 +41,9 @@ class Emulator:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         log: Optional[Callable[[str], None]] = None,
+        poll_interval: float = 0.01,
     ) -> None:
+        self._poll_interval = poll_interval
         self.config = config if config is not None else EmulatorConfig()
         self.state = ListsState(self.config, clock)
         self.app = EmulatorApp(self.config, self.state, clock, sleep, log)
@@ -65,7 +69,13 @@ class Emulator:
         finally:
             listener.close()  # werkzeug serves a duplicate of the descriptor
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="cloudflare-lists-emulator", daemon=True)
+        self._thread = threading.Thread(
+            # stop() waits for the serve loop to look at its flag: a short poll keeps tests' teardown quick.
+            target=server.serve_forever,
+            kwargs={"poll_interval": self._poll_interval},
+            name="cloudflare-lists-emulator",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -114,6 +124,12 @@ class Emulator:
         """How many faults of each kind were injected so far."""
         return self.app.fault_counts
 
+    def set_faults(self, fault_rate: float, fault_kinds: Optional[Sequence[str]] = None) -> None:
+        """Change fault injection while running, e.g. only while a test waits. Kinds default to the current ones."""
+        kinds = tuple(fault_kinds) if fault_kinds is not None else self.config.fault_kinds
+        self.config = replace(self.config, fault_rate=fault_rate, fault_kinds=kinds)  # validates
+        self.app.configure_faults(self.config.fault_rate, self.config.fault_kinds)
+
     @property
     def operations(self) -> List[Dict[str, Any]]:
         """A snapshot of the bulk operations still kept: status fields plus account_id, list_id and action."""
@@ -141,15 +157,45 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--email", default=None, help=f"legacy X-Auth-Email, with --api-key (default: {DEFAULT_EMAIL})")
     parser.add_argument("--api-key", default=None, help=f"legacy X-Auth-Key, with --email (default: {DEFAULT_API_KEY})")
     parser.add_argument(
-        "--account-id", default=defaults.account_id, help="account id used in examples (any 32-hex id works)"
+        "--account-id",
+        default=defaults.account_id,
+        help="account shown at start-up; any 32-hex account id works and has its own lists",
     )
-    parser.add_argument("--pending-seconds", type=float, default=defaults.pending_seconds, metavar="S")
-    parser.add_argument("--running-seconds", type=float, default=defaults.running_seconds, metavar="S")
-    parser.add_argument("--max-items", type=int, default=defaults.max_items_per_list, metavar="N")
     parser.add_argument(
-        "--rate-limit", type=int, default=defaults.rate_limit, metavar="N", help="requests per window per credential"
+        "--pending-seconds",
+        type=float,
+        default=defaults.pending_seconds,
+        metavar="S",
+        help="how long a bulk operation stays pending (default: %(default)s)",
     )
-    parser.add_argument("--rate-window", type=float, default=defaults.rate_window_seconds, metavar="S")
+    parser.add_argument(
+        "--running-seconds",
+        type=float,
+        default=defaults.running_seconds,
+        metavar="S",
+        help="then how long it stays running (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-items",
+        type=int,
+        default=defaults.max_items_per_list,
+        metavar="N",
+        help="items per list; an operation that would exceed it fails (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=defaults.rate_limit,
+        metavar="N",
+        help="requests per credential per window (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate-window",
+        type=float,
+        default=defaults.rate_window_seconds,
+        metavar="S",
+        help="sliding rate-limit window (default: %(default)s)",
+    )
     parser.add_argument(
         "--fault-rate", type=float, default=defaults.fault_rate, metavar="F", help="fraction of responses faulted"
     )
@@ -159,14 +205,20 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="A,B",
         help="comma-separated subset of: %(default)s",
     )
-    parser.add_argument("--slow-seconds", type=float, default=defaults.slow_seconds, metavar="S")
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=defaults.slow_seconds,
+        metavar="S",
+        help="delay of a slow fault (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for reproducible faults")
     parser.add_argument(
         "--operation-ttl",
         type=float,
         default=defaults.operation_ttl_seconds,
         metavar="S",
-        help="seconds finished bulk operations stay readable",
+        help="how long finished bulk operations stay readable, then 404 (default: %(default)s)",
     )
     parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
     return parser
@@ -204,7 +256,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     config = _config_from_args(parser, args)
-    emulator = Emulator(config, log=stderr_log if args.verbose else None)
+    # A long-running command can afford a slower stop in exchange for fewer idle wake-ups.
+    emulator = Emulator(config, log=stderr_log if args.verbose else None, poll_interval=0.25)
     try:
         emulator.start()
     except OSError as exc:

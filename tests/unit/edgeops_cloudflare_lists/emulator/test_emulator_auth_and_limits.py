@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 import pytest
-
 from emulator_testkit import ACCOUNT, Api, FakeClock, plain_session
 
 from edgeops_cloudflare_lists.emulator import Emulator
@@ -44,6 +43,8 @@ def test_missing_credentials_get_9106(emulator: Emulator, api_for: Callable[...,
         {"Authorization": "Bearer not-the-token"},
         {"X-Auth-Email": "user@example.com", "X-Auth-Key": "wrong"},
         {"X-Auth-Email": "someone@example.com", "X-Auth-Key": "emulator-key"},
+        {"Authorization": "Bearer t\u00f6ken"},
+        {"X-Auth-Email": "\u00fcser@example.com", "X-Auth-Key": "emulator-key"},
     ],
 )
 def test_wrong_credentials_get_403_authentication_error(

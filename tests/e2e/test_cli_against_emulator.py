@@ -1,0 +1,132 @@
+"""The main job end to end: write to a list in a running emulator, then ``cloudflare-lists wait`` on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+
+TOKEN = "e2e-emulator-token-7b3f0c"
+COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    config = EmulatorConfig(token=TOKEN, pending_seconds=0.1, running_seconds=0.2, slow_seconds=0.3, seed=20261128)
+    with Emulator(config) as running:
+        yield running
+
+
+def call(emulator: Emulator, method: str, path: str, body: object = None) -> requests.Response:
+    return requests.request(
+        method,
+        emulator.base_url + f"/accounts/{emulator.config.account_id}/rules/lists" + path,
+        json=body,
+        headers={"Authorization": "Bearer " + TOKEN},
+        timeout=10,
+    )
+
+
+def create_list(emulator: Emulator, name: str) -> str:
+    response = call(emulator, "POST", "", {"name": name, "kind": "ip"})
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"]["id"])
+
+
+def append(emulator: Emulator, list_id: str, *ips: str) -> str:
+    response = call(emulator, "POST", f"/{list_id}/items", [{"ip": ip} for ip in ips])
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"]["operation_id"])
+
+
+def wait(emulator: Emulator, operation_id: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=emulator.base_url)
+    result = subprocess.run(
+        [COMMAND, "wait", emulator.config.account_id, operation_id, *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert TOKEN not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def list_ips(emulator: Emulator, list_id: str) -> set[str]:
+    response = call(emulator, "GET", f"/{list_id}/items")
+    assert response.status_code == 200, response.text
+    return {item["ip"] for item in response.json()["result"]}
+
+
+def test_wait_returns_once_appended_items_are_applied(emulator: Emulator) -> None:
+    list_id = create_list(emulator, "e2e_allow")
+    operation_id = append(emulator, list_id, "192.0.2.1", "198.51.100.0/24")
+
+    result = wait(emulator, operation_id)
+
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["status"] == "completed"
+    assert facts["succeeded"] is True
+    assert facts["completed_at"].endswith("Z")
+    # The next pipeline step can rely on the change: the items are there the moment wait returns.
+    assert list_ips(emulator, list_id) == {"192.0.2.1", "198.51.100.0/24"}
+
+
+def test_wait_on_an_invalid_cidr_write_exits_1_with_the_emulated_error(emulator: Emulator) -> None:
+    list_id = create_list(emulator, "e2e_invalid")
+    operation_id = append(emulator, list_id, "10.0.0.0/7")
+
+    result = wait(emulator, operation_id)
+
+    assert result.returncode == 1
+    facts = json.loads(result.stdout)
+    assert facts["status"] == "failed"
+    assert facts["error"]
+    assert facts["error"] in result.stderr
+    assert list_ips(emulator, list_id) == set()
+
+
+def test_a_write_to_a_busy_list_gets_429_and_succeeds_after_the_wait(emulator: Emulator) -> None:
+    list_id = create_list(emulator, "e2e_busy")
+    first = append(emulator, list_id, "192.0.2.10")
+
+    busy = call(emulator, "POST", f"/{list_id}/items", [{"ip": "192.0.2.11"}])
+    assert busy.status_code == 429
+    assert busy.json()["success"] is False
+
+    assert wait(emulator, first).returncode == 0
+    second = append(emulator, list_id, "192.0.2.11")
+    assert wait(emulator, second).returncode == 0
+    assert list_ips(emulator, list_id) == {"192.0.2.10", "192.0.2.11"}
+
+
+def test_every_wait_ends_right_with_30_percent_injected_faults(emulator: Emulator) -> None:
+    writes = {}
+    for index in range(8):
+        list_id = create_list(emulator, f"e2e_faulty_{index}")
+        bad = index % 3 == 0
+        writes[append(emulator, list_id, "10.0.0.0/7" if bad else f"203.0.113.{index}")] = bad
+
+    emulator.set_faults(0.3)
+    outcomes = {operation_id: wait(emulator, operation_id, "--timeout", "90") for operation_id in writes}
+    emulator.set_faults(0.0)
+
+    assert sum(emulator.fault_counts.values()) > 0
+    for operation_id, bad in writes.items():
+        result = outcomes[operation_id]
+        assert result.returncode == (1 if bad else 0), result.stderr
+        facts = json.loads(result.stdout)
+        assert facts["id"] == operation_id
+        assert facts["status"] == ("failed" if bad else "completed")
