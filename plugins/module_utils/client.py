@@ -168,7 +168,7 @@ class CloudflareClient:
         result = self.get_result(
             ("accounts", account_id, "rules", "lists", "bulk_operations", operation_id), what=what, deadline=deadline
         )
-        return parse_bulk_operation(result, operation_id, what=what)
+        return parse_bulk_operation(result, operation_id, what=what, secrets=self.credentials.secrets())
 
 
 def _read_limited(response: Any) -> bytes:

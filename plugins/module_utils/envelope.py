@@ -27,7 +27,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     BulkOperationFacts,
     normalize_timestamp,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import describe_value
 
 EXCERPT_CHARS = 120
 _WHITESPACE = re.compile(r"\s+")
@@ -39,12 +38,20 @@ def excerpt(body: Any, secrets: Sequence[str] = ()) -> str:
         text = body.decode("utf-8", errors="replace")
     else:
         text = str(body)
+    text = _one_line(text, secrets)
+    return repr(text) if text else "(empty body)"
+
+
+def _one_line(text: str, secrets: Sequence[str]) -> str:
+    """``text`` on one line, scrubbed, then cut to ``EXCERPT_CHARS`` (scrubbed first: no part of a secret is left)."""
     text = scrub(_WHITESPACE.sub(" ", text).strip(), secrets)
-    if not text:
-        return "(empty body)"
-    if len(text) > EXCERPT_CHARS:
-        text = text[:EXCERPT_CHARS] + "..."
-    return repr(text)
+    return text[:EXCERPT_CHARS] + "..." if len(text) > EXCERPT_CHARS else text
+
+
+def _describe(value: Any, secrets: Sequence[str]) -> str:
+    """``describe_value`` for a value from the answer: scrubbed before it is cut short."""
+    text = scrub(repr(value), secrets)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
@@ -54,8 +61,8 @@ def scrub(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def cloudflare_errors(document: Any) -> List[Dict[str, Any]]:
-    """The ``errors`` array as ``[{code, message}]``, tolerating any shape."""
+def cloudflare_errors(document: Any, secrets: Sequence[str] = ()) -> List[Dict[str, Any]]:
+    """The ``errors`` array as ``[{code, message}]``, tolerating any shape; ``secrets`` are scrubbed from messages."""
     if not isinstance(document, dict) or not isinstance(document.get("errors"), list):
         return []
     found = []
@@ -65,7 +72,7 @@ def cloudflare_errors(document: Any) -> List[Dict[str, Any]]:
             found.append(
                 {
                     "code": code if isinstance(code, int) and not isinstance(code, bool) else None,
-                    "message": str(entry.get("message", "")),
+                    "message": scrub(str(entry.get("message", "")), secrets),
                 }
             )
     return found
@@ -74,7 +81,7 @@ def cloudflare_errors(document: Any) -> List[Dict[str, Any]]:
 def _describe_errors(errors: List[Dict[str, Any]], secrets: Sequence[str]) -> str:
     parts = []
     for entry in errors[:5]:
-        text = scrub(entry["message"], secrets)
+        text = _one_line(entry["message"], secrets)
         parts.append("{} ({})".format(text, entry["code"]) if entry["code"] is not None else text)
     return "; ".join(parts)
 
@@ -125,7 +132,7 @@ def parse_envelope(
     if 300 <= status < 400:
         location = next((v for k, v in headers.items() if k.lower() == "location"), "(no Location header)")
         raise TransportError(
-            f"{what}: Cloudflare answered HTTP {status}, a redirect to {scrub(location, secrets)}. "
+            f"{what}: Cloudflare answered HTTP {status}, a redirect to {_one_line(location, secrets)}. "
             "Redirects are not followed, so credentials never reach another host; check base_url.",
             http_status=status,
         )
@@ -136,7 +143,7 @@ def parse_envelope(
         is_json = False
     else:
         is_json = True
-    errors = cloudflare_errors(document)
+    errors = cloudflare_errors(document, secrets)
 
     if not 200 <= status < 300:
         kind = _error_for_status(status)
@@ -175,8 +182,13 @@ def parse_envelope(
     return document["result"]
 
 
-def parse_bulk_operation(result: Any, operation_id: str, *, what: str) -> BulkOperationFacts:
-    """Check a bulk-operation ``result`` against what we asked for, and normalize it."""
+def parse_bulk_operation(
+    result: Any, operation_id: str, *, what: str, secrets: Sequence[str] = ()
+) -> BulkOperationFacts:
+    """Check a bulk-operation ``result`` against what we asked for, and normalize it.
+
+    Values quoted in an error have ``secrets`` scrubbed: a server that echoes the request must not leak them.
+    """
 
     def malformed(problem: str, kind: Type[MalformedResponseError] = MalformedResponseError) -> CloudflareListsError:
         return kind(f"{what}: {problem}.")
@@ -185,11 +197,13 @@ def parse_bulk_operation(result: Any, operation_id: str, *, what: str) -> BulkOp
         raise malformed(f"the result is not an object but {type(result).__name__}")
     seen_id = result.get("id")
     if seen_id != operation_id:
-        raise malformed(f"the result is for operation {describe_value(seen_id)}, not the requested {operation_id!r}")
+        raise malformed(
+            f"the result is for operation {_describe(seen_id, secrets)}, not the requested {operation_id!r}"
+        )
     status = result.get("status")
     if not isinstance(status, str) or status not in KNOWN_STATUSES:
         raise malformed(
-            f"unknown operation status {describe_value(status)}; expected pending, running, completed or failed. "
+            f"unknown operation status {_describe(status, secrets)}; expected pending, running, completed or failed. "
             "Upgrade edgeops-cloudflare-lists if Cloudflare has added a status",
             UnexpectedStatusError,
         )
@@ -200,10 +214,10 @@ def parse_bulk_operation(result: Any, operation_id: str, *, what: str) -> BulkOp
         if raw is not None:
             completed_at = normalize_timestamp(raw) if isinstance(raw, str) else None
             if completed_at is None:
-                raise malformed(f"'completed' is not an RFC 3339 timestamp: {describe_value(raw)}")
+                raise malformed(f"'completed' is not an RFC 3339 timestamp: {_describe(raw, secrets)}")
     if status == "failed":
         raw_error = result.get("error")
         if raw_error is not None and not isinstance(raw_error, str):
-            raise malformed(f"'error' is not a string: {describe_value(raw_error)}")
+            raise malformed(f"'error' is not a string: {_describe(raw_error, secrets)}")
         error = raw_error
     return BulkOperationFacts(id=operation_id, status=status, completed_at=completed_at, error=error)

@@ -19,16 +19,19 @@ KNOWN_STATUSES = UNFINISHED_STATUSES | FINISHED_STATUSES
 
 # RFC 3339 date-time (section 5.6); "T" and "Z" may be lower case per the RFC.
 _RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$",
+    re.ASCII,  # RFC 3339 digits are ASCII; without this, \d also matches other scripts' digits.
 )
 
 
 def normalize_timestamp(value: str) -> Optional[str]:
     """Return ``value`` as UTC RFC 3339 (``...Z``), or None when it is not an RFC 3339 date-time."""
-    match = _RFC3339.match(value)
+    match = _RFC3339.fullmatch(value)  # not .match: "$" would also accept a trailing newline
     if match is None:
         return None
     year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    if int(second) > 60 or (off_m is not None and int(off_m) > 59):
+        return None
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         offset = timedelta(0) if zulu else timedelta(hours=int(off_h), minutes=int(off_m))
@@ -40,7 +43,8 @@ def normalize_timestamp(value: str) -> Optional[str]:
         ).astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime("%Y"): it does not zero-pad years before 1000 on every platform.
+    text = f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S")
     if moment.microsecond:
         text += f".{moment.microsecond:06d}".rstrip("0")
     return text + "Z"

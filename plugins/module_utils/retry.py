@@ -12,7 +12,7 @@ import time
 from itertools import takewhile
 from typing import Any, Callable, Optional
 
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 # Statuses worth another try on a GET: rate limited, and the edge's transient failures.
@@ -47,6 +47,8 @@ class DeadlineRetry(Retry):
         self.clock = clock
         self.sleeper = sleeper
         self.rng = rng if rng is not None else random.Random()
+        # The wait that ``increment`` checked against the deadline; ``sleep`` must not draw a different one.
+        self._planned_wait: Optional[float] = None
 
     @classmethod
     def for_get(
@@ -93,7 +95,10 @@ class DeadlineRetry(Retry):
     def planned_wait(self, response: Any = None) -> float:
         """Seconds this retry will sleep before its attempt."""
         if response is not None and self.respect_retry_after_header:
-            retry_after = self.get_retry_after(response)
+            try:
+                retry_after = self.get_retry_after(response)
+            except InvalidHeader:  # neither seconds nor an HTTP-date: back off as if it were absent
+                retry_after = None
             if retry_after is not None:
                 return float(retry_after)
         return self.get_backoff_time()
@@ -109,12 +114,13 @@ class DeadlineRetry(Retry):
     ) -> DeadlineRetry:
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         assert isinstance(retry, DeadlineRetry)
-        if retry.clock() + retry.planned_wait(response) > retry.deadline:
+        retry._planned_wait = retry.planned_wait(response)
+        if retry.clock() + retry._planned_wait > retry.deadline:
             reason = error or ResponseError("the next retry would end after the deadline")
             raise MaxRetryError(_pool, url, reason)
         return retry
 
     def sleep(self, response: Any = None) -> None:
-        wait = self.planned_wait(response)
+        wait = self._planned_wait if self._planned_wait is not None else self.planned_wait(response)
         if wait > 0:
             self.sleeper(wait)

@@ -22,7 +22,7 @@ def describe_value(value: Any) -> str:
 
 
 def validate_account_id(value: Any) -> str:
-    if not isinstance(value, str) or not _ACCOUNT_ID.match(value):
+    if not isinstance(value, str) or not _ACCOUNT_ID.fullmatch(value):
         raise ValidationError(
             "account_id",
             f"expected the 32 hexadecimal characters of a Cloudflare account ID, got {describe_value(value)}. "
@@ -32,7 +32,7 @@ def validate_account_id(value: Any) -> str:
 
 
 def validate_operation_id(value: Any) -> str:
-    if not isinstance(value, str) or not _OPERATION_ID.match(value):
+    if not isinstance(value, str) or not _OPERATION_ID.fullmatch(value):
         raise ValidationError(
             "operation_id",
             "expected the operation_id returned by a list items write (letters, digits and '-', "
@@ -54,8 +54,13 @@ def validate_base_url(value: Any) -> str:
     """Accept https anywhere, and plain http only on loopback, so credentials never cross a network in clear."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("base_url", "expected an http(s) URL such as https://api.cloudflare.com/client/v4.")
-    parts = urlsplit(value.strip())
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname or ""
+    except ValueError as exc:  # e.g. an unclosed "[" around an IPv6 address
+        raise ValidationError(
+            "base_url", f"expected an http(s) URL such as https://api.cloudflare.com/client/v4: {exc}."
+        ) from None
     if parts.scheme not in ("http", "https") or not host:
         raise ValidationError(
             "base_url",
@@ -63,7 +68,7 @@ def validate_base_url(value: Any) -> str:
         )
     if parts.username or parts.password:
         raise ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
-    if parts.query or parts.fragment:
+    if "?" in value or "#" in value:  # even empty: the request path would land in the query or fragment
         raise ValidationError("base_url", f"expected no query string or fragment, got {describe_value(value)}.")
     if parts.scheme == "http" and not _is_loopback(host):
         raise ValidationError(

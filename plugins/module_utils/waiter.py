@@ -141,9 +141,11 @@ def wait_until_finished(
             delay = max(delay, retry_after)
         if transient is not None and (remaining <= 0 or (retry_after is not None and retry_after > remaining)):
             # The API never let us finish: report its error, not a timeout.
+            _report(on_progress, checks, elapsed, facts, None, str(transient))
             _annotate(transient, facts, checks, elapsed)
             raise transient
         if remaining <= 0:
+            _report(on_progress, checks, elapsed, facts, None, None)
             raise WaitTimeoutError(
                 "Bulk operation {} was still {} after {:.1f} s and {} checks (wait_timeout {:g} s). "
                 "Raise wait_timeout, or check the operation later with the same operation_id.".format(

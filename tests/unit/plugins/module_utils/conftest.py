@@ -1,0 +1,50 @@
+"""Fixtures for the core's unit tests: simulated time, so nothing here ever really sleeps."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List
+
+import pytest
+
+# The tests import ``core_testkit`` (constants and builders) by name. Plain pytest puts this directory on sys.path
+# itself; ansible-test imports test files as ``ansible_collections....`` packages and does not, so do it here.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+
+class FakeClock:
+    """A monotonic clock that only moves when something sleeps through it (or a test advances it).
+
+    Pass ``clock.now`` (or ``clock`` itself) as the clock and ``clock.sleep`` as the sleep.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.start = start
+        self.current = start
+        self.sleeps: List[float] = []
+
+    def now(self) -> float:
+        return self.current
+
+    def __call__(self) -> float:
+        return self.current
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0, f"negative sleep {seconds}"
+        self.sleeps.append(seconds)
+        self.current += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.current += seconds
+
+    @property
+    def elapsed(self) -> float:
+        return self.current - self.start
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
