@@ -11,12 +11,21 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=strict > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
-# Strict editable installs do not pick up new files on their own: refresh the link tree each run.
-install: venv
-	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=strict
+# A strict editable install links files, so it is redone whenever the set of files changes.
+FILES_HASH := $(shell git ls-files -co --exclude-standard 2>/dev/null | md5sum | cut -c1-12)
+EDITABLE := $(VENV)/.editable-$(FILES_HASH)
+
+install: $(EDITABLE)
+
+$(EDITABLE): $(STAMP)
+	rm -f $(VENV)/.editable-*
+	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=strict > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
+	touch $@
 
 lint: install
 	$(BIN)/ruff check .

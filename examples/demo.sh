@@ -49,8 +49,7 @@ if [ -x examples/ansible/run_demo.sh ]; then
     echo "== Ansible: the same wait from a playbook"
     examples/ansible/run_demo.sh
 fi
-if [ -x examples/pulumi/run_demo.sh ]; then
-    echo "== Pulumi: the same wait from a dynamic resource"
-    examples/pulumi/run_demo.sh
-fi
+echo "== Pulumi: BulkOperation waits on a replace of the list's items"
+operation_id=$(api PUT "/accounts/$ACCOUNT_ID/rules/lists/$list_id/items" '[{"ip": "203.0.113.7"}]' | field operation_id)
+CLOUDFLARE_ACCOUNT_ID="$ACCOUNT_ID" CLOUDFLARE_OPERATION_ID="$operation_id" python examples/pulumi/run_demo.py
 echo "== Done: the emulator stops now."

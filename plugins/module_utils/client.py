@@ -15,7 +15,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope 
     parse_envelope,
     scrub,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import TransportError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    CloudflareListsError,
+    EndpointError,
+    MalformedResponseError,
+    TransportError,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_base_url,
@@ -49,7 +54,7 @@ MIN_REQUEST_TIMEOUT = 1.0
 def _short_reason(exc: BaseException) -> str:
     """The innermost cause of a requests/urllib3 error, on one line."""
     reason: Any = exc
-    for _ in range(5):
+    for _depth in range(5):
         inner = getattr(reason, "reason", None)
         if inner is None and reason.args and isinstance(reason.args[0], BaseException):
             inner = reason.args[0]
@@ -81,7 +86,7 @@ class CloudflareClient:
         rng: Optional[random.Random] = None,
     ) -> None:
         if not HAS_REQUESTS:
-            raise TransportError(
+            raise CloudflareListsError(
                 f"The Python library 'requests' is required on the host that runs this: {REQUESTS_IMPORT_ERROR}. "
                 "Install it with 'pip install requests'."
             )
@@ -142,7 +147,7 @@ class CloudflareClient:
                 response.close()
         except requests.exceptions.SSLError as exc:
             reason = scrub(_short_reason(exc), secrets)
-            raise TransportError(
+            raise EndpointError(
                 f"{what}: TLS verification of {self.host} failed: {reason}. "
                 "Fix the certificate chain, or set validate_certs to false for a test endpoint."
             ) from None
@@ -177,7 +182,7 @@ def _read_limited(response: Any) -> bytes:
     for chunk in response.iter_content(chunk_size=65536):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise TransportError(
+            raise MalformedResponseError(
                 f"the answer from {urlsplit(response.url).hostname} is larger than {MAX_BODY_BYTES} bytes; "
                 "this is not the Cloudflare API."
             )

@@ -15,6 +15,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ApiError,
     AuthenticationError,
     CloudflareListsError,
+    EndpointError,
     MalformedResponseError,
     NotFoundError,
     RateLimitedError,
@@ -131,7 +132,7 @@ def parse_envelope(
     """
     if 300 <= status < 400:
         location = next((v for k, v in headers.items() if k.lower() == "location"), "(no Location header)")
-        raise TransportError(
+        raise EndpointError(
             f"{what}: Cloudflare answered HTTP {status}, a redirect to {_one_line(location, secrets)}. "
             "Redirects are not followed, so credentials never reach another host; check base_url.",
             http_status=status,

@@ -5,7 +5,8 @@
 Branches follow what the caller can do about them:
 
 - ``ValidationError`` (also a ``ValueError``): fix the input; nothing was sent.
-- ``ApiError``: Cloudflare or the network said no. Subclasses name the cause.
+- ``ApiError``: Cloudflare or the network said no. Subclasses name the cause; only
+  ``TransportError`` and ``RateLimitedError`` are worth retrying.
 - ``OperationFailedError``: Cloudflare ran the operation and it failed.
 - ``WaitTimeoutError``: the operation did not finish before the deadline.
 
@@ -96,7 +97,14 @@ class RateLimitedError(ApiError):
 
 
 class TransportError(ApiError):
-    """The request did not get a usable HTTP answer: connection, TLS, timeout, 5xx, or a redirect we refused."""
+    """No usable answer this time: connection refused or dropped, a timeout, or a 5xx. Safe to retry later."""
+
+
+class EndpointError(ApiError):
+    """``base_url`` leads somewhere we will not talk to: TLS verification failed, or it redirected.
+
+    Retrying does not help; fix ``base_url`` or the endpoint's certificate.
+    """
 
 
 class MalformedResponseError(ApiError):

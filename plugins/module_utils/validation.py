@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from typing import Any, Tuple
 from urllib.parse import urlsplit
@@ -54,6 +55,8 @@ def validate_base_url(value: Any) -> str:
     """Accept https anywhere, and plain http only on loopback, so credentials never cross a network in clear."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("base_url", "expected an http(s) URL such as https://api.cloudflare.com/client/v4.")
+    if "@" in value:  # userinfo, even empty; checked first so a password in it is never echoed
+        raise ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
     try:
         parts = urlsplit(value.strip())
         host = parts.hostname or ""
@@ -66,8 +69,6 @@ def validate_base_url(value: Any) -> str:
             "base_url",
             f"expected an http(s) URL such as https://api.cloudflare.com/client/v4, got {describe_value(value)}.",
         )
-    if parts.username or parts.password:
-        raise ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
     if "?" in value or "#" in value:  # even empty: the request path would land in the query or fragment
         raise ValidationError("base_url", f"expected no query string or fragment, got {describe_value(value)}.")
     if parts.scheme == "http" and not _is_loopback(host):
@@ -83,7 +84,7 @@ def validate_positive_number(parameter: str, value: Any, *, allow_zero: bool = F
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(parameter, f"expected a number of seconds, got {describe_value(value)}.")
     number = float(value)
-    if number != number or number in (float("inf"), float("-inf")) or number < 0 or (number == 0 and not allow_zero):
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
         limit = "zero or more" if allow_zero else "more than zero"
         raise ValidationError(parameter, f"expected {limit} seconds, got {describe_value(value)}.")
     return number

@@ -8,8 +8,9 @@ Semantics:
   random fraction of at most ``jitter`` (so the cap is never exceeded);
 - no sleep ends after the deadline: the last sleep is cut short so a final check lands on it;
 - a status outside pending/running/completed/failed is an error at once (raised by the parser);
-- transient API trouble (connection, 5xx, 429) is retried on the schedule until the deadline;
-  a 429 whose Retry-After reaches past the deadline ends the wait at once;
+- transient API trouble (connection, 5xx, 429) is retried on the schedule until the deadline, but
+  before the first good answer only for ``FIRST_ANSWER_GRACE`` seconds, so a wrong base_url fails in a
+  minute rather than at the deadline; a 429 whose Retry-After reaches past the deadline ends the wait at once;
 - ``timeout=0`` checks exactly once.
 """
 
@@ -25,6 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     OperationFailedError,
     RateLimitedError,
     TransportError,
+    ValidationError,
     WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
@@ -38,6 +40,8 @@ DEFAULT_JITTER = 0.1
 
 # Errors worth another check later in the same wait; everything else ends it.
 TRANSIENT_ERRORS = (TransportError, RateLimitedError)
+# How long transient errors are retried before any check has succeeded.
+FIRST_ANSWER_GRACE = 60.0
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,9 @@ class WaitPolicy:
         validate_positive_number("first_interval", self.first_interval)
         validate_positive_number("wait_max_interval", self.max_interval)
         if validate_positive_number("multiplier", self.multiplier) < 1:
-            raise ValueError("multiplier must be at least 1")
+            raise ValidationError("multiplier", f"expected at least 1, got {self.multiplier!r}.")
         if not 0 <= validate_positive_number("jitter", self.jitter, allow_zero=True) < 1:
-            raise ValueError("jitter must be in [0, 1)")
+            raise ValidationError("jitter", f"expected a fraction in [0, 1), got {self.jitter!r}.")
 
     def delays(self, rng: random.Random) -> Iterator[float]:
         """The sleeps between checks, forever; the caller stops at its deadline."""
@@ -139,7 +143,8 @@ def wait_until_finished(
         retry_after = getattr(transient, "retry_after", None)
         if retry_after is not None:
             delay = max(delay, retry_after)
-        if transient is not None and (remaining <= 0 or (retry_after is not None and retry_after > remaining)):
+        gave_up = remaining <= 0 or (facts is None and elapsed >= FIRST_ANSWER_GRACE)
+        if transient is not None and (gave_up or (retry_after is not None and retry_after > remaining)):
             # The API never let us finish: report its error, not a timeout.
             _report(on_progress, checks, elapsed, facts, None, str(transient))
             _annotate(transient, facts, checks, elapsed)

@@ -23,6 +23,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ApiError,
     AuthenticationError,
     CloudflareListsError,
+    EndpointError,
     MalformedResponseError,
     NotFoundError,
     RateLimitedError,
@@ -177,7 +178,7 @@ def test_response_is_streamed_so_its_size_can_be_bounded(api, client):
 def test_redirects_are_not_followed_so_credentials_never_reach_another_host(api, client, status):
     add(api, status=status, body="", headers={"Location": "https://evil.example/steal"})
     api.add(responses.GET, "https://evil.example/steal", json=envelope(operation("completed")))
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(EndpointError) as info:
         client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
     assert len(api.calls) == 1
     assert api.calls[0].request.url == OPERATION_URL
@@ -326,9 +327,9 @@ def test_connection_error_is_a_transport_error(api, client):
     assert exc.http_status is None
 
 
-def test_tls_failure_is_a_transport_error_that_names_validate_certs(api, client):
+def test_tls_failure_is_an_endpoint_error_that_names_validate_certs(api, client):
     add(api, body=requests.exceptions.SSLError("certificate verify failed"))
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(EndpointError) as info:
         client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
     message = str(info.value)
     assert "TLS verification of api.cloudflare.com failed: certificate verify failed" in message
@@ -345,7 +346,7 @@ def test_timeout_is_a_transport_error_that_names_the_timeout(api, client, error)
 
 def test_body_over_the_limit_is_refused(api, client):
     add(api, body=b"x" * (MAX_BODY_BYTES + 1))
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(MalformedResponseError) as info:
         client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
     assert f"larger than {MAX_BODY_BYTES} bytes" in str(info.value)
     assert "api.cloudflare.com" in str(info.value)
@@ -534,5 +535,5 @@ def test_client_defaults(clock):
 def test_client_without_requests_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(client_module, "HAS_REQUESTS", False)
     monkeypatch.setattr(client_module, "REQUESTS_IMPORT_ERROR", ImportError("No module named 'requests'"))
-    with pytest.raises(TransportError, match=r"pip install requests"):
+    with pytest.raises(CloudflareListsError, match=r"pip install requests"):
         CloudflareClient(Credentials(api_token=TOKEN))

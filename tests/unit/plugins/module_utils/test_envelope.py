@@ -17,6 +17,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ApiError,
     AuthenticationError,
     CloudflareListsError,
+    EndpointError,
     MalformedResponseError,
     NotFoundError,
     RateLimitedError,
@@ -191,8 +192,8 @@ def test_malformed_2xx_keeps_any_cloudflare_errors_it_carries():
 
 
 @pytest.mark.parametrize("status", [300, 301, 302, 303, 307, 308])
-def test_redirect_is_a_transport_error_naming_the_location(status):
-    with pytest.raises(TransportError) as info:
+def test_redirect_is_an_endpoint_error_naming_the_location(status):
+    with pytest.raises(EndpointError) as info:
         parse(status, b"", headers={"Location": "https://elsewhere.example/v4"})
     exc = info.value
     assert exc.http_status == status
@@ -203,18 +204,18 @@ def test_redirect_is_a_transport_error_naming_the_location(status):
 
 
 def test_redirect_location_header_is_found_case_insensitively():
-    with pytest.raises(TransportError, match="elsewhere"):
+    with pytest.raises(EndpointError, match="elsewhere"):
         parse(302, b"", headers={"location": "https://elsewhere.example"})
 
 
 def test_redirect_without_location_says_so():
-    with pytest.raises(TransportError, match=r"\(no Location header\)"):
+    with pytest.raises(EndpointError, match=r"\(no Location header\)"):
         parse(302, b"")
 
 
 def test_redirect_location_is_scrubbed_and_bounded():
     location = f"https://elsewhere.example/?token={TOKEN}&pad=" + "p" * 5000
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(EndpointError) as info:
         parse(302, b"", headers={"Location": location}, secrets=[TOKEN])
     message = check_message(info.value)
     assert TOKEN not in message

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import parse_bulk_operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AuthenticationError,
+    EndpointError,
     MalformedResponseError,
     NotFoundError,
     OperationFailedError,
@@ -25,6 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     DEFAULT_MAX_INTERVAL,
     DEFAULT_MULTIPLIER,
     DEFAULT_WAIT_TIMEOUT,
+    FIRST_ANSWER_GRACE,
     TRANSIENT_ERRORS,
     WaitOutcome,
     WaitPolicy,
@@ -385,6 +387,31 @@ def test_transient_errors_from_the_first_check_on_have_no_facts(clock):
     assert info.value.elapsed == 5
 
 
+def test_transient_errors_before_any_answer_stop_after_the_first_answer_grace(clock):
+    check = Script(clock, TransportError("connection refused"))
+    with pytest.raises(TransportError) as info:
+        wait(clock, check, timeout=900, first_interval=1, multiplier=2, **NO_JITTER)
+    # A wrong base_url fails within about a minute, not at the 900 s deadline.
+    assert FIRST_ANSWER_GRACE <= info.value.elapsed < FIRST_ANSWER_GRACE + DEFAULT_MAX_INTERVAL
+    assert info.value.facts is None
+
+
+def test_transient_errors_after_a_first_answer_are_retried_past_the_grace(clock):
+    check = Script(clock, PENDING, TransportError("HTTP 503", http_status=503))
+    with pytest.raises(TransportError) as info:
+        wait(clock, check, timeout=300, first_interval=1, multiplier=2, **NO_JITTER)
+    assert info.value.elapsed == 300
+    assert info.value.facts == PENDING
+
+
+def test_endpoint_errors_end_the_wait_at_once(clock):
+    error = EndpointError("redirect to https://elsewhere.example", http_status=302)
+    check = Script(clock, PENDING, error)
+    with pytest.raises(EndpointError):
+        wait(clock, check, timeout=600, first_interval=1)
+    assert len(check.calls) == 2
+
+
 def test_rate_limit_retry_after_within_the_deadline_stretches_the_next_delay(clock):
     check = Script(clock, RateLimitedError("429", retry_after=7.0), PENDING, COMPLETED)
     outcome = wait(clock, check, timeout=60, first_interval=1, multiplier=2, **NO_JITTER)
@@ -501,13 +528,13 @@ def test_wait_policy_refuses_bad_fields_naming_them(field, value, name):
 
 
 def test_wait_policy_refuses_a_shrinking_multiplier():
-    with pytest.raises(ValueError, match="multiplier must be at least 1"):
+    with pytest.raises(ValidationError, match="Invalid multiplier: expected at least 1"):
         WaitPolicy(multiplier=0.5)
 
 
 @pytest.mark.parametrize("jitter", [1, 1.5])
 def test_wait_policy_refuses_jitter_of_one_or_more(jitter):
-    with pytest.raises(ValueError, match=r"jitter must be in \[0, 1\)"):
+    with pytest.raises(ValidationError, match=r"Invalid jitter: expected a fraction in \[0, 1\)"):
         WaitPolicy(jitter=jitter)
 
 
