@@ -1,0 +1,62 @@
+"""Where the provider's credentials come from: the stack's ``cloudflare:*`` config, else ``CLOUDFLARE_*`` variables.
+
+They are read when the provider is configured (in the provider process, after unpickling), never taken as resource
+inputs, and never pickled: every input, output and pickled provider lands in the state file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, NoReturn, Optional
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+
+# pulumi-cloudflare's keys, so one stack config serves both providers.
+CONFIG_API_TOKEN = "cloudflare:apiToken"  # noqa: S105 - a config key name, not a secret
+CONFIG_EMAIL = "cloudflare:email"
+CONFIG_API_KEY = "cloudflare:apiKey"
+CONFIG_BASE_URL = "cloudflare:baseUrl"
+
+# The core names options as the Ansible module does; say which stack config key each one is.
+_PULUMI_NAMES = (
+    f"In Pulumi, api_token is the config key {CONFIG_API_TOKEN} (or CLOUDFLARE_API_TOKEN), "
+    f"account_email is {CONFIG_EMAIL} (CLOUDFLARE_EMAIL), account_api_key is {CONFIG_API_KEY} "
+    f"(CLOUDFLARE_API_KEY) and base_url is {CONFIG_BASE_URL} (CLOUDFLARE_BASE_URL); "
+    f"set a secret with `pulumi config set --secret {CONFIG_API_TOKEN} <token>`."
+)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Explicit settings from stack config; None leaves the core to fall back on the environment.
+
+    ``repr`` hides the secrets, and pickling is refused, so these never reach a log or the state file.
+    """
+
+    api_token: Optional[str] = field(default=None, repr=False)
+    email: Optional[str] = None
+    api_key: Optional[str] = field(default=None, repr=False)
+    base_url: Optional[str] = None
+
+    @classmethod
+    def from_config(cls, get: Callable[[str], Any]) -> ConnectionSettings:
+        """``get`` maps a full config key (``cloudflare:apiToken``) to its value, secrets decrypted, or None."""
+        return cls(
+            api_token=get(CONFIG_API_TOKEN) or None,
+            email=get(CONFIG_EMAIL) or None,
+            api_key=get(CONFIG_API_KEY) or None,
+            base_url=get(CONFIG_BASE_URL) or None,
+        )
+
+    def open_client(self, environ: Optional[Mapping[str, str]] = None) -> CloudflareClient:
+        """A client for one call (a client is for one thread, and the provider server runs calls in parallel)."""
+        try:
+            return open_client(self.api_token, self.email, self.api_key, self.base_url, environ=environ)
+        except ValidationError as exc:
+            exc.message = f"{exc.message} {_PULUMI_NAMES}"
+            raise
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("ConnectionSettings hold credentials and are never pickled (the pickle goes into state).")

@@ -1,0 +1,238 @@
+"""Drive a Python dynamic provider the way the Pulumi engine does, without the Pulumi CLI.
+
+``pulumi.runtime.set_mocks`` never calls a provider. The engine instead launches ``python -u -m pulumi.dynamic``,
+reads the port it prints, and calls it over gRPC with the pickled provider in every request's ``__provider``
+property. ``ProviderServer`` does exactly that, so tests and demos exercise the real server, the real unpickling
+in a process that never ran the program, and the real encoding of properties::
+
+    with ProviderServer(BulkOperationProvider()) as server:
+        server.configure({"cloudflare:apiToken": token})
+        checked = server.check({"account_id": account_id, "operation_id": operation_id})
+        id_, outs = server.create(checked.inputs)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, Any, Dict, List, Mapping, Optional, Tuple, Type, Union
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+PROVIDER_KEY = "__provider"
+DEFAULT_URN = "urn:pulumi:test::project::pulumi-python:dynamic/cloudflare-lists:BulkOperation::resource"
+_DIFF_CHANGES = {
+    provider_pb2.DiffResponse.DIFF_NONE: "none",
+    provider_pb2.DiffResponse.DIFF_SOME: "some",
+    provider_pb2.DiffResponse.DIFF_UNKNOWN: "unknown",
+}
+
+
+class ProviderCallError(Exception):
+    """The server answered a call with an error. A provider's exception arrives as ``UNKNOWN`` + its traceback."""
+
+    def __init__(self, method: str, code: grpc.StatusCode, details: str) -> None:
+        self.method = method
+        self.code = code
+        self.details = details
+        super().__init__(f"{method} failed with {code.name}: {self.message}")
+
+    @property
+    def message(self) -> str:
+        """The last line of the details: the exception as a user reads it in ``pulumi up``."""
+        lines = [line for line in self.details.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    inputs: Dict[str, Any]
+    failures: List[Tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class DiffOutcome:
+    changes: str  # "none", "some" or "unknown"
+    replaces: List[str]
+    delete_before_replace: bool
+
+
+def serialize(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
+
+
+def deserialize(struct: struct_pb2.Struct) -> Dict[str, Any]:
+    return dict(rpc.deserialize_properties(struct, True))
+
+
+class ProviderServer:
+    """The real provider server in a child process, and the engine's side of its gRPC protocol.
+
+    ``provider`` (an instance, pickled as ``pulumi.dynamic.Resource`` does, or an already serialized string) is
+    added as ``__provider`` to any properties sent without one. ``env`` is the child's whole environment (default:
+    this process's); ``cwd`` its directory, as the engine runs it in the program's directory.
+    """
+
+    def __init__(
+        self,
+        provider: Union[ResourceProvider, str, None] = None,
+        *,
+        env: Optional[Mapping[str, str]] = None,
+        cwd: Optional[str] = None,
+        python: str = sys.executable,
+        call_timeout: float = 120.0,
+        start_timeout: float = 30.0,
+    ) -> None:
+        self.serialized_provider = provider if isinstance(provider, str) or provider is None else None
+        if isinstance(provider, ResourceProvider):
+            self.serialized_provider = serialize_provider(provider)
+        self.env = dict(os.environ if env is None else env)
+        self.env.setdefault("PULUMI_PROJECT", "project")
+        self.cwd = cwd
+        self.python = python
+        self.call_timeout = call_timeout
+        self.start_timeout = start_timeout
+        self._process: Optional[subprocess.Popen[bytes]] = None
+        self._channel: Optional[grpc.Channel] = None
+        self._stub: Optional[provider_pb2_grpc.ResourceProviderStub] = None
+        self._stdout: queue.Queue[str] = queue.Queue()
+        self._stderr: List[str] = []
+        self.port: Optional[int] = None
+
+    # ------------------------------------------------------------------------------------------- lifecycle
+    def start(self) -> ProviderServer:
+        # The engine passes its own address; this server ignores it and never calls back.
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module
+            [self.python, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self.env,
+            cwd=self.cwd,
+        )
+        assert self._process.stdout is not None and self._process.stderr is not None
+        # Drain both pipes for the server's whole life: a chatty provider would block on a full pipe.
+        self._drain(self._process.stdout, self._stdout.put)
+        self._drain(self._process.stderr, self._stderr.append)
+        try:
+            self.port = int(self._stdout.get(timeout=self.start_timeout).strip())
+        except (queue.Empty, ValueError):
+            self.stop()
+            raise RuntimeError(f"the provider server printed no port; its stderr:\n{self.stderr}") from None
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        grpc.channel_ready_future(self._channel).result(timeout=self.start_timeout)
+        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+        return self
+
+    def stop(self) -> None:
+        """Close the channel and end the child. Safe to call twice."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel, self._stub = None, None
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+    def __enter__(self) -> ProviderServer:
+        return self.start() if self._process is None else self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.stop()
+
+    @property
+    def stderr(self) -> str:
+        """What the server wrote to stderr so far (``pulumi.log`` calls in a provider land here)."""
+        return "".join(self._stderr)
+
+    @staticmethod
+    def _drain(pipe: IO[bytes], sink: Any) -> None:
+        def pump() -> None:
+            for line in iter(pipe.readline, b""):
+                sink(line.decode("utf-8", errors="replace"))
+            pipe.close()
+
+        threading.Thread(target=pump, name="provider-server-pipe", daemon=True).start()
+
+    # ------------------------------------------------------------------------------------------- calls
+    def get_plugin_info(self) -> str:
+        return str(self._call("GetPluginInfo", empty_pb2.Empty()).version)
+
+    def configure(self, config: Mapping[str, str]) -> None:
+        """Send the stack config: namespaced keys (``cloudflare:apiToken``), secrets already decrypted."""
+        request = provider_pb2.ConfigureRequest(variables=dict(config), args=serialize(config))
+        self._call("Configure", request)
+
+    def check(self, news: Mapping[str, Any], olds: Optional[Mapping[str, Any]] = None) -> CheckOutcome:
+        request = provider_pb2.CheckRequest(urn=DEFAULT_URN, olds=self._props(olds or {}), news=self._props(news))
+        response = self._call("Check", request)
+        return CheckOutcome(deserialize(response.inputs), [(f.property, f.reason) for f in response.failures])
+
+    def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffOutcome:
+        request = provider_pb2.DiffRequest(
+            id=id_,
+            urn=DEFAULT_URN,
+            olds=self._props(olds),
+            news=self._props(news),
+        )
+        response = self._call("Diff", request)
+        return DiffOutcome(_DIFF_CHANGES[response.changes], list(response.replaces), response.deleteBeforeReplace)
+
+    def create(self, props: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+        request = provider_pb2.CreateRequest(urn=DEFAULT_URN, properties=self._props(props))
+        response = self._call("Create", request)
+        return response.id, deserialize(response.properties)
+
+    def read(self, id_: str, props: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+        """A refresh: the engine sends the outputs in state. An empty id back means the resource is gone."""
+        request = provider_pb2.ReadRequest(id=id_, urn=DEFAULT_URN, properties=self._props(props))
+        response = self._call("Read", request)
+        return response.id, deserialize(response.properties)
+
+    def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Dict[str, Any]:
+        request = provider_pb2.UpdateRequest(
+            id=id_,
+            urn=DEFAULT_URN,
+            olds=self._props(olds),
+            news=self._props(news),
+        )
+        return deserialize(self._call("Update", request).properties)
+
+    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
+        request = provider_pb2.DeleteRequest(id=id_, urn=DEFAULT_URN, properties=self._props(props))
+        self._call("Delete", request)
+
+    def _props(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
+        out = dict(props)
+        if PROVIDER_KEY not in out and self.serialized_provider is not None:
+            out[PROVIDER_KEY] = self.serialized_provider
+        return serialize(out)
+
+    def _call(self, method: str, request: Any) -> Any:
+        if self._stub is None:
+            raise RuntimeError("the provider server is not running; use it as a context manager or call start()")
+        try:
+            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            raise ProviderCallError(method, exc.code(), exc.details() or "") from None

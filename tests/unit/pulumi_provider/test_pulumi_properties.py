@@ -1,0 +1,132 @@
+"""The resource's properties: defaults, checks, what makes a diff, and the flat outputs."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
+from pulumi_testkit import ACCOUNT
+
+from pulumi_provider.properties import (
+    INPUT_PROPERTIES,
+    BulkOperationInputs,
+    changed_properties,
+    check_inputs,
+    facts_from_outputs,
+    outputs,
+)
+
+OPERATION = "4da8780eeb215e6cb7f48dd981c4ea02"
+CHECKED = {
+    "account_id": ACCOUNT,
+    "operation_id": OPERATION,
+    "wait": True,
+    "wait_timeout": DEFAULT_WAIT_TIMEOUT,
+    "wait_max_interval": DEFAULT_MAX_INTERVAL,
+    "fail_on_operation_failure": True,
+}
+COMPLETED = BulkOperationFacts(id=OPERATION, status="completed", completed_at="2024-05-01T10:00:00Z")
+
+
+def test_check_fills_in_defaults_for_omitted_inputs() -> None:
+    inputs, failures = check_inputs({"account_id": ACCOUNT, "operation_id": OPERATION, "__provider": "pickle"})
+    assert failures == []
+    assert inputs == CHECKED
+
+
+def test_check_treats_null_optional_inputs_as_their_defaults() -> None:
+    inputs, failures = check_inputs({"account_id": ACCOUNT, "operation_id": OPERATION, "wait_timeout": None})
+    assert failures == []
+    assert inputs["wait_timeout"] == DEFAULT_WAIT_TIMEOUT
+
+
+def test_check_reports_one_failure_per_bad_property_with_the_core_rule() -> None:
+    _, failures = check_inputs(
+        {
+            "account_id": "my-account",
+            "operation_id": "not an id!",
+            "wait": "yes",
+            "wait_timeout": -1,
+            "wait_max_interval": 0,
+            "fail_on_operation_failure": 1,
+        }
+    )
+    reasons = dict(failures)
+    assert list(reasons) == list(INPUT_PROPERTIES)
+    assert "32 hexadecimal characters" in reasons["account_id"]
+    assert "'my-account'" in reasons["account_id"]
+    assert "returned by a list items write" in reasons["operation_id"]
+    assert "true or false" in reasons["wait"]
+    assert "zero or more seconds" in reasons["wait_timeout"]
+    assert "more than zero seconds" in reasons["wait_max_interval"]
+    assert "true or false" in reasons["fail_on_operation_failure"]
+
+
+def test_check_requires_account_and_operation_ids() -> None:
+    _, failures = check_inputs({})
+    assert [name for name, _ in failures] == ["account_id", "operation_id"]
+
+
+def test_check_accepts_zero_wait_timeout_meaning_check_once() -> None:
+    _, failures = check_inputs({**CHECKED, "wait_timeout": 0})
+    assert failures == []
+
+
+@pytest.mark.parametrize("unknown", [Unknown(), UNKNOWN], ids=["as-served", "wire-sentinel"])
+def test_check_passes_values_not_known_yet_through_unchecked(unknown: object) -> None:
+    inputs, failures = check_inputs({"account_id": ACCOUNT, "operation_id": unknown})
+    assert failures == []
+    assert inputs["operation_id"] is unknown
+
+
+def test_check_rejects_a_property_the_resource_does_not_take() -> None:
+    _, failures = check_inputs({**CHECKED, "api_token": "x"})
+    assert failures[0][0] == "api_token"
+    assert "unknown property" in failures[0][1]
+
+
+def test_changed_properties_ignore_the_pickled_provider_and_the_facts() -> None:
+    olds = {**outputs(BulkOperationInputs.from_props(CHECKED), COMPLETED), "__provider": "old pickle"}
+    news = {**CHECKED, "__provider": "new pickle"}
+    assert changed_properties(olds, news) == []
+
+
+def test_changed_properties_name_each_changed_input() -> None:
+    news = {**CHECKED, "operation_id": "other", "wait_timeout": 60.0}
+    assert changed_properties(CHECKED, news) == ["operation_id", "wait_timeout"]
+
+
+@pytest.mark.parametrize("unknown", [Unknown(), UNKNOWN], ids=["as-served", "wire-sentinel"])
+def test_changed_properties_count_a_value_not_known_yet_as_changed(unknown: object) -> None:
+    assert changed_properties(CHECKED, {**CHECKED, "account_id": unknown}) == ["account_id"]
+
+
+def test_changed_properties_read_missing_old_inputs_as_defaults() -> None:
+    olds = {"account_id": ACCOUNT, "operation_id": OPERATION, "status": "completed"}
+    assert changed_properties(olds, CHECKED) == []
+
+
+def test_outputs_are_the_inputs_and_the_facts_flat_without_reserved_id() -> None:
+    outs = outputs(BulkOperationInputs.from_props(CHECKED), COMPLETED)
+    assert outs == {
+        **CHECKED,
+        "status": "completed",
+        "finished": True,
+        "succeeded": True,
+        "completed_at": "2024-05-01T10:00:00Z",
+        "error": None,
+    }
+
+
+def test_facts_round_trip_through_the_outputs() -> None:
+    failed = BulkOperationFacts(id=OPERATION, status="failed", completed_at="2024-05-01T10:00:00Z", error="bad item")
+    assert facts_from_outputs(outputs(BulkOperationInputs.from_props(CHECKED), failed)) == failed
+
+
+def test_facts_from_outputs_without_a_status_are_none() -> None:
+    assert facts_from_outputs(CHECKED) is None
