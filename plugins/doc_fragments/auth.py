@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Connection options, documented once for every module (the spec is CONNECTION_ARGUMENT_SPEC in argspec.py)."""
@@ -6,14 +5,13 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
-
+class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
   api_token:
     description:
       - A Cloudflare API token with the C(Account Filter Lists Read) (or C(Account Filter Lists Edit)) permission,
-        sent as C(Authorization: Bearer ...). This is the scheme Cloudflare recommends.
+        sent in the C(Authorization) header as a Bearer token. This is the scheme Cloudflare recommends.
       - If not set, and neither O(account_email) nor O(account_api_key) is set, the value of the
         E(CLOUDFLARE_API_TOKEN) environment variable is used, then E(CLOUDFLARE_TOKEN).
       - Mutually exclusive with O(account_email) and O(account_api_key).
@@ -25,6 +23,7 @@ options:
         (sent as C(X-Auth-Email)).
       - If not set, the value of the E(CLOUDFLARE_EMAIL) environment variable is used.
       - Required together with O(account_api_key).
+      - Mutually exclusive with O(api_token).
     type: str
   account_api_key:
     description:
@@ -32,6 +31,7 @@ options:
         Prefer O(api_token).
       - If not set, the value of the E(CLOUDFLARE_API_KEY) environment variable is used.
       - Required together with O(account_email).
+      - Mutually exclusive with O(api_token).
       - Ansible never logs this value.
     type: str
   base_url:

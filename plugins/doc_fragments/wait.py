@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Wait options, documented once for every module (the spec is WAIT_ARGUMENT_SPEC in argspec.py)."""
@@ -6,8 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
-
+class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
   wait:
