@@ -211,9 +211,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as error:  # The last line of defence: one line, never a traceback.
         detail = _one_line(str(error))[:200]
-        sys.stderr.write(
-            f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n"
-        )
+        sys.stderr.write(f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n")
         return EXIT_API
 
 
