@@ -1,0 +1,267 @@
+#!/usr/bin/python
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: E402  (Ansible wants the imports below DOCUMENTATION, EXAMPLES and RETURN)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: bulk_operation_info
+short_description: Report on, or wait for, a Cloudflare Rules Lists bulk operation
+version_added: 0.1.0
+description:
+  - Cloudflare applies writes to the items of a Rules List (append, replace, delete) asynchronously. The write
+    answers with an C(operation_id), and the change is in effect only once that bulk operation is C(completed).
+  - This module reads the status of such an operation once, or with O(wait=true) waits until it has finished.
+  - It only reads, so it always reports C(changed=false) and runs the same way in check mode.
+  - A C(failed) operation, a wait that times out, refused credentials and invalid input fail the task with one
+    sentence in C(msg), and the facts known at that point in the result.
+author:
+  - EdgeOps (@edgeops)
+options:
+  account_id:
+    description:
+      - The 32 hexadecimal characters of the Cloudflare account ID that owns the list.
+    type: str
+    required: true
+  operation_id:
+    description:
+      - The C(operation_id) returned by a write to the items of a list, for example C(result.operation_id) from
+        C(POST /accounts/{account_id}/rules/lists/{list_id}/items).
+      - Letters, digits and C(-), at most 64 characters. It is checked before any request is sent.
+    type: str
+    required: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+  - edgeops.cloudflare_lists.auth
+  - edgeops.cloudflare_lists.wait
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads, so check mode runs it unchanged.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - edgeops.cloudflare_lists.cloudflare_lists
+seealso:
+  - name: Get bulk operation status
+    description: The Cloudflare API call this module makes.
+    link: https://developers.cloudflare.com/api/resources/rules/subresources/lists/subresources/bulk_operations/methods/get/
+  - name: Rules Lists
+    description: Cloudflare's documentation of lists and their limits.
+    link: https://developers.cloudflare.com/waf/tools/lists/
+"""
+
+EXAMPLES = r"""
+- name: Append an address to a list (Cloudflare answers with an operation_id)
+  ansible.builtin.uri:
+    url: "https://api.cloudflare.com/client/v4/accounts/{{ account_id }}/rules/lists/{{ list_id }}/items"
+    method: POST
+    headers:
+      Authorization: "Bearer {{ cloudflare_api_token }}"
+    body_format: json
+    body:
+      - ip: 192.0.2.1
+        comment: blocked by the on-call
+  no_log: true  # the token is in the headers
+  register: append
+  changed_when: true
+
+- name: Wait until Cloudflare has applied it
+  edgeops.cloudflare_lists.bulk_operation_info:
+    account_id: "{{ account_id }}"
+    operation_id: "{{ append.json.result.operation_id }}"
+    api_token: "{{ cloudflare_api_token }}"
+    wait: true
+    wait_timeout: 300
+  register: operation
+
+- name: Show when it was applied
+  ansible.builtin.debug:
+    msg: "{{ operation.bulk_operation.id }} completed at {{ operation.bulk_operation.completed_at }}"
+
+- name: Check once, without waiting (credentials from CLOUDFLARE_API_TOKEN)
+  edgeops.cloudflare_lists.bulk_operation_info:
+    account_id: "{{ account_id }}"
+    operation_id: "{{ append.json.result.operation_id }}"
+  register: operation
+
+- name: Set the connection options once for every module of the collection
+  module_defaults:
+    group/edgeops.cloudflare_lists.cloudflare_lists:
+      account_id: "{{ account_id }}"
+      api_token: "{{ cloudflare_api_token }}"
+      wait_max_interval: 10
+  block:
+    - name: Wait for the operation
+      edgeops.cloudflare_lists.bulk_operation_info:
+        operation_id: "{{ append.json.result.operation_id }}"
+        wait: true
+
+- name: Report a failure without failing the play
+  edgeops.cloudflare_lists.bulk_operation_info:
+    account_id: "{{ account_id }}"
+    operation_id: "{{ append.json.result.operation_id }}"
+    wait: true
+  register: operation
+  failed_when: false
+
+- name: Show why the operation failed
+  ansible.builtin.debug:
+    msg: "{{ operation.bulk_operation.error }}"
+  when: operation.bulk_operation.status | default('') == 'failed'
+"""
+
+RETURN = r"""
+bulk_operation:
+  description:
+    - What Cloudflare last said about the operation, normalized.
+    - On failure, present once Cloudflare has reported on the operation (a C(failed) operation, or a wait that
+      timed out), so a task with C(ignore_errors) or C(failed_when) can still read it.
+  returned: success, and on failure when known
+  type: dict
+  contains:
+    id:
+      description: The operation ID.
+      returned: always
+      type: str
+      sample: 4da8780eeb215e6cb7f48dd981c4ea02
+    status:
+      description: The status Cloudflare reported.
+      returned: always
+      type: str
+      choices: [pending, running, completed, failed]
+      sample: completed
+    finished:
+      description: Whether the status is final (C(completed) or C(failed)).
+      returned: always
+      type: bool
+      sample: true
+    succeeded:
+      description: Whether the status is C(completed).
+      returned: always
+      type: bool
+      sample: true
+    completed_at:
+      description:
+        - When the operation finished, in UTC, as RFC 3339.
+        - V(null) while it is unfinished, or when Cloudflare gave no time.
+      returned: always
+      type: str
+      sample: "2024-08-06T12:34:56.789Z"
+    error:
+      description:
+        - Cloudflare's reason for a C(failed) operation.
+        - V(null) unless the status is C(failed).
+      returned: always
+      type: str
+      sample: 'invalid list item at index 0: "10.0.0.0/7": IPv4 CIDR prefixes must be between /8 and /32'
+checks:
+  description: How many times the status was checked.
+  returned: when O(wait=true), and on failure when known
+  type: int
+  sample: 4
+elapsed:
+  description: Seconds from the first check to the last, rounded to milliseconds.
+  returned: when O(wait=true), and on failure when known
+  type: float
+  sample: 3.514
+error_type:
+  description:
+    - The kind of failure, for branching on it without parsing C(msg).
+    - V(ValidationError) (invalid input, nothing was sent), V(AuthenticationError), V(NotFoundError),
+      V(RateLimitedError), V(TransportError), V(MalformedResponseError), V(UnexpectedStatusError), V(ApiError),
+      V(OperationFailedError) or V(WaitTimeoutError).
+  returned: on failure
+  type: str
+  sample: OperationFailedError
+http_status:
+  description: The HTTP status of Cloudflare's last answer, when it was an error.
+  returned: on failure, when Cloudflare answered with an error
+  type: int
+  sample: 403
+cloudflare_errors:
+  description: The C(errors) array of Cloudflare's answer.
+  returned: on failure, when Cloudflare listed errors
+  type: list
+  elements: dict
+  contains:
+    code:
+      description: Cloudflare's error code, or V(null).
+      returned: always
+      type: int
+      sample: 10000
+    message:
+      description: Cloudflare's error message.
+      returned: always
+      type: str
+      sample: Authentication error
+timeout:
+  description: The O(wait_timeout) that ran out.
+  returned: on failure, when the wait timed out
+  type: float
+  sample: 900.0
+retry_after:
+  description: Seconds Cloudflare asked to wait before the next request.
+  returned: on failure, when rate limited and Cloudflare said
+  type: float
+  sample: 60.0
+"""
+
+import copy
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
+    BULK_OPERATION_ARGUMENT_SPEC,
+    CONNECTION_ARGUMENT_SPEC,
+    CONNECTION_MUTUALLY_EXCLUSIVE,
+    CONNECTION_REQUIRED_TOGETHER,
+    WAIT_ARGUMENT_SPEC,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import ENV_API_KEY, ENV_API_TOKEN
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import HAS_REQUESTS
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import bulk_operation_info
+
+
+def argument_spec():
+    """The module's options: the operation, then the shared connection and wait options."""
+    spec = copy.deepcopy(BULK_OPERATION_ARGUMENT_SPEC)
+    spec.update(copy.deepcopy(CONNECTION_ARGUMENT_SPEC))
+    spec.update(copy.deepcopy(WAIT_ARGUMENT_SPEC))
+    return spec
+
+
+def hide_environment_secrets(module):
+    """Mask secrets the core may read from the environment, as Ansible masks no_log options."""
+    for name in ENV_API_TOKEN + ENV_API_KEY:
+        value = os.environ.get(name)
+        if value:
+            module.no_log_values.add(value)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[list(group) for group in CONNECTION_MUTUALLY_EXCLUSIVE],
+        required_together=[list(group) for group in CONNECTION_REQUIRED_TOGETHER],
+        supports_check_mode=True,
+    )
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), changed=False)
+    hide_environment_secrets(module)
+    try:
+        result = bulk_operation_info(module.params)
+    except CloudflareListsError as e:
+        module.fail_json(msg=str(e), changed=False, **e.details())
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
