@@ -8,8 +8,10 @@ Stages, in order: prerequisites, workspace, sanity, units, integration, lint (de
 with prerequisites and workspace added when an ansible-test stage needs them).
 
 ansible-test only runs inside a directory laid out as ``ansible_collections/<namespace>/<name>`` and follows no
-symlink out of it, so the files git knows about (tracked, or untracked and not ignored) are copied to
-``.work/ansible_collections/edgeops/cloudflare_lists`` (git-ignored) before each run. Fix files in the repository,
+symlink out of it, so the collection as its tarball would hold it (the files git knows about, less galaxy.yml's
+``build_ignore``) is copied to ``.work/ansible_collections/edgeops/cloudflare_lists`` (git-ignored) before each
+run. The Python packages beside the collection (the command, the emulator, the Pulumi provider) are not part of
+it; ruff, mypy and pytest check those. Fix files in the repository,
 never in that copy: it is rebuilt every time.
 
 This host reaches package registries but not ansible-test's own download host. ansible-test fetches ``get-pip.py``
@@ -22,6 +24,7 @@ Exits 0 when every stage passed; otherwise prints which stage failed and exits 1
 from __future__ import annotations
 
 import filecmp
+import fnmatch
 import os
 import re
 import shutil
@@ -186,7 +189,7 @@ def install_get_pip_stand_in() -> None:
 
 
 def stage_workspace() -> None:
-    """Make .work/ansible_collections/<namespace>/<name> hold exactly the files git knows about.
+    """Make .work/ansible_collections/<namespace>/<name> hold exactly the collection's files.
 
     ansible-test's output (tests/output, which also holds the venv it builds for units) is kept between runs.
     """
@@ -198,11 +201,14 @@ def stage_workspace() -> None:
     )
     if listing.returncode != 0:
         raise StageFailed(f"git ls-files failed in {REPO}: {listing.stderr.decode(errors='replace').strip()}")
+    ignored = build_ignore()
     wanted = {
         name: REPO / name
         for name in listing.stdout.decode("utf-8").split("\0")
         # Skip files deleted in the working tree but still in the index.
-        if name and ((REPO / name).is_symlink() or (REPO / name).exists())
+        if name
+        and ((REPO / name).is_symlink() or (REPO / name).exists())
+        and not is_build_ignored(name, ignored)
     }
     WORKSPACE.mkdir(parents=True, exist_ok=True)
     removed = 0
@@ -228,7 +234,24 @@ def stage_workspace() -> None:
     # repository's, where .work/ is ignored, and see no files at all.
     if not (WORKSPACE / ".git").exists():
         subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(WORKSPACE)], check=True)
+    # The tarball leaves .gitignore out; without this, ansible-test would lint its own venvs in tests/output.
+    (WORKSPACE / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (WORKSPACE / ".git" / "info" / "exclude").write_text("/tests/output/\n", encoding="utf-8")
     log(f"{WORKSPACE}: {len(wanted)} files, {updated} copied, {removed} removed")
+
+
+def build_ignore() -> List[str]:
+    import yaml  # ansible-core's dependency, so present wherever ansible-test is
+
+    manifest = yaml.safe_load((REPO / "galaxy.yml").read_text(encoding="utf-8"))
+    return [str(pattern) for pattern in manifest.get("build_ignore") or []]
+
+
+def is_build_ignored(name: str, patterns: Sequence[str]) -> bool:
+    """As ansible-galaxy decides: a pattern matches the file's path, or the path of a folder above it."""
+    parts = name.split("/")
+    candidates = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    return any(fnmatch.fnmatch(path, pattern) for path in candidates for pattern in patterns)
 
 
 def same_file(source: Path, target: Path) -> bool:

@@ -12,17 +12,17 @@ options:
     description:
       - Whether to wait until the operation has finished.
       - With V(false), check the status once and report it, whatever it is.
-      - With V(true), check at once, then again after 0.5 s, 1 s, 2 s and so on, each delay slightly
-        jittered and capped at O(wait_max_interval), until the status is C(completed) or C(failed), or until
-        O(wait_timeout) has passed. A C(failed) operation or a timeout fails the task, with the last
-        facts in the result.
+      - With V(true), check at once, then again after about 0.45 s, 0.9 s, 1.6 s and so on (each pause
+        1.9 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)), until
+        the status is C(completed) or C(failed), or until O(wait_timeout) has passed. A C(failed)
+        operation or a timeout fails the task, with the last facts in the result.
     type: bool
     default: false
   wait_timeout:
     description:
       - How many seconds to wait, from the first check, when O(wait=true).
-      - The last check lands on the deadline. V(0) means check once, and fail unless the operation
-        has finished.
+      - The last check lands on the deadline; a request started before it may overrun it by at most
+        O(timeout). V(0) means check once, and fail unless the operation has finished.
     type: float
     default: 900
   wait_max_interval:

@@ -47,8 +47,6 @@ CONNECT_TIMEOUT_MAX = 10.0
 DEFAULT_CALL_BUDGET = 60.0
 # A bulk-operation answer is a few hundred bytes; refuse to buffer a runaway body.
 MAX_BODY_BYTES = 1024 * 1024
-# Never shrink a request's read timeout below this near a deadline.
-MIN_REQUEST_TIMEOUT = 1.0
 
 
 def _short_reason(exc: BaseException) -> str:
@@ -124,11 +122,12 @@ class CloudflareClient:
 
     def get_result(self, path: Sequence[str], *, what: str, deadline: Optional[float] = None) -> Any:
         """GET ``base_url/<quoted path segments>`` and return the envelope's ``result``."""
-        now = self.clock()
         if deadline is None:
-            deadline = now + DEFAULT_CALL_BUDGET
+            deadline = self.clock() + DEFAULT_CALL_BUDGET
         url = self.base_url + "".join("/" + quote(segment, safe="") for segment in path)
-        read_timeout = max(MIN_REQUEST_TIMEOUT, min(self.timeout, deadline - now))
+        # The deadline bounds retries and sleeps, not the request in flight: a check started before the deadline
+        # gets its whole timeout, so "check once" (wait_timeout 0) is not starved.
+        read_timeout = self.timeout
         self._adapter.max_retries = self._retry(deadline)
         secrets = self.credentials.secrets()
         try:
