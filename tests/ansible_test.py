@@ -206,9 +206,7 @@ def stage_workspace() -> None:
         name: REPO / name
         for name in listing.stdout.decode("utf-8").split("\0")
         # Skip files deleted in the working tree but still in the index.
-        if name
-        and ((REPO / name).is_symlink() or (REPO / name).exists())
-        and not is_build_ignored(name, ignored)
+        if name and ((REPO / name).is_symlink() or (REPO / name).exists()) and not is_build_ignored(name, ignored)
     }
     WORKSPACE.mkdir(parents=True, exist_ok=True)
     removed = 0
