@@ -6,12 +6,9 @@ this adds what only tests need: a clean environment, a configured server per tes
 
 from __future__ import annotations
 
-import itertools
 import os
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Mapping, Optional
-
-import requests
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import BulkOperationProvider
@@ -20,8 +17,6 @@ from pulumi_provider.testing import ProviderServer
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 GOOD_ITEMS: List[Dict[str, Any]] = [{"ip": "192.0.2.1"}, {"ip": "198.51.100.0/24"}]
 BAD_ITEMS: List[Dict[str, Any]] = [{"ip": "10.0.0.0/7"}]  # a /7 is refused, so the operation ends failed
-
-_names = itertools.count()
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
@@ -45,18 +40,6 @@ def provider_server(
 def stack_config(emulator: Emulator) -> Dict[str, str]:
     assert emulator.config.token is not None
     return {"cloudflare:apiToken": emulator.config.token, "cloudflare:baseUrl": emulator.base_url}
-
-
-def write_items(emulator: Emulator, items: List[Dict[str, Any]]) -> str:
-    """Create a list and append ``items`` over HTTP, as a user's program would; return the operation id."""
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {emulator.config.token}"
-    lists = f"{emulator.base_url}/accounts/{ACCOUNT}/rules/lists"
-    created = session.post(lists, json={"name": f"e2e_{next(_names)}", "kind": "ip"}, timeout=10)
-    created.raise_for_status()
-    written = session.post(f"{lists}/{created.json()['result']['id']}/items", json=items, timeout=10)
-    written.raise_for_status()
-    return str(written.json()["result"]["operation_id"])
 
 
 def without_provider(props: Mapping[str, Any]) -> Dict[str, Any]:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from tests.lists_api import append_items, call, create_list, list_ips
 
 TOKEN = "e2e-emulator-token-7b3f0c"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
@@ -25,26 +25,8 @@ def emulator() -> Iterator[Emulator]:
         yield running
 
 
-def call(emulator: Emulator, method: str, path: str, body: object = None) -> requests.Response:
-    return requests.request(
-        method,
-        emulator.base_url + f"/accounts/{emulator.config.account_id}/rules/lists" + path,
-        json=body,
-        headers={"Authorization": "Bearer " + TOKEN},
-        timeout=10,
-    )
-
-
-def create_list(emulator: Emulator, name: str) -> str:
-    response = call(emulator, "POST", "", {"name": name, "kind": "ip"})
-    assert response.status_code == 200, response.text
-    return str(response.json()["result"]["id"])
-
-
 def append(emulator: Emulator, list_id: str, *ips: str) -> str:
-    response = call(emulator, "POST", f"/{list_id}/items", [{"ip": ip} for ip in ips])
-    assert response.status_code == 200, response.text
-    return str(response.json()["result"]["operation_id"])
+    return append_items(emulator, list_id, [{"ip": ip} for ip in ips])
 
 
 def wait(emulator: Emulator, operation_id: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -61,12 +43,6 @@ def wait(emulator: Emulator, operation_id: str, *extra: str) -> subprocess.Compl
     assert TOKEN not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     return result
-
-
-def list_ips(emulator: Emulator, list_id: str) -> set[str]:
-    response = call(emulator, "GET", f"/{list_id}/items")
-    assert response.status_code == 200, response.text
-    return {item["ip"] for item in response.json()["result"]}
 
 
 def test_wait_returns_once_appended_items_are_applied(emulator: Emulator) -> None:

@@ -31,8 +31,8 @@ from tests.e2e.pulumi_engine import (
     provider_server,
     stack_config,
     without_provider,
-    write_items,
 )
+from tests.lists_api import write_items
 
 TOKEN = "pulumi-e2e-token-6b0d2f"  # distinctive, so any leak is found by searching for it
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "pulumi" / "run_demo.py"

@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import dill
 import pulumi
 import pytest
-from pulumi_testkit import ACCOUNT, GOOD_ITEMS, TOKEN, write_items
+from pulumi_testkit import ACCOUNT, GOOD_ITEMS, TOKEN
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import (
@@ -19,6 +19,7 @@ from pulumi_provider import (
     BulkOperationProvider,
     get_bulk_operation_output,
 )
+from tests.lists_api import write_items
 
 TYPE_TOKEN = "pulumi-python:dynamic/cloudflare-lists:BulkOperation"
 OPERATION = "4da8780eeb215e6cb7f48dd981c4ea02"

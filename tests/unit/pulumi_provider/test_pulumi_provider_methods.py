@@ -16,11 +16,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     WaitTimeoutError,
 )
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_testkit import ACCOUNT, BAD_ITEMS, GOOD_ITEMS, TOKEN, configured, write_items
+from pulumi_testkit import ACCOUNT, BAD_ITEMS, GOOD_ITEMS, TOKEN, configured
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import BulkOperationProvider, get_bulk_operation
 from pulumi_provider.connection import ConnectionSettings
+from tests.lists_api import write_items
 
 ProviderFor = Callable[[Emulator], BulkOperationProvider]
 
