@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
-from typing import Callable, Optional, Sequence, TextIO
+from typing import Callable, List, Optional, Sequence, TextIO
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import ENV_API_KEY, ENV_API_TOKEN
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
     OperationFailedError,
@@ -51,7 +55,23 @@ credentials (from the environment only):
 exit codes:
   0 reported, or completed    1 the operation failed    2 usage or validation error
   3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
+  130 interrupted
 """
+
+
+def _seconds(allow_zero: bool) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds, so flags are checked and named as flags."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+            raise argparse.ArgumentTypeError(f"expected {'0 or more' if allow_zero else 'more than 0'}, got {text!r}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
         sub.add_argument(
             "--request-timeout",
-            type=float,
+            type=_seconds(allow_zero=False),
             default=DEFAULT_TIMEOUT,
             metavar="SECONDS",
             help="timeout of each HTTP request (default %(default)g)",
@@ -89,14 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     wait = operation_command("wait", "Wait until an operation completes, then print its facts.")
     wait.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds(allow_zero=True),
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
         help="give up after this long (default %(default)g; 0 checks once)",
     )
     wait.add_argument(
         "--max-interval",
-        type=float,
+        type=_seconds(allow_zero=False),
         default=DEFAULT_MAX_INTERVAL,
         metavar="SECONDS",
         help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
@@ -198,6 +218,12 @@ def run(
         return _exit_code(error)
 
 
+def _environment_secrets() -> List[str]:
+    secrets = [os.environ.get(name, "") for name in ENV_API_TOKEN + ENV_API_KEY]
+    # Also the forms an error might quote: stripped, and repr-escaped.
+    return [form for secret in secrets if secret for form in {secret, secret.strip(), repr(secret)[1:-1]} if form]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -209,8 +235,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
-    except Exception as error:  # The last line of defence: one line, never a traceback.
-        detail = _one_line(str(error))[:200]
+    except Exception as error:  # The last line of defence: one line, never a traceback, never a credential.
+        detail = _one_line(scrub(str(error), _environment_secrets()))[:200]
         sys.stderr.write(f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n")
         return EXIT_API
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Tuple
 
@@ -18,6 +19,12 @@ ENV_API_TOKEN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN")
 ENV_EMAIL = ("CLOUDFLARE_EMAIL",)
 ENV_API_KEY = ("CLOUDFLARE_API_KEY",)
 ENV_BASE_URL = ("CLOUDFLARE_BASE_URL",)
+
+
+# Visible ASCII: what an HTTP header value carries unchanged. A token with a stray CR or LF would otherwise be
+# refused by the HTTP library in an error that quotes it.
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+_OPTION_NAMES = {"api_token": "api_token", "email": "account_email", "api_key": "account_api_key"}
 
 
 def _first(explicit: Optional[str], names: Tuple[str, ...], environ: Mapping[str, str]) -> Optional[str]:
@@ -40,6 +47,21 @@ class Credentials:
     api_token: Optional[str] = field(default=None, repr=False)
     email: Optional[str] = None
     api_key: Optional[str] = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Surrounding whitespace is how a value read from a file usually arrives; drop it, refuse the rest.
+        for name, option in _OPTION_NAMES.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            cleaned = value.strip()
+            if not _HEADER_SAFE.fullmatch(cleaned):
+                raise ValidationError(
+                    option,
+                    "is empty, or contains spaces, control or non-ASCII characters that cannot be sent in an "
+                    "HTTP header; check how it was read or pasted (the value is not shown).",
+                )
+            object.__setattr__(self, name, cleaned)
 
     def headers(self) -> Dict[str, str]:
         if self.api_token:

@@ -106,6 +106,16 @@ _HINTS = {
 }
 
 
+# Cloudflare's routing errors: the URL, not the request, is wrong.
+_ROUTING_CODES = frozenset((7000, 7003))
+
+
+def _hint(status: int, errors: List[Dict[str, Any]]) -> str:
+    if any(entry["code"] in _ROUTING_CODES for entry in errors):
+        return "Check base_url: it should end with /client/v4, as in https://api.cloudflare.com/client/v4."
+    return _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
+
+
 def _error_for_status(status: int) -> Type[ApiError]:
     if status in (401, 403):
         return AuthenticationError
@@ -149,7 +159,7 @@ def parse_envelope(
     if not 200 <= status < 300:
         kind = _error_for_status(status)
         said = _describe_errors(errors, secrets) if errors else "body " + excerpt(body, secrets)
-        hint = _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
+        hint = _hint(status, errors)
         message = "{}: HTTP {}: {}.{}".format(what, status, said.rstrip("."), " " + hint if hint else "")
         extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
         if kind is RateLimitedError:

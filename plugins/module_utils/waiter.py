@@ -152,9 +152,14 @@ def wait_until_finished(
         if remaining <= 0:
             _report(on_progress, checks, elapsed, facts, None, None)
             raise WaitTimeoutError(
-                "Bulk operation {} was still {} after {:.1f} s and {} checks (wait_timeout {:g} s). "
-                "Raise wait_timeout, or check the operation later with the same operation_id.".format(
-                    facts.id if facts else "?", facts.status if facts else "unknown", elapsed, checks, policy.timeout
+                "Bulk operation {} was still {} after {:.1f} s and {} check{}, at the end of a {:g} s wait. "
+                "Wait longer, or check it again later with the same operation_id.".format(
+                    facts.id if facts else "?",
+                    facts.status if facts else "unknown",
+                    elapsed,
+                    checks,
+                    "" if checks == 1 else "s",
+                    policy.timeout,
                 ),
                 timeout=policy.timeout,
                 facts=facts,

@@ -175,8 +175,9 @@ error_type:
   description:
     - The kind of failure, for branching on it without parsing C(msg).
     - V(ValidationError) (invalid input, nothing was sent), V(AuthenticationError), V(NotFoundError),
-      V(RateLimitedError), V(TransportError), V(MalformedResponseError), V(UnexpectedStatusError), V(ApiError),
-      V(OperationFailedError) or V(WaitTimeoutError).
+      V(RateLimitedError), V(TransportError), V(EndpointError) (TLS verification failed, or a redirect was
+      refused), V(MalformedResponseError), V(UnexpectedStatusError), V(ApiError), V(OperationFailedError) or
+      V(WaitTimeoutError).
   returned: on failure
   type: str
   sample: OperationFailedError

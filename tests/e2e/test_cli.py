@@ -144,3 +144,26 @@ def test_missing_credentials_exit_2_and_say_what_to_set() -> None:
     )
     assert result.returncode == 2
     assert "CLOUDFLARE_API_TOKEN" in one_error_line(result)
+
+
+@pytest.mark.parametrize("token", ["cli-test-\rtoken-Sn3lZJTBX6kkg7OdcBUA", "cli-test-\ntoken-Sn3lZJTBX6kkg7OdcBUA"])
+def test_a_token_that_cannot_be_a_header_exits_2_without_showing_it(token: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    with scripted_api(operation("completed")) as api:
+        env.update(CLOUDFLARE_API_TOKEN=token, CLOUDFLARE_BASE_URL=api.base_url)
+        result = subprocess.run(
+            [COMMAND, "status", ACCOUNT_ID, OPERATION_ID], capture_output=True, text=True, env=env, check=False
+        )
+    assert result.returncode == 2
+    assert "Sn3lZJTBX6kkg7OdcBUA" not in result.stdout + result.stderr
+    assert "Invalid api_token" in one_error_line(result)
+    assert api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--timeout", "-1"), ("--max-interval", "0"), ("--request-timeout", "0"), ("--timeout", "x")]
+)
+def test_bad_numbers_are_refused_naming_the_flag(flag: str, value: str) -> None:
+    result = run_command("wait", ACCOUNT_ID, OPERATION_ID, flag, value, base_url="http://127.0.0.1:9/client/v4")
+    assert result.returncode == 2
+    assert flag in result.stderr

@@ -204,7 +204,7 @@ def test_timeout_fails_create_with_the_last_status() -> None:
             srv.create(checked.inputs)
     message = caught.value.message
     assert "WaitTimeoutError: Bulk operation" in message
-    assert "was still pending after" in message and "(wait_timeout 0.3 s)" in message
+    assert "was still pending after" in message and "at the end of a 0.3 s wait" in message
     assert "run `pulumi up` again to keep waiting" in message
 
 

@@ -197,3 +197,22 @@ def test_base_url_from_the_environment_is_validated_too():
     with pytest.raises(ValidationError) as info:
         resolve_base_url(environ={"CLOUDFLARE_BASE_URL": "http://api.example.com"})
     assert info.value.parameter == "base_url"
+
+
+@pytest.mark.parametrize("field", ["api_token", "email", "api_key"])
+@pytest.mark.parametrize("bad", ["s3cr3t\rX", "s3cr3t\nX", "s3cr3t X", "s3cr3t\u20acX", "s3cr3t\x00X", "   "])
+def test_credentials_that_cannot_be_a_header_value_are_refused_without_echoing_them(field, bad):
+    values = {"api_token": None, "email": None, "api_key": None, field: bad}
+    with pytest.raises(ValidationError) as info:
+        Credentials(**values)
+    assert (
+        info.value.parameter
+        == {"api_token": "api_token", "email": "account_email", "api_key": "account_api_key"}[field]
+    )
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_surrounding_whitespace_of_a_credential_read_from_a_file_is_dropped():
+    assert Credentials(api_token=" tok-123\r\n").headers() == {"Authorization": "Bearer tok-123"}
+    legacy = Credentials(email="me@example.com\n", api_key="\tkey-1 ")
+    assert legacy.headers() == {"X-Auth-Email": "me@example.com", "X-Auth-Key": "key-1"}

@@ -495,3 +495,11 @@ def test_result_errors_never_echo_a_secret(result):
         parse_bulk_operation(result, OPERATION_ID, what=WHAT, secrets=[TOKEN])
     assert TOKEN not in str(info.value)
     assert TOKEN not in repr(info.value.details())
+
+
+@pytest.mark.parametrize("code", [7000, 7003])
+def test_routing_errors_point_at_base_url(code):
+    body = json.dumps({"success": False, "errors": [{"code": code, "message": "No route for that URI"}]}).encode()
+    with pytest.raises(ApiError) as info:
+        parse(400, body)
+    assert "Check base_url: it should end with /client/v4" in str(info.value)

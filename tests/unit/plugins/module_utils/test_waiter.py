@@ -266,8 +266,11 @@ def test_timeout_raises_wait_timeout_error_with_the_last_facts(clock):
     assert exc.elapsed == 10
     assert exc.timeout == 10
     message = str(exc)
-    assert f"Bulk operation {OPERATION_ID} was still running after 10.0 s and 5 checks (wait_timeout 10 s)" in message
-    assert "Raise wait_timeout" in message
+    assert (
+        f"Bulk operation {OPERATION_ID} was still running after 10.0 s and 5 checks, at the end of a 10 s wait"
+        in message
+    )
+    assert "Wait longer" in message
     details = exc.details()
     assert details["timeout"] == 10
     assert details["bulk_operation"]["status"] == "running"
