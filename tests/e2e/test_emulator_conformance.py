@@ -26,7 +26,6 @@ import copy
 import functools
 import json
 import re
-import threading
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
@@ -39,6 +38,7 @@ from openapi_core.validation.response.exceptions import InvalidData
 from openapi_schema_validator import OAS30Validator
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from tests.fake_clock import FakeClock
 
 REFERENCE_PATH = Path(__file__).resolve().parents[1] / "data" / "cloudflare-lists-openapi.json"
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -139,20 +139,6 @@ def operation_templates(spec: Dict[str, Any]) -> List[Tuple[str, re.Pattern[str]
             templates.append((method.upper(), pattern, operation["operationId"], path.count("{")))
     templates.sort(key=lambda entry: entry[3])
     return [(method, pattern, name) for method, pattern, name, _ in templates]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
 
 
 class Conformance:

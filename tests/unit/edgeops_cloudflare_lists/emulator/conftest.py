@@ -6,9 +6,10 @@ from dataclasses import replace
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
-from emulator_testkit import ACCOUNT, FAST, Api, FakeClock, bearer
+from emulator_testkit import ACCOUNT, FAST, Api, bearer
 
 from edgeops_cloudflare_lists.emulator import Emulator
+from tests.fake_clock import FakeClock
 
 
 @pytest.fixture

@@ -1,36 +1,20 @@
-"""Helpers for the emulator's tests: a fake clock, a tiny HTTP client, polling. Fixtures are in conftest.py."""
+"""Helpers for the emulator's tests: a tiny HTTP client, polling. Fixtures are in conftest.py."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any, Dict, List, Optional
 
 import requests
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from tests.fake_clock import FakeClock
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 OTHER_ACCOUNT = "0123456789abcdef0123456789abcdef"
 
 # Fast enough for the suite, slow enough to observe each status with the real clock.
 FAST = EmulatorConfig(pending_seconds=0.05, running_seconds=0.05)
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self._now = 1000.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
 
 
 class Api:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 import pytest
-from emulator_testkit import ACCOUNT, Api, FakeClock, plain_session
+from emulator_testkit import ACCOUNT, Api, plain_session
 
 from edgeops_cloudflare_lists.emulator import Emulator
+from tests.fake_clock import FakeClock
 
 LEGACY = {"X-Auth-Email": "user@example.com", "X-Auth-Key": "emulator-key"}
 

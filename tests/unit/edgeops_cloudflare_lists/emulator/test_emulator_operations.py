@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List
 
 import pytest
-from emulator_testkit import OTHER_ACCOUNT, Api, FakeClock, finish
+from emulator_testkit import OTHER_ACCOUNT, Api, finish
 
 from edgeops_cloudflare_lists.emulator import Emulator
+from tests.fake_clock import FakeClock
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
