@@ -1,0 +1,36 @@
+"""The command's last line of defence: an unexpected error is one line, with no traceback and no credential."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import pytest
+
+from edgeops_cloudflare_lists import cli
+
+TOKEN = "unit-cli-token-\r9f2e"
+
+
+def test_an_unexpected_error_is_one_scrubbed_line_with_exit_4(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+
+    def explode(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise ValueError(f"Invalid header value b'Bearer {TOKEN!r}' and {TOKEN.strip()}")
+
+    monkeypatch.setattr(cli, "run", explode)
+    assert cli.main(["status", "023e105f4ecef8ad9ca31a8372d0c353", "op"]) == cli.EXIT_API
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("cloudflare-lists: error: unexpected ValueError: ")
+    assert "9f2e" not in err
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupt(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run", interrupt)
+    assert cli.main(["status", "023e105f4ecef8ad9ca31a8372d0c353", "op"]) == cli.EXIT_INTERRUPTED
+    assert capsys.readouterr().err.strip() == "cloudflare-lists: interrupted"
