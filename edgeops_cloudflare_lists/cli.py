@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-from typing import Callable, List, Optional, Sequence, TextIO
+from typing import Callable, Optional, Sequence, TextIO
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import ENV_API_KEY, ENV_API_TOKEN
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
@@ -218,12 +217,6 @@ def run(
         return _exit_code(error)
 
 
-def _environment_secrets() -> List[str]:
-    secrets = [os.environ.get(name, "") for name in ENV_API_TOKEN + ENV_API_KEY]
-    # Also the forms an error might quote: stripped, and repr-escaped.
-    return [form for secret in secrets if secret for form in {secret, secret.strip(), repr(secret)[1:-1]} if form]
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -236,7 +229,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
     except Exception as error:  # The last line of defence: one line, never a traceback, never a credential.
-        detail = _one_line(scrub(str(error), _environment_secrets()))[:200]
+        detail = _one_line(scrub(str(error), environment_secrets()))[:200]
         sys.stderr.write(f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n")
         return EXIT_API
 

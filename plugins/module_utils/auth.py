@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_base_url
@@ -114,6 +114,20 @@ def resolve_credentials(
         "'Account Filter Lists Read' permission, or account_email and account_api_key "
         "(CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).",
     )
+
+
+def environment_secrets(environ: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
+    """The secrets the environment holds, in every form a message could quote them: as set, stripped, repr-escaped.
+
+    For the adapters' last line of defence (masking, scrubbing); the core itself never prints a credential.
+    """
+    env = os.environ if environ is None else environ
+    forms: List[str] = []
+    for name in ENV_API_TOKEN + ENV_API_KEY:
+        value = env.get(name)
+        if value:
+            forms.extend(form for form in (value, value.strip(), repr(value)[1:-1]) if form and form not in forms)
+    return tuple(forms)
 
 
 def resolve_base_url(base_url: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:

@@ -215,7 +215,6 @@ retry_after:
 """
 
 import copy
-import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
@@ -225,7 +224,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     CONNECTION_REQUIRED_TOGETHER,
     WAIT_ARGUMENT_SPEC,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import ENV_API_KEY, ENV_API_TOKEN
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import bulk_operation_info
@@ -241,10 +240,7 @@ def argument_spec():
 
 def hide_environment_secrets(module):
     """Mask secrets the core may read from the environment, as Ansible masks no_log options."""
-    for name in ENV_API_TOKEN + ENV_API_KEY:
-        value = os.environ.get(name)
-        if value:
-            module.no_log_values.add(value)
+    module.no_log_values.update(environment_secrets())
 
 
 def main():

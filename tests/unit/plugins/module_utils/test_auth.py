@@ -6,6 +6,7 @@ import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import (
     DEFAULT_BASE_URL,
     Credentials,
+    environment_secrets,
     resolve_base_url,
     resolve_credentials,
 )
@@ -216,3 +217,12 @@ def test_surrounding_whitespace_of_a_credential_read_from_a_file_is_dropped():
     assert Credentials(api_token=" tok-123\r\n").headers() == {"Authorization": "Bearer tok-123"}
     legacy = Credentials(email="me@example.com\n", api_key="\tkey-1 ")
     assert legacy.headers() == {"X-Auth-Email": "me@example.com", "X-Auth-Key": "key-1"}
+
+
+def test_environment_secrets_cover_every_form_a_message_could_quote():
+    environ = {"CLOUDFLARE_API_TOKEN": "tok-1\r", "CLOUDFLARE_API_KEY": "key-2", "CLOUDFLARE_EMAIL": "me@example.com"}
+    assert environment_secrets(environ) == ("tok-1\r", "tok-1", "tok-1\\r", "key-2")
+
+
+def test_environment_secrets_are_empty_without_credentials():
+    assert environment_secrets({"CLOUDFLARE_EMAIL": "me@example.com"}) == ()
