@@ -6,8 +6,10 @@ Branches follow what the caller can do about them:
 
 - ``ValidationError`` (also a ``ValueError``): fix the input; nothing was sent.
 - ``ApiError``: Cloudflare or the network said no. Subclasses name the cause; only
-  ``TransportError`` and ``RateLimitedError`` are worth retrying.
+  ``TransportError``, ``RateLimitedError`` and ``OperationPendingError`` are worth retrying;
+  ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend.
 - ``OperationFailedError``: Cloudflare ran the operation and it failed.
+- ``VerificationError``: the operation completed, but the list does not read back as planned.
 - ``WaitTimeoutError``: the operation did not finish before the deadline.
 
 Every error carries what is known as data (``facts``, ``http_status``,
@@ -82,8 +84,8 @@ class NotFoundError(ApiError):
     """HTTP 404: no such account, operation, or route."""
 
 
-class RateLimitedError(ApiError):
-    """HTTP 429 that outlasted our retries. ``retry_after`` is in seconds, when Cloudflare said."""
+class RetryLaterError(ApiError):
+    """An HTTP 429: come back later. ``retry_after`` is in seconds, when Cloudflare said."""
 
     def __init__(self, message: str, *, retry_after: Optional[float] = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -96,8 +98,30 @@ class RateLimitedError(ApiError):
         return out
 
 
+class RateLimitedError(RetryLaterError):
+    """HTTP 429 that outlasted our retries: the per-user rate limit."""
+
+
 class TransportError(ApiError):
     """No usable answer this time: connection refused or dropped, a timeout, or a 5xx. Safe to retry later."""
+
+
+class OperationPendingError(RetryLaterError):
+    """HTTP 429 on a write: another bulk operation is still pending in the account (one at a time is allowed).
+
+    Not the per-user rate limit: nothing is wrong with the request; send it once that operation has finished.
+    """
+
+
+class AmbiguousWriteError(ApiError):
+    """A write timed out or met a 5xx: Cloudflare may or may not have accepted it.
+
+    Never resend it blindly: re-read the list and plan again (the sync functions do).
+    """
+
+
+class ConflictError(ApiError):
+    """The account's state forbids the request: two lists share a name, or rules still use the list."""
 
 
 class EndpointError(ApiError):
@@ -117,6 +141,13 @@ class UnexpectedStatusError(MalformedResponseError):
 
 class OperationFailedError(CloudflareListsError):
     """Cloudflare finished the operation with status ``failed``. ``facts.error`` has its reason."""
+
+
+class VerificationError(CloudflareListsError):
+    """The operation completed, but reading the list back does not show the planned items.
+
+    Another writer changed the list meanwhile, or Cloudflare stored an item in a form we did not predict.
+    """
 
 
 class WaitTimeoutError(CloudflareListsError):

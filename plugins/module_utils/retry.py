@@ -17,6 +17,9 @@ except ImportError:  # pragma: no cover - client.py reports the missing library 
 
 # Statuses worth another try on a GET: rate limited, and the edge's transient failures.
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# On a write, only a 429 surely left nothing applied (rate limited, or another operation pending).
+WRITE_RETRY_STATUSES = frozenset((429,))
+WRITE_METHODS = frozenset(("POST", "PUT", "DELETE"))
 DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF_FACTOR = 0.5
 DEFAULT_BACKOFF_MAX = 8.0
@@ -51,8 +54,9 @@ class DeadlineRetry(Retry):
         self._planned_wait: Optional[float] = None
 
     @classmethod
-    def for_get(
+    def for_method(
         cls,
+        method: str,
         *,
         retries: int = DEFAULT_RETRIES,
         deadline: float = float("inf"),
@@ -60,11 +64,18 @@ class DeadlineRetry(Retry):
         sleeper: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
     ) -> DeadlineRetry:
+        """A GET retries 429, 5xx and connection errors. A write retries only what surely left nothing applied:
+        a refused connection (``connect``) or a 429; never a read error, a cut connection or a 5xx after sending.
+        """
+        write = method != "GET"
         return cls(
             total=retries,
+            connect=retries,
+            read=0 if write else None,
+            other=0 if write else None,
             redirect=0,
-            allowed_methods=frozenset(("GET",)),
-            status_forcelist=RETRY_STATUSES,
+            allowed_methods=WRITE_METHODS if write else frozenset(("GET",)),
+            status_forcelist=WRITE_RETRY_STATUSES if write else RETRY_STATUSES,
             backoff_factor=DEFAULT_BACKOFF_FACTOR,
             backoff_max=DEFAULT_BACKOFF_MAX,
             raise_on_status=False,
@@ -75,6 +86,10 @@ class DeadlineRetry(Retry):
             sleeper=sleeper,
             rng=rng,
         )
+
+    @classmethod
+    def for_get(cls, **kwargs: Any) -> DeadlineRetry:
+        return cls.for_method("GET", **kwargs)
 
     def new(self, **kw: Any) -> DeadlineRetry:
         kw.setdefault("deadline", self.deadline)
