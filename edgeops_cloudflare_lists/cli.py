@@ -10,7 +10,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Callable, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
@@ -21,13 +21,26 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ValidationError,
     WaitTimeoutError,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
+    EXACT,
+    KINDS,
+    PRESENT,
+    ListItem,
+    sorted_items,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
+    list_lists,
+    read_items,
+    resolve_account_id,
+    resolve_list,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
     get_bulk_operation,
     open_client,
     wait_for_bulk_operation,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, sync_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_operation_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -44,15 +57,22 @@ EXIT_API = 4
 EXIT_INTERRUPTED = 130
 
 PROG = "cloudflare-lists"
+POSITIONAL_HELP = {
+    "operation_id": ("OPERATION_ID", "the operation_id a list items write returned"),
+    "list": ("LIST", "a list's id or name"),
+}
+MAX_PLAN_LINES = 20
+MAX_ITEMS_FILE_BYTES = 64 * 1024 * 1024
 ENVIRONMENT_HELP = """\
 credentials (from the environment only):
-  CLOUDFLARE_API_TOKEN            an API token with 'Account Filter Lists Read' (preferred)
+  CLOUDFLARE_API_TOKEN            an API token with 'Account Filter Lists Read' (Edit, to sync)
   CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY
                                   or the legacy email and global API key, together
   CLOUDFLARE_BASE_URL             API base URL (default https://api.cloudflare.com/client/v4)
+  CLOUDFLARE_ACCOUNT_ID           the account, when ACCOUNT_ID is left out
 
 exit codes:
-  0 reported, or completed    1 the operation failed    2 usage or validation error
+  0 done (also when nothing changed)    1 the operation failed    2 usage or validation error
   3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
   130 interrupted
 """
@@ -76,14 +96,14 @@ def _seconds(allow_zero: bool) -> Callable[[str], float]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Report on, or wait for, a Cloudflare Rules Lists bulk operation.",
+        description="Keep Cloudflare Rules Lists right: sync a list's items, list them, and wait on bulk operations.",
         epilog=ENVIRONMENT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version="%(prog)s " + VERSION)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def operation_command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *positionals: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
             help=help_text,
@@ -91,8 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=ENVIRONMENT_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        sub.add_argument("account_id", metavar="ACCOUNT_ID", help="the 32-hex-character Cloudflare account ID")
-        sub.add_argument("operation_id", metavar="OPERATION_ID", help="the operation_id a list items write returned")
+        sub.set_defaults(positional_names=positionals)
+        sub.add_argument(
+            "positionals",
+            nargs="*",
+            metavar=" ".join(["[ACCOUNT_ID]", *(POSITIONAL_HELP[name][0] for name in positionals)]),
+            help="ACCOUNT_ID: the 32-hex-character account ID (default: $CLOUDFLARE_ACCOUNT_ID); "
+            + "; ".join(f"{POSITIONAL_HELP[name][0]}: {POSITIONAL_HELP[name][1]}" for name in positionals),
+        )
         sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
         sub.add_argument(
             "--request-timeout",
@@ -104,31 +130,58 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)")
         return sub
 
-    operation_command("status", "Check an operation once and print its facts, whatever its status.")
-    wait = operation_command("wait", "Wait until an operation completes, then print its facts.")
-    wait.add_argument(
-        "--timeout",
-        type=_seconds(allow_zero=True),
-        default=DEFAULT_WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help="give up after this long (default %(default)g; 0 checks once)",
+    def waiting(sub: argparse.ArgumentParser, timeout_help: str) -> None:
+        sub.add_argument(
+            "--timeout",
+            type=_seconds(allow_zero=True),
+            default=DEFAULT_WAIT_TIMEOUT,
+            metavar="SECONDS",
+            help=f"{timeout_help} (default %(default)g)",
+        )
+        sub.add_argument(
+            "--max-interval",
+            type=_seconds(allow_zero=False),
+            default=DEFAULT_MAX_INTERVAL,
+            metavar="SECONDS",
+            help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
+        )
+        progress = sub.add_mutually_exclusive_group()
+        progress.add_argument(
+            "--progress",
+            dest="progress",
+            action="store_true",
+            default=None,
+            help="show progress on stderr (default: only on a terminal)",
+        )
+        progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+
+    command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
+    waiting(
+        command("wait", "Wait until an operation completes, then print its facts.", "operation_id"),
+        "give up after this long; 0 checks once",
     )
-    wait.add_argument(
-        "--max-interval",
-        type=_seconds(allow_zero=False),
-        default=DEFAULT_MAX_INTERVAL,
-        metavar="SECONDS",
-        help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
+    command("lists", "Print the account's lists as JSON.")
+    command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list")
+    sync = command(
+        "sync",
+        "Make a list hold exactly the items of a file (or add them, with --keep-others), in one bulk operation, "
+        "waited on and read back.",
+        "list",
     )
-    progress = wait.add_mutually_exclusive_group()
-    progress.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_true",
-        default=None,
-        help="show progress on stderr (default: only on a terminal)",
+    sync.add_argument(
+        "--file",
+        required=True,
+        metavar="FILE",
+        help="the items: one per line ('#' starts a comment), or a JSON array of items; '-' reads stdin",
     )
-    progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+    sync.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="the list's kind: items are checked before any request, and a missing list is created",
+    )
+    sync.add_argument("--keep-others", action="store_true", help="add and update the file's items, and remove nothing")
+    sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
+    waiting(sync, "give up after this long, writing and waiting included")
     commands.add_parser(
         "emulator",
         help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
@@ -164,10 +217,9 @@ class ProgressLine:
             self.stream.flush()
 
 
-def _print_facts(facts: Optional[BulkOperationFacts], stdout: TextIO) -> None:
-    if facts is not None:
-        stdout.write(json.dumps(facts.to_dict(), indent=2, sort_keys=True) + "\n")
-        stdout.flush()
+def _print_json(document: Any, stdout: TextIO) -> None:
+    stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    stdout.flush()
 
 
 def _exit_code(error: CloudflareListsError) -> int:
@@ -190,31 +242,168 @@ def run(
     stdout: TextIO,
     stderr: TextIO,
     client_factory: Callable[..., CloudflareClient] = open_client,
+    environ: Optional[Mapping[str, str]] = None,
 ) -> int:
     args = build_parser().parse_args(argv)
     progress: Optional[ProgressLine] = None
     try:
-        validate_ids(args.account_id, args.operation_id)
+        positionals = _positionals(args, environ)
+        items = _read_items_file(args, stdin=sys.stdin) if args.command == "sync" else None
         with client_factory(
             base_url=args.base_url, timeout=args.request_timeout, validate_certs=not args.insecure
         ) as client:
+            account_id = positionals["account_id"]
             if args.command == "status":
-                _print_facts(get_bulk_operation(client, args.account_id, args.operation_id), stdout)
+                _print_json(get_bulk_operation(client, account_id, positionals["operation_id"]).to_dict(), stdout)
+                return EXIT_OK
+            if args.command == "lists":
+                _print_json([facts.to_dict() for facts in list_lists(client, account_id)], stdout)
+                return EXIT_OK
+            if args.command == "items":
+                facts = resolve_list(client, account_id, positionals["list"])
+                _print_json([item.to_dict() for item in sorted_items(read_items(client, account_id, facts))], stdout)
                 return EXIT_OK
             show = stderr.isatty() if args.progress is None else args.progress
             progress = ProgressLine(stderr) if show else None
             policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
-            outcome = wait_for_bulk_operation(client, args.account_id, args.operation_id, policy, progress)
-            if progress is not None:
-                progress.close()
-            _print_facts(outcome.facts, stdout)
-            return EXIT_OK
+            if args.command == "wait":
+                outcome = wait_for_bulk_operation(client, account_id, positionals["operation_id"], policy, progress)
+                if progress is not None:
+                    progress.close()
+                _print_json(outcome.facts.to_dict(), stdout)
+                return EXIT_OK
+            assert items is not None
+            return _sync(client, account_id, positionals["list"], items, args, policy, progress, stdout, stderr)
     except CloudflareListsError as error:
         if progress is not None:
             progress.close()
-        _print_facts(error.facts, stdout)
-        stderr.write(f"{PROG}: error: {_one_line(str(error))}\n")
+        if error.facts is not None:
+            _print_json(error.facts.to_dict(), stdout)
+        stderr.write(f"{PROG}: error: {_one_line(error.render(_names(args)))}\n")
         return _exit_code(error)
+
+
+def _sync(
+    client: CloudflareClient,
+    account_id: str,
+    reference: str,
+    items: List[Any],
+    args: argparse.Namespace,
+    policy: WaitPolicy,
+    progress: Optional[ProgressLine],
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """``sync``: one plan, at most one bulk operation; the outcome as JSON, the plan in words on a terminal."""
+    _facts, outcome = sync_items(
+        client,
+        account_id,
+        reference,
+        items,
+        PRESENT if args.keep_others else EXACT,
+        kind=args.kind,
+        check_mode=args.dry_run,
+        policy=policy,
+        on_progress=progress,
+    )
+    if progress is not None:
+        progress.close()
+    if stderr.isatty() or args.progress:
+        stderr.write(_plan_in_words(reference, outcome, args.dry_run))
+    _print_json(outcome.to_dict(), stdout)
+    return EXIT_OK
+
+
+def _plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> str:
+    items_plan = outcome.plan
+    if not items_plan.changed:
+        return f"{reference}: no change ({len(items_plan.before)} items already as wanted)\n"
+    lines = [f"{reference}: {'would ' if dry_run else ''}{items_plan.summary()}"]
+    for sign, group in (
+        ("+", items_plan.add),
+        ("~", [change.after for change in items_plan.update]),
+        ("-", items_plan.remove),
+    ):
+        lines += [f"  {sign} {_item_text(item)}" for item in group[:MAX_PLAN_LINES]]
+        if len(group) > MAX_PLAN_LINES:
+            lines.append(f"  {sign} ... and {len(group) - MAX_PLAN_LINES} more")
+    return "\n".join(lines) + "\n"
+
+
+def _item_text(item: ListItem) -> str:
+    value = item.value if item.kind in ("ip", "asn") else json.dumps(item.value, sort_keys=True)
+    return f"{value}" + (f"  ({item.comment})" if item.comment else "")
+
+
+# The core's parameter names as this command spells them.
+PARAMETER_NAMES = {
+    "account_id": "ACCOUNT_ID",
+    "operation_id": "OPERATION_ID",
+    "kind": "--kind",
+    "base_url": "--base-url (or CLOUDFLARE_BASE_URL)",
+    "timeout": "--request-timeout",
+    "wait_timeout": "--timeout",
+    "wait_max_interval": "--max-interval",
+    "validate_certs": "--insecure",
+    "api_token": "CLOUDFLARE_API_TOKEN",
+    "account_email": "CLOUDFLARE_EMAIL",
+    "account_api_key": "CLOUDFLARE_API_KEY",
+}
+
+
+def _names(args: argparse.Namespace) -> Dict[str, str]:
+    """``PARAMETER_NAMES``, plus each ``items[i]`` of ``--file`` as its line, for a file of lines."""
+    names = dict(PARAMETER_NAMES)
+    for index, line in enumerate(getattr(args, "item_lines", None) or ()):
+        names[f"items[{index}]"] = f"--file line {line}"
+    return names
+
+
+def _positionals(args: argparse.Namespace, environ: Optional[Mapping[str, str]]) -> Dict[str, str]:
+    """ACCOUNT_ID and the command's own positionals; ACCOUNT_ID may be left to $CLOUDFLARE_ACCOUNT_ID."""
+    names: Tuple[str, ...] = args.positional_names
+    values: List[str] = list(args.positionals)
+    if len(values) == len(names):
+        values.insert(0, "")
+    if len(values) != len(names) + 1:
+        usage = " ".join(["[ACCOUNT_ID]", *(POSITIONAL_HELP[name][0] for name in names)])
+        raise ValidationError("arguments", f"expected {usage}, got {len(values)} argument(s).")
+    found = dict(zip(("account_id", *names), values))
+    found["account_id"] = resolve_account_id(found["account_id"] or None, environ)
+    if "operation_id" in found:
+        validate_operation_id(found["operation_id"])
+    return found
+
+
+def _read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:
+    """The items of ``--file``: a JSON array, or one plain value per line with '#' comments and blank lines.
+
+    For a file of lines, ``args.item_lines`` keeps each item's line number, for messages.
+    """
+    path: str = args.file
+    try:
+        if path == "-":
+            text = stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read(MAX_ITEMS_FILE_BYTES + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError("--file", f"could not read {path!r}: {exc}.") from None
+    if len(text) > MAX_ITEMS_FILE_BYTES:
+        raise ValidationError("--file", f"{path!r} is larger than {MAX_ITEMS_FILE_BYTES} bytes.")
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError("--file", f"{path!r} starts with '[' but is not a JSON array: {exc}.") from None
+        if not isinstance(items, list):
+            raise ValidationError("--file", f"{path!r} is not a JSON array.")
+        return items
+    if args.kind == "redirect":
+        raise ValidationError("--file", "redirect items have several fields: give them as a JSON array of objects.")
+    values = [(number, line.split("#", 1)[0].strip()) for number, line in enumerate(text.splitlines(), start=1)]
+    args.item_lines = [number for number, value in values if value]
+    return [value for _number, value in values if value]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -19,7 +19,8 @@ without parsing the message. Messages never contain credentials.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import re
+from typing import Any, Dict, List, Mapping, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 
@@ -47,6 +48,18 @@ class CloudflareListsError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def render(self, names: Mapping[str, str]) -> str:
+        """The message with each parameter named as the adapter calls it (``base_url`` -> ``--base-url``).
+
+        Messages name parameters by their canonical names (those of ``argspec.py``); ``names`` maps some of them.
+        """
+        if not names:
+            return self.message
+        pattern = re.compile(
+            r"(?<![\w.-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])"
+        )
+        return pattern.sub(lambda match: names[match.group(1)], self.message)
 
     def details(self) -> Dict[str, Any]:
         """What is known about the failure, as plain data for a task result or a log."""

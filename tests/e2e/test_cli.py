@@ -127,7 +127,7 @@ def test_bad_operation_id_exits_2_before_any_request(operation_id: str) -> None:
     with scripted_api(operation("completed")) as api:
         result = run_command("wait", ACCOUNT_ID, operation_id, base_url=api.base_url)
     assert result.returncode == 2
-    assert "Invalid operation_id" in one_error_line(result)
+    assert "Invalid OPERATION_ID" in one_error_line(result)
     assert api.requests == []
 
 
@@ -156,7 +156,7 @@ def test_a_token_that_cannot_be_a_header_exits_2_without_showing_it(token: str) 
         )
     assert result.returncode == 2
     assert "Sn3lZJTBX6kkg7OdcBUA" not in result.stdout + result.stderr
-    assert "Invalid api_token" in one_error_line(result)
+    assert "Invalid CLOUDFLARE_API_TOKEN" in one_error_line(result)
     assert api.requests == []
 
 
