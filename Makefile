@@ -49,6 +49,7 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/waiter_schedules.py
+	$(BIN)/python benchmarks/sync_strategies.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .work tests/output .pytest_cache .mypy_cache .ruff_cache

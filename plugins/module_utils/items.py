@@ -14,9 +14,11 @@ with nothing to change plans nothing. Pure functions: no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import re
+from collections import abc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit, urlunsplit
@@ -58,6 +60,8 @@ MODES = (EXACT, PRESENT, ABSENT)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _ASN_TEXT = re.compile(r"^(?:AS)?([0-9]{1,10})$", re.IGNORECASE | re.ASCII)
 _UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,16 @@ class ListItem:
     value: Any = field(hash=False)
     comment: Optional[str] = None
     id: Optional[str] = field(default=None, compare=False)
-    # The value as sorted JSON, so that equality and hashing cover dict values too.
-    _value_json: str = field(default="", repr=False)
+    #: Where Cloudflare sorts the item (see ``sort_key``); derived from the key.
+    order: Tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    # The value in a comparable, hashable form: dict values as sorted JSON.
+    _value_json: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_value_json", json.dumps(self.value, sort_keys=True))
+        value = self.value
+        object.__setattr__(self, "_value_json", json.dumps(value, sort_keys=True) if isinstance(value, dict) else value)
+        if not self.order:
+            object.__setattr__(self, "order", _order(self.kind, self.key))
 
     def to_dict(self) -> Dict[str, Any]:
         """The canonical item as users see it: ``{kind: value}``, plus ``comment`` when there is one."""
@@ -108,6 +117,8 @@ def _copy(value: Any) -> Any:
 
 
 def canonical_ip(raw: Any, strict: bool = True) -> Tuple[str, str]:
+    if isinstance(raw, str) and _DOTTED_QUAD.fullmatch(raw):
+        return raw, raw  # the common case, already canonical: skip ipaddress's slower parse
     if not isinstance(raw, str) or not raw or _UNSAFE.search(raw) or "%" in raw:
         raise ValueError(f"{_show(raw)} is not an IP address or CIDR range")
     try:
@@ -144,7 +155,7 @@ def _hostname_text(raw: Any) -> str:
 
 def canonical_hostname(raw: Any, strict: bool = True) -> Tuple[str, Dict[str, Any]]:
     fields = {"url_hostname": raw} if isinstance(raw, str) else raw
-    if not isinstance(fields, Mapping):
+    if not isinstance(fields, abc.Mapping):
         raise ValueError(f"a hostname is a string or an object with url_hostname, got {_show(raw)}")
     _refuse_unknown(fields, HOSTNAME_FIELDS, "a hostname")
     host = _hostname_text(fields.get("url_hostname"))
@@ -205,7 +216,7 @@ def _canonical_target_url(raw: Any) -> str:
 
 
 def canonical_redirect(raw: Any, strict: bool = True) -> Tuple[str, Dict[str, Any]]:
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, abc.Mapping):
         raise ValueError(f"a redirect is an object with source_url and target_url, got {_show(raw)}")
     _refuse_unknown(raw, REDIRECT_FIELDS, "a redirect")
     source = _canonical_source_url(raw.get("source_url"))
@@ -286,7 +297,7 @@ def parse_item(kind: str, raw: Any, index: int = 0) -> ListItem:
 
 def _split(kind: str, raw: Any) -> Tuple[Any, Any]:
     """(the kind's value, the comment) from a user's item."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, abc.Mapping):
         if kind == "redirect":
             raise ValueError(f"a redirect item is an object with source_url and target_url, got {_show(raw)}")
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
@@ -325,10 +336,10 @@ def parse_items(kind: str, raws: Iterable[Any]) -> List[ListItem]:
 def item_from_api(kind: str, raw: Any, *, what: str = "the list's items") -> ListItem:
     """An item as read from the API, canonical, with its ``id``."""
     try:
-        if not isinstance(raw, Mapping) or kind not in raw:
+        if not isinstance(raw, abc.Mapping) or kind not in raw:
             raise ValueError(f"expected an object with {kind!r}")
         fields = raw[kind]
-        if kind == "hostname" and isinstance(fields, Mapping):
+        if kind == "hostname" and isinstance(fields, abc.Mapping):
             fields = {name: fields[name] for name in HOSTNAME_FIELDS if name in fields}
         key, value = _CANONICAL[kind](fields, False)
         comment = raw.get("comment")
@@ -346,14 +357,21 @@ def item_from_api(kind: str, raw: Any, *, what: str = "the list's items") -> Lis
         ) from None
 
 
-def sort_key(item: ListItem) -> Tuple[Any, ...]:
+def _order(kind: str, key: str) -> Tuple[Any, ...]:
     """Cloudflare's order: IPs by family, address, then prefix length; ASNs by number; others by key."""
-    if item.kind == "ip":
-        network = ipaddress.ip_network(item.key)
+    if kind == "ip":
+        if _DOTTED_QUAD.fullmatch(key):
+            octets = key.split(".")
+            return (4, (int(octets[0]) << 24) | (int(octets[1]) << 16) | (int(octets[2]) << 8) | int(octets[3]), 32)
+        network = ipaddress.ip_network(key)
         return (network.version, int(network.network_address), network.prefixlen)
-    if item.kind == "asn":
-        return (0, int(item.key), 0)
-    return (0, item.key, 0)
+    if kind == "asn":
+        return (0, int(key), 0)
+    return (0, key, 0)
+
+
+def sort_key(item: ListItem) -> Tuple[Any, ...]:
+    return item.order
 
 
 def sorted_items(items: Iterable[ListItem]) -> List[ListItem]:
@@ -470,4 +488,4 @@ def plan(
 
 
 def _with_id(item: ListItem, item_id: Optional[str]) -> ListItem:
-    return ListItem(kind=item.kind, key=item.key, value=item.value, comment=item.comment, id=item_id)
+    return dataclasses.replace(item, id=item_id)
