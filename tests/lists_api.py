@@ -6,6 +6,7 @@ Tests of every adapter need a real operation to wait on; this is the one place t
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any, Dict, List, Set
 
 import requests
@@ -32,9 +33,18 @@ def create_list(emulator: Emulator, name: str = "", kind: str = "ip") -> str:
     return str(response.json()["result"]["id"])
 
 
-def append_items(emulator: Emulator, list_id: str, items: List[Dict[str, Any]]) -> str:
-    """Append ``items``; return the bulk operation's id."""
-    response = call(emulator, "POST", f"/{list_id}/items", items)
+def append_items(emulator: Emulator, list_id: str, items: List[Dict[str, Any]], patience: float = 30.0) -> str:
+    """Append ``items``; return the bulk operation's id.
+
+    Cloudflare allows one pending bulk operation per account, and so does the emulator: while an earlier write in
+    the account is pending, the write gets a 429 and is tried again, for up to ``patience`` seconds.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        response = call(emulator, "POST", f"/{list_id}/items", items)
+        if response.status_code != 429 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
     response.raise_for_status()
     return str(response.json()["result"]["operation_id"])
 
