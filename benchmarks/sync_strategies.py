@@ -209,7 +209,7 @@ def desired_for(current: List[str], scenario: str, rng: random.Random) -> List[s
 
 def run_one(size: int, scenario: str, strategy: Callable[..., int]) -> Run:
     clock = SimulatedClock()
-    config = EmulatorConfig(token=TOKEN, rate_limit=10**9, max_items_per_list=10**7, operation_ttl_seconds=10**9)
+    config = EmulatorConfig(token=TOKEN, rate_limit=10**9, max_items_per_account=10**7, operation_ttl_seconds=10**9)
     with Emulator(config, clock=clock, sleep=clock.sleep) as emulator:
         current = addresses(size)
         session = requests.Session()

@@ -19,8 +19,8 @@ Canonical forms (what Cloudflare is documented or observed to store; see ``/work
   Only ``a.b.c.d`` or IPv6 text with an optional decimal prefix is accepted: no netmask (``/255.0.0.0``), no
   leading zero in the prefix (``/08``), no zone (``%eth0``), no surrounding spaces.
 - ``hostname``: ``url_hostname`` lower case, ASCII letters, digits and hyphens in dot-separated labels, optionally
-  starting with ``*.``. A wildcard's ``exclude_exact_hostname`` defaults to true; a non-wildcard keeps it only
-  when given (it has no meaning there).
+  starting with ``*.``. A wildcard's ``exclude_exact_hostname`` defaults to true; a non-wildcard refuses it true
+  and drops it false (it has no meaning there).
 - ``asn``: an integer 0 to 2**32 - 1 (not a bool, not a float, not a string).
 - ``redirect``: the documented defaults applied (``include_subdomains``, ``subpath_matching``,
   ``preserve_query_string``, ``preserve_path_suffix`` false; ``status_code`` 301), and a ``source_url`` with an
@@ -183,11 +183,17 @@ def _hostname(raw: Any) -> Tuple[str, Dict[str, Any]]:
             'optionally starting with "*.", without scheme, port or path'
         )
     value: Dict[str, Any] = {"url_hostname": host}
-    exclude = raw.get("exclude_exact_hostname", True if host.startswith("*.") else None)
-    if exclude is not None or "exclude_exact_hostname" in raw:
-        if not isinstance(exclude, bool):
-            raise ItemError("hostname exclude_exact_hostname must be true or false")
+    wildcard = host.startswith("*.")
+    exclude = raw.get("exclude_exact_hostname")  # null is absent, as for every optional field
+    if exclude is None:
+        exclude = True if wildcard else None
+    elif not isinstance(exclude, bool):
+        raise ItemError("hostname exclude_exact_hostname must be true or false")
+    if wildcard:
         value["exclude_exact_hostname"] = exclude
+    elif exclude:
+        # Meaningless without a wildcard: refused rather than stored, so it can never read back differently.
+        raise ItemError('hostname exclude_exact_hostname applies only to a wildcard ("*.") hostname')
     return host, value
 
 
@@ -208,11 +214,13 @@ def _redirect(raw: Any) -> Tuple[str, Dict[str, Any]]:
         raise ItemError(f"redirect target_url {_quote(target)} must be an absolute http or https URL")
     value: Dict[str, Any] = {"source_url": source, "target_url": target}
     for flag in REDIRECT_FLAGS:
-        setting = raw.get(flag, REDIRECT_DEFAULTS[flag])
+        setting = raw.get(flag)
+        setting = REDIRECT_DEFAULTS[flag] if setting is None else setting
         if not isinstance(setting, bool):
             raise ItemError(f"redirect {flag} must be true or false")
         value[flag] = setting
-    status_code = raw.get("status_code", REDIRECT_DEFAULTS["status_code"])
+    status_code = raw.get("status_code")
+    status_code = REDIRECT_DEFAULTS["status_code"] if status_code is None else status_code
     if isinstance(status_code, bool) or status_code not in REDIRECT_STATUS_CODES:
         raise ItemError(f"redirect status_code {_quote(status_code)} must be one of 301, 302, 307, 308")
     value["status_code"] = status_code

@@ -21,7 +21,7 @@ import re
 from collections import abc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     MalformedResponseError,
@@ -59,7 +59,11 @@ MODES = (EXACT, PRESENT, ABSENT)
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _ASN_TEXT = re.compile(r"^(?:AS)?([0-9]{1,10})$", re.IGNORECASE | re.ASCII)
-_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+_SOURCE_SCHEME = re.compile(r"https?://", re.IGNORECASE)
+# A source URL's host and optional port, up to its path, query or fragment.
+_AUTHORITY = re.compile(r"([^/?#:]*)(?::[0-9]{1,5})?(?=[/?#]|$)")
+# An address and an optional decimal prefix: no netmask ("/255.0.0.0"), zone ("%eth0"), spaces or "/08".
+_IP_TEXT = re.compile(r"[0-9A-Fa-f:.]+(?:/(?:0|[1-9][0-9]{0,2}))?")
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _DOTTED_QUAD = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
@@ -119,7 +123,7 @@ def _copy(value: Any) -> Any:
 def canonical_ip(raw: Any, strict: bool = True) -> Tuple[str, str]:
     if isinstance(raw, str) and _DOTTED_QUAD.fullmatch(raw):
         return raw, raw  # the common case, already canonical: skip ipaddress's slower parse
-    if not isinstance(raw, str) or not raw or _UNSAFE.search(raw) or "%" in raw:
+    if not isinstance(raw, str) or not _IP_TEXT.fullmatch(raw):
         raise ValueError(f"{_show(raw)} is not an IP address or CIDR range")
     try:
         network = ipaddress.ip_network(raw, strict=False)
@@ -134,18 +138,23 @@ def canonical_ip(raw: Any, strict: bool = True) -> Tuple[str, str]:
     return text, text
 
 
+def _is_dns_name(text: str, wildcard: bool) -> bool:
+    """Two or more dot-separated labels of ASCII letters, digits and '-', the last not all digits."""
+    # ASCII before lower(): it maps some other letters onto ASCII ones (KELVIN SIGN to "k").
+    if not text.isascii() or len(text) > MAX_HOSTNAME_LENGTH:
+        return False
+    host = text.lower()
+    if wildcard and host.startswith("*."):
+        host = host[2:]
+    labels = host.split(".")
+    return len(labels) >= 2 and all(_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
+
+
 def _hostname_text(raw: Any) -> str:
     if not isinstance(raw, str):
         raise ValueError(f"url_hostname must be a string, got {_show(raw)}")
     host = raw.lower()
-    bare = host[2:] if host.startswith("*.") else host
-    labels = bare.split(".")
-    if (
-        len(bare) > MAX_HOSTNAME_LENGTH
-        or len(labels) < 2
-        or not all(_LABEL.match(label) for label in labels)
-        or labels[-1].isdigit()
-    ):
+    if not _is_dns_name(raw, wildcard=True):
         raise ValueError(
             f"{_show(raw)} is not a hostname: give a fully qualified name of letters, digits and '-', "
             "optionally starting with '*.', without scheme, port or path"
@@ -161,10 +170,10 @@ def canonical_hostname(raw: Any, strict: bool = True) -> Tuple[str, Dict[str, An
     host = _hostname_text(fields.get("url_hostname"))
     value: Dict[str, Any] = {"url_hostname": host}
     exclude = fields.get("exclude_exact_hostname")
+    if exclude is not None and not isinstance(exclude, bool):
+        raise ValueError(f"exclude_exact_hostname must be true or false, got {_show(exclude)}")
     if host.startswith("*."):
         # Cloudflare reads a wildcard back with exclude_exact_hostname true unless it was given false.
-        if exclude is not None and not isinstance(exclude, bool):
-            raise ValueError(f"exclude_exact_hostname must be true or false, got {_show(exclude)}")
         value["exclude_exact_hostname"] = True if exclude is None else exclude
     elif exclude and strict:
         raise ValueError(f"exclude_exact_hostname applies only to a wildcard ('*.') hostname, not {host!r}")
@@ -184,33 +193,28 @@ def canonical_asn(raw: Any, strict: bool = True) -> Tuple[str, int]:
 
 
 def _canonical_source_url(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw or _UNSAFE.search(raw):
-        raise ValueError(f"source_url must be a URL without spaces, got {_show(raw)}")
-    has_scheme = raw.lower().startswith(("http://", "https://"))
-    try:
-        parts = urlsplit(raw if has_scheme else "//" + raw)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a port out of range
-    except ValueError:
-        raise ValueError(f"source_url {_show(raw)} is not a URL") from None
-    if not host:
-        raise ValueError(f"source_url {_show(raw)} has no hostname")
-    netloc = parts.netloc.lower()
-    path = parts.path or "/"  # Cloudflare stores an empty path as "/".
-    text = urlunsplit((parts.scheme.lower(), netloc, path, parts.query, parts.fragment))
-    return text if has_scheme else text[2:]
+    """A hostname, an optional port, scheme and path; an empty path becomes "/", nothing else is rewritten."""
+    if not isinstance(raw, str) or not raw or not raw.isprintable() or any(char.isspace() for char in raw):
+        raise ValueError(f"source_url must be a URL without spaces or control characters, got {_show(raw)}")
+    scheme = _SOURCE_SCHEME.match(raw)
+    rest = raw[scheme.end() :] if scheme else raw
+    authority = _AUTHORITY.match(rest)
+    host = authority.group(1) if authority else ""
+    if authority is None or not _is_dns_name(host, wildcard=False):
+        raise ValueError(f"source_url {_show(raw)} must start with a hostname (a scheme is optional)")
+    path = rest[authority.end() :]
+    return raw[: len(raw) - len(path)] + ("" if path.startswith("/") else "/") + path
 
 
 def _canonical_target_url(raw: Any) -> str:
-    if not isinstance(raw, str) or _UNSAFE.search(raw):
+    if not isinstance(raw, str) or not raw.isprintable() or any(char.isspace() for char in raw):
         raise ValueError(f"target_url must be an absolute http or https URL, got {_show(raw)}")
     try:
         parts = urlsplit(raw)
-        host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a port out of range
     except ValueError:
         raise ValueError(f"target_url {_show(raw)} is not a URL") from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"target_url must be an absolute http or https URL, got {_show(raw)}")
     return raw
 

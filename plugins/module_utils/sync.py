@@ -26,6 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     AmbiguousWriteError,
     ConflictError,
     NotFoundError,
+    OperationPendingError,
     ValidationError,
     VerificationError,
     WaitTimeoutError,
@@ -176,8 +177,9 @@ def apply_items(
     policy = policy or WaitPolicy()
     deadline = _deadline(client, policy) if deadline is None else deadline
     first: Optional[ItemsPlan] = None
-    ambiguous: Optional[AmbiguousWriteError] = None
-    for _attempt in range(MAX_WRITES):
+    ambiguous_writes = 0
+    while True:
+        pause = AMBIGUOUS_PAUSE
         with account_write_lock(account_id, deadline, client.clock):
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
@@ -187,8 +189,16 @@ def apply_items(
                 return ItemsOutcome(first, None, items_plan.after, changed=first.changed, verified=not check_mode)
             try:
                 operation_id = write_items(client, account_id, facts, items_plan, deadline=deadline)
-            except AmbiguousWriteError as exc:
-                ambiguous = exc
+            except AmbiguousWriteError:
+                ambiguous_writes += 1
+                if ambiguous_writes >= MAX_WRITES:
+                    raise
+            except OperationPendingError as exc:
+                # Another writer's operation (another process or host) outlasted the client's retries; nothing
+                # was applied, so wait for it and plan again, within the deadline.
+                pause = exc.retry_after if exc.retry_after is not None else AMBIGUOUS_PAUSE
+                if client.clock() + pause > deadline:
+                    raise
             else:
                 operation = _finish(client, account_id, operation_id, policy, wait, deadline, on_progress)
                 if not wait:
@@ -196,10 +206,7 @@ def apply_items(
                 after = read_items(client, account_id, facts, deadline=deadline)
                 _verify(facts, items_plan, after, operation)
                 return ItemsOutcome(first, operation, tuple(sorted_items(after)), changed=True, verified=True)
-        client.sleep(max(0.0, min(AMBIGUOUS_PAUSE, deadline - client.clock())))
-    if ambiguous is None:  # pragma: no cover - every pass of the loop returns unless its write was ambiguous
-        raise AssertionError("apply_items: no write was sent")
-    raise ambiguous
+        client.sleep(max(0.0, min(pause, deadline - client.clock())))
 
 
 def _finish(

@@ -152,12 +152,13 @@ def test_a_write_while_the_account_is_busy_waits_and_then_succeeds(tmp_path: Pat
         result = sync(emulator, tmp_path, ["10.0.0.1"], "--kind", "ip")
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["operation"]["status"] == "completed"
+        assert emulator.throttled_counts["operation_pending"] >= 1  # it did meet the busy account, and waited
         assert [item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))] == ["10.0.0.1"]
 
 
 def test_a_failed_operation_exits_1_with_cloudflares_text_and_loses_nothing(tmp_path: Path) -> None:
     with Emulator(
-        EmulatorConfig(token=TOKEN, pending_seconds=0.1, running_seconds=0.1, max_items_per_list=2)
+        EmulatorConfig(token=TOKEN, pending_seconds=0.1, running_seconds=0.1, max_items_per_account=2)
     ) as emulator:
         assert sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.2"], "--kind", "ip").returncode == 0
         failed = sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.2", "10.0.0.3"])

@@ -105,6 +105,7 @@ def test_invalid_ips_fail_the_operation(frozen_api: Api, clock: FakeClock, value
         ("hostname", {"hostname": "example.com"}, "url_hostname"),
         ("hostname", {"hostname": {"url_hostname": "*.a.com", "exclude_exact_hostname": "yes"}}, "true or false"),
         ("hostname", {"hostname": {"url_hostname": "a.com", "exclude": True}}, 'does not accept "exclude"'),
+        ("hostname", {"hostname": {"url_hostname": "a.com", "exclude_exact_hostname": True}}, "only to a wildcard"),
         ("redirect", {"redirect": {"source_url": "example.com/a"}}, "target_url"),
         ("redirect", {"redirect": {"source_url": "", "target_url": "https://x.example/"}}, "source_url"),
         ("redirect", {"redirect": {"source_url": "http://[::1", "target_url": "https://x.example/"}}, "hostname"),
@@ -172,8 +173,8 @@ def test_a_bad_redirect_url_fails_the_operation_and_the_emulator_keeps_serving(
         ("hostname", {"hostname": {"url_hostname": "API.example.co.uk"}}, {"url_hostname": "api.example.co.uk"}),
         (
             "hostname",
-            {"hostname": {"url_hostname": "example.com", "exclude_exact_hostname": True}},
-            {"url_hostname": "example.com", "exclude_exact_hostname": True},
+            {"hostname": {"url_hostname": "example.com", "exclude_exact_hostname": False}},
+            {"url_hostname": "example.com"},
         ),
         (
             "redirect",

@@ -120,7 +120,7 @@ def test_asn_refuses_what_is_not_a_32_bit_number(raw: object) -> None:
 
 
 def test_redirect_gets_documented_defaults_and_a_slash_for_an_empty_path() -> None:
-    stored = canonical("redirect", {"source_url": "Example.com", "target_url": "https://example.net/x"})
+    stored = canonical("redirect", {"source_url": "example.com", "target_url": "https://example.net/x"})
     assert stored == {
         "source_url": "example.com/",
         "target_url": "https://example.net/x",
@@ -132,9 +132,18 @@ def test_redirect_gets_documented_defaults_and_a_slash_for_an_empty_path() -> No
     }
 
 
-def test_redirect_keeps_a_path_and_its_case() -> None:
-    stored = canonical("redirect", {"redirect": {"source_url": "EXAMPLE.com/Path", "target_url": "https://e.net/"}})
-    assert stored["source_url"] == "example.com/Path"
+@pytest.mark.parametrize(
+    ("source", "stored"),
+    [
+        ("EXAMPLE.com/Path", "EXAMPLE.com/Path"),
+        ("https://example.com", "https://example.com/"),
+        ("example.com:8080", "example.com:8080/"),
+        ("example.com?q=1", "example.com/?q=1"),
+    ],
+)
+def test_redirect_source_url_gets_only_a_slash_for_an_empty_path(source: str, stored: str) -> None:
+    value = canonical("redirect", {"redirect": {"source_url": source, "target_url": "https://e.net/"}})
+    assert value["source_url"] == stored
 
 
 @pytest.mark.parametrize(
@@ -148,7 +157,9 @@ def test_redirect_keeps_a_path_and_its_case() -> None:
         {"source_url": "example.com", "target_url": "https://e.net/", "status_code": 200},
         {"source_url": "example.com", "target_url": "https://e.net/", "status_code": True},
         {"source_url": "example.com", "target_url": "https://e.net/", "subpath_matching": "yes"},
-        {"source_url": "example.com:99999/", "target_url": "https://e.net/"},
+        {"source_url": "192.0.2.1/", "target_url": "https://e.net/"},
+        {"source_url": "example.com", "target_url": "https://e.net:99999/"},
+        {"source_url": "exa\u202emple.com", "target_url": "https://e.net/"},
         {"source_url": "example.com", "target_url": "https://e.net/", "extra": 1},
     ],
 )

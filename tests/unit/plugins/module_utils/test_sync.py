@@ -13,6 +13,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     AmbiguousWriteError,
     ConflictError,
     OperationFailedError,
+    OperationPendingError,
     ValidationError,
     VerificationError,
     WaitTimeoutError,
@@ -255,3 +256,34 @@ def test_the_whole_sync_ends_by_its_deadline_even_when_the_operation_never_finis
     with pytest.raises(WaitTimeoutError, match="still running"):
         sync_list(client, ACCOUNT_ID, "blocklist", items=["10.0.0.1"], policy=WaitPolicy(timeout=120))
     assert clock() - start <= 120
+
+
+def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and_planned_again(api, client, clock):
+    busy = {
+        "status": 429,
+        "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
+        "headers": {"Retry-After": "7"},
+    }
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    for _ in range(5):  # the first try and the client's 4 retries
+        api.add(responses.PUT, ITEMS_URL, **busy)
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert outcome.verified
+    assert [call.request.method for call in api.calls].count("PUT") == 6
+
+
+def test_a_pending_operation_past_the_deadline_ends_the_sync_with_its_own_error(api, client, clock):
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(
+        responses.PUT,
+        ITEMS_URL,
+        status=429,
+        json=envelope(None, success=False, errors=[{"code": 10000, "message": "pending"}]),
+        headers={"Retry-After": "500"},
+    )
+    with pytest.raises(OperationPendingError):
+        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", deadline=clock() + 100)
