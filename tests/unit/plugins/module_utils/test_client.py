@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import ssl
 
 import pytest
 import requests
@@ -33,6 +34,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DeadlineRetry
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import USER_AGENT, VERSION
 from core_testkit import (
     ACCOUNT_ID,
@@ -146,11 +148,11 @@ def test_request_timeout_is_connect_capped_and_read_timeout(api, client):
     assert api.calls[0].request.req_kwargs["timeout"] == (CONNECT_TIMEOUT_MAX, DEFAULT_TIMEOUT)
 
 
-@pytest.mark.parametrize("remaining", [4, 0, -5])
-def test_request_in_flight_keeps_its_whole_timeout_near_the_deadline(api, client, clock, remaining):
+@pytest.mark.parametrize(("remaining", "limit"), [(400, DEFAULT_TIMEOUT), (4, 4.0), (0.5, ATTEMPT_FLOOR), (-5, 1.0)])
+def test_request_near_the_deadline_gets_the_time_left_but_at_least_the_floor(api, client, clock, remaining, limit):
     add(api)
     client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + remaining)
-    assert api.calls[0].request.req_kwargs["timeout"] == (CONNECT_TIMEOUT_MAX, DEFAULT_TIMEOUT)
+    assert api.calls[0].request.req_kwargs["timeout"] == (min(CONNECT_TIMEOUT_MAX, limit), limit)
 
 
 def test_small_configured_timeout_is_used_for_connect_and_read(api, clock):
@@ -323,11 +325,11 @@ def test_connection_error_is_a_transport_error(api, client):
 
 
 def test_tls_failure_is_an_endpoint_error_that_names_validate_certs(api, client):
-    add(api, body=requests.exceptions.SSLError("certificate verify failed"))
+    add(api, body=requests.exceptions.SSLError(ssl.SSLCertVerificationError(1, "certificate verify failed")))
     with pytest.raises(EndpointError) as info:
         client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
     message = str(info.value)
-    assert "TLS verification of api.cloudflare.com failed: certificate verify failed" in message
+    assert "the TLS certificate of api.cloudflare.com could not be verified: certificate verify failed" in message
     assert "validate_certs" in message
 
 
