@@ -109,14 +109,25 @@ def stall(seconds: Optional[float], then: Optional[bytes] = None) -> Behaviour:
 class HostileServer:
     """A server on 127.0.0.1:0 that answers every connection with ``behaviour``; ``tls`` makes it https.
 
-    ``requests`` holds the request head (request line and headers) of every connection, as bytes.
+    ``requests`` holds the request head (request line and headers) of every connection, as bytes, and
+    ``connections`` counts them. With ``read_request=False`` the behaviour starts at once, before the client
+    has sent anything.
     """
 
-    def __init__(self, behaviour: Behaviour, *, tls: Optional[ssl.SSLContext] = None, path: str = "/client/v4"):
+    def __init__(
+        self,
+        behaviour: Behaviour,
+        *,
+        tls: Optional[ssl.SSLContext] = None,
+        path: str = "/client/v4",
+        read_request: bool = True,
+    ) -> None:
         self.behaviour = behaviour
         self.tls = tls
         self.path = path
+        self.read_request = read_request
         self.requests: List[bytes] = []
+        self.connections = 0
         self._stopping = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._threads: List[threading.Thread] = []
@@ -162,6 +173,7 @@ class HostileServer:
             sock.settimeout(None)
             with self._lock:
                 self._sockets.append(sock)
+                self.connections += 1
             thread = threading.Thread(target=self._serve, args=(sock,), name="hostile-conn", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -176,7 +188,7 @@ class HostileServer:
                     return  # the client refused our certificate: what the TLS tests expect
                 with self._lock:
                     self._sockets.append(sock)
-            request = read_head(sock)
+            request = read_head(sock) if self.read_request else b""
             if request is None:
                 return
             self.requests.append(request)

@@ -2,7 +2,8 @@
 
 Hostile behaviours covered, for every adapter the review attacked:
 - a server that drips its answer a byte at a time (the wait must end within its timeout plus a second);
-- a server that answers only after the wait's deadline.
+- a server that answers only after the wait's deadline;
+- a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback).
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from tests.hostile_servers import (
     OPERATION_ID,
     Behaviour,
     HostileServer,
+    answer,
     drip,
     http_response,
+    make_certificate,
     operation_bytes,
+    server_tls_context,
     stall,
 )
 
@@ -131,3 +135,50 @@ def test_pulumi_create_ends_within_wait_timeout_plus_the_floor(dripping: Hostile
     assert "did not answer within" in info.value.message
     assert TOKEN not in info.value.details
     assert seconds < 3 + FLOOR + 1.0
+
+
+# --- a TLS certificate that cannot be verified: one clear error, one handshake ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
+    paths = make_certificate(tmp_path_factory.mktemp("tls"))
+    with HostileServer(answer(PENDING), tls=server_tls_context(paths)) as server:
+        yield server
+
+
+def test_command_reports_an_unverifiable_certificate_in_one_line_naming_insecure(self_signed: HostileServer) -> None:
+    before = self_signed.connections
+    _seconds, result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "30", base_url=self_signed.base_url)
+    assert result.returncode == 4
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("cloudflare-lists: error: GET bulk operation ")
+    assert "the TLS certificate of 127.0.0.1 could not be verified: self-signed certificate" in line
+    assert "--insecure" in line
+    assert self_signed.connections == before + 1
+
+
+def test_command_with_insecure_reaches_a_self_signed_endpoint(self_signed: HostileServer) -> None:
+    _seconds, result = run_command("status", ACCOUNT_ID, OPERATION_ID, "--insecure", base_url=self_signed.base_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "pending"
+
+
+def test_module_reports_an_unverifiable_certificate_as_an_endpoint_error(
+    self_signed: HostileServer, tmp_path: Path
+) -> None:
+    _seconds, result = run_module(tmp_path, base_url=self_signed.base_url, wait=True, wait_timeout=30)
+    assert result["failed"] is True
+    assert result["error_type"] == "EndpointError"
+    assert "self-signed certificate" in result["msg"]
+    assert "validate_certs false" in result["msg"]
+
+
+def test_pulumi_create_reports_an_unverifiable_certificate(self_signed: HostileServer) -> None:
+    config = {"cloudflare:apiToken": TOKEN, "cloudflare:baseUrl": self_signed.base_url}
+    with provider_server(config) as server:
+        checked = server.check({"account_id": ACCOUNT, "operation_id": OPERATION_ID, "wait_timeout": 30})
+        with pytest.raises(ProviderCallError) as info:
+            server.create(checked.inputs)
+    assert "could not be verified: self-signed certificate" in info.value.message
+    assert "AttributeError" not in info.value.details
