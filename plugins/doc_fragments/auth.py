@@ -42,6 +42,9 @@ options:
       - Must be C(https), except on a loopback address (V(127.0.0.1), V(::1), V(localhost)) where plain
         C(http) is accepted, for a local emulator. Credentials are never sent in clear over a network,
         and redirects are never followed.
+      - Plain C(http) never goes through a proxy (E(HTTP_PROXY) and E(ALL_PROXY) are ignored for it).
+        C(https) honours E(HTTPS_PROXY), E(ALL_PROXY) and E(NO_PROXY) through a C(CONNECT) tunnel, so a proxy
+        sees the host name, never the credentials.
     type: str
   validate_certs:
     description:

@@ -3,7 +3,8 @@
 Hostile behaviours covered, for every adapter the review attacked:
 - a server that drips its answer a byte at a time (the wait must end within its timeout plus a second);
 - a server that answers only after the wait's deadline;
-- a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback).
+- a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback);
+- proxy variables that would carry a plain-http request, credentials included, off loopback.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.hostile_servers import (
     OPERATION_ID,
     Behaviour,
     HostileServer,
+    RecordingProxy,
     answer,
     drip,
     http_response,
@@ -182,3 +184,29 @@ def test_pulumi_create_reports_an_unverifiable_certificate(self_signed: HostileS
             server.create(checked.inputs)
     assert "could not be verified: self-signed certificate" in info.value.message
     assert "AttributeError" not in info.value.details
+
+
+# --- proxy variables: a plain-http request to loopback never goes through a proxy ---------------------------------
+
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def test_command_sends_plain_http_to_loopback_directly_whatever_the_proxy_variables() -> None:
+    with RecordingProxy() as proxy, HostileServer(answer(PENDING)) as server:
+        proxies = dict.fromkeys(PROXY_VARIABLES, proxy.url)
+        _seconds, result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=server.base_url, **proxies)
+    assert result.returncode == 0, result.stderr
+    assert proxy.received == []
+    assert len(server.requests) == 1
+
+
+def test_module_sends_plain_http_to_loopback_directly_whatever_the_proxy_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with RecordingProxy() as proxy, HostileServer(answer(PENDING)) as server:
+        for name in PROXY_VARIABLES:
+            monkeypatch.setenv(name, proxy.url)
+        _seconds, result = run_module(tmp_path, base_url=server.base_url)
+    assert result.get("failed") is not True, result
+    assert result["bulk_operation"]["status"] == "pending"
+    assert proxy.received == []

@@ -4,7 +4,9 @@ Hostile behaviours covered:
 - headers, or the body, sent one byte at a time, each byte well within any per-read timeout;
 - a TLS handshake dripped a byte at a time;
 - an answer that comes only after the wait's deadline (or never);
-and that a request cut off at its limit is not retried within the same call.
+and that a request cut off at its limit is not retried within the same call;
+- proxy variables (HTTP_PROXY, ALL_PROXY...) that would take a plain-http request, credentials included, off
+  loopback, and an https proxy that must see only a CONNECT.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 
 import pytest
+import requests
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import TransportError
@@ -19,7 +22,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 from core_testkit import ACCOUNT_ID, OPERATION_ID, TOKEN
-from hostile_servers import HostileServer, drip, elapsed, http_response, operation_bytes, stall
+from hostile_servers import HostileServer, RecordingProxy, answer, drip, elapsed, http_response, operation_bytes, stall
 
 # How late a bounded call may end: thread start-up and a loaded 2-core CI machine, not protocol slack.
 SLACK = 0.75
@@ -97,3 +100,50 @@ def test_a_wait_ends_within_its_timeout_plus_the_floor_whatever_the_server_does(
         )
     assert isinstance(outcome, TransportError), outcome
     assert seconds < 2.5 + ATTEMPT_FLOOR + SLACK
+
+
+# --- proxies: plain http never goes through one; https only through a CONNECT tunnel -----------------------------
+# Hostile setting: proxy variables that would carry the credential headers of a plain-http request off loopback.
+
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    for name in (*PROXY_VARIABLES, "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with RecordingProxy() as recording:
+        yield recording
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+def test_plain_http_to_loopback_ignores_environment_proxies(proxy, monkeypatch, variable):
+    monkeypatch.setenv(variable, proxy.url)
+    with HostileServer(answer(PENDING)) as server, client_for(server, 5) as client:
+        assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+    assert proxy.received == []
+    assert f"Bearer {TOKEN}".encode() in server.requests[0]
+
+
+def test_plain_http_ignores_proxies_set_on_a_given_session(proxy):
+    session = requests.Session()
+    session.proxies = {"http": proxy.url, "all": proxy.url}
+    with HostileServer(answer(PENDING)) as server:
+        with CloudflareClient(Credentials(api_token=TOKEN), server.base_url, session=session) as client:
+            assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+    assert proxy.received == []
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "ALL_PROXY"])
+def test_https_goes_through_an_environment_proxy_only_as_a_tunnel_the_proxy_cannot_read(proxy, monkeypatch, variable):
+    monkeypatch.setenv(variable, proxy.url)
+    client = CloudflareClient(Credentials(api_token=TOKEN), "https://127.0.0.1:9/client/v4", timeout=5, retries=0)
+    with client, pytest.raises(TransportError) as info:
+        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    assert proxy.received
+    for request in proxy.received:
+        assert request.startswith(b"CONNECT 127.0.0.1:9 HTTP/1.")
+        assert TOKEN.encode() not in request
+        assert b"Authorization" not in request
+    assert "through the proxy" in str(info.value)
+    assert "HTTPS_PROXY" in str(info.value)
