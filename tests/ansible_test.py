@@ -53,8 +53,8 @@ subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--upg
 '''
 # pslint needs PowerShell, which this collection neither has nor needs; every other sanity test must run.
 ALLOWED_SANITY_SKIPS = {"pslint"}
-# What the core and its unit tests import beyond ansible-core and pytest.
-UNIT_TEST_PACKAGES = {"requests", "urllib3", "responses", "hypothesis"}
+# What the core and its unit tests import beyond ansible-core and pytest (cryptography: test certificates).
+UNIT_TEST_PACKAGES = {"requests", "urllib3", "responses", "hypothesis", "cryptography"}
 # Directories of the workspace that are not copies: ansible-test's output, and the git repository made for it.
 KEEP_IN_WORKSPACE = {".git", "tests/output"}
 

@@ -42,6 +42,9 @@ options:
       - Must be C(https), except on a loopback address (V(127.0.0.1), V(::1), V(localhost)) where plain
         C(http) is accepted, for a local emulator. Credentials are never sent in clear over a network,
         and redirects are never followed.
+      - Plain C(http) never goes through a proxy (E(HTTP_PROXY) and E(ALL_PROXY) are ignored for it).
+        C(https) honours E(HTTPS_PROXY), E(ALL_PROXY) and E(NO_PROXY) through a C(CONNECT) tunnel, so a proxy
+        sees the host name, never the credentials.
     type: str
   validate_certs:
     description:
@@ -51,9 +54,11 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for an answer to each HTTP request.
+      - The most seconds one HTTP request may take, from connecting to the last byte of the answer. When the
+        module waits, a request gets at most the time left before the end of the wait (but at least a second).
       - Transient failures (connection errors, HTTP 429 and 5xx) are retried a few times with backoff,
-        honouring C(Retry-After). When the module waits, no request or retry runs past the end of the wait.
+        honouring C(Retry-After); a request that timed out is not. When the module waits, no retry runs past
+        the end of the wait.
     type: float
     default: 30
 requirements:

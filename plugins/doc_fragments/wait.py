@@ -21,8 +21,8 @@ options:
   wait_timeout:
     description:
       - How many seconds to wait, from the first check, when O(wait=true).
-      - The last check lands on the deadline; a request started before it may overrun it by at most
-        O(timeout). V(0) means check once, and fail unless the operation has finished.
+      - The last check lands on the deadline, and no request runs past it by more than a second, whatever
+        the server does. V(0) means check once, and fail unless the operation has finished.
     type: float
     default: 900
   wait_max_interval:

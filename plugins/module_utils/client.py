@@ -4,9 +4,13 @@
 
 from __future__ import annotations
 
+import http.client
 import random
+import re
+import socket
+import ssl
 import time
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Set
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Set, Tuple, Type
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import DEFAULT_BASE_URL, Credentials
@@ -22,6 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     EndpointError,
     MalformedResponseError,
     TransportError,
+    ValidationError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
@@ -33,9 +38,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version i
 
 try:
     import requests
+    import urllib3.exceptions
     from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DEFAULT_RETRIES, DeadlineRetry
-    from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import (
+        AttemptLimit,
+        LimitedAdapter,
+    )
 except ImportError as exc:  # pragma: no cover - exercised by the Ansible import sanity test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR: Optional[ImportError] = exc
@@ -54,18 +62,34 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_PER_PAGE = 500
 
 
+def _causes(exc: BaseException) -> Tuple[BaseException, ...]:
+    """``exc`` and the errors it wraps (as ``reason`` or first argument), outermost first, at most 6."""
+    found = [exc]
+    while len(found) < 6:
+        current = found[-1]
+        inner = getattr(current, "reason", None)  # urllib3's MaxRetryError and friends; ssl errors' is a str
+        if not isinstance(inner, BaseException):
+            inner = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+        if inner is None or any(inner is seen for seen in found):
+            break
+        found.append(inner)
+    return tuple(found)
+
+
+def _caused_by(exc: BaseException, kinds: Tuple[Type[BaseException], ...]) -> Optional[BaseException]:
+    return next((cause for cause in _causes(exc) if isinstance(cause, kinds)), None)
+
+
 def _short_reason(exc: BaseException) -> str:
     """The innermost cause of a requests/urllib3 error, on one line."""
-    reason: Any = exc
-    for _depth in range(5):
-        inner = getattr(reason, "reason", None)
-        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
-            inner = reason.args[0]
-        if inner is None or inner is reason:
-            break
-        reason = inner
+    reason = _causes(exc)[-1]
     text = str(reason) or type(reason).__name__
-    return text.split(": ", 1)[-1] if "object at 0x" in text else text
+    return _CONNECTION_PREFIX.sub("", text)
+
+
+# urllib3 starts some messages with the connection object: "<...HTTPConnection object at 0x7f>: " or
+# "HTTPConnection(host='h', port=1): ".
+_CONNECTION_PREFIX = re.compile(r"^(?:<[^<>]* object at 0x[0-9a-fA-F]+>|\w+\(host=[^()]*\)): ")
 
 
 class CloudflareClient:
@@ -102,7 +126,8 @@ class CloudflareClient:
         self.sleep = sleep
         self.rng = rng if rng is not None else random.Random()
         self._session = session if session is not None else requests.Session()
-        self._adapter = HTTPAdapter(max_retries=self._retry("GET", float("inf")))
+        self._attempt_limit = AttemptLimit(clock)
+        self._adapter = LimitedAdapter(self._attempt_limit, max_retries=self._retry("GET", float("inf")))
         self._session.mount("https://", self._adapter)
         self._session.mount("http://", self._adapter)
         self._auth = _HeaderAuth(credentials)
@@ -153,51 +178,8 @@ class CloudflareClient:
         if deadline is None:
             deadline = self.clock() + DEFAULT_CALL_BUDGET
         write = method != "GET"
-        # The deadline bounds retries and sleeps, not the request in flight: a check started before the deadline
-        # gets its whole timeout, so "check once" (wait_timeout 0) is not starved.
-        read_timeout = self.timeout
-        self._adapter.max_retries = self._retry(method, deadline)
-        secrets = self.credentials.secrets()
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        try:
-            response = self._session.request(
-                method,
-                self.url(path),
-                params=params,
-                json=json,
-                auth=self._auth,
-                headers=headers,
-                timeout=(min(CONNECT_TIMEOUT_MAX, read_timeout), read_timeout),
-                verify=self.validate_certs,
-                allow_redirects=False,
-                stream=True,
-            )
-            try:
-                body = _read_limited(response)
-            finally:
-                response.close()
-        except requests.exceptions.SSLError as exc:
-            reason = scrub(_short_reason(exc), secrets)
-            raise EndpointError(
-                f"{what}: TLS verification of {self.host} failed: {reason}. "
-                "Fix the certificate chain, or set validate_certs to false for a test endpoint."
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            reason = scrub(_short_reason(exc), secrets)
-            if write and not _surely_not_sent(exc):
-                raise AmbiguousWriteError(
-                    f"{what}: no answer from {self.host} ({reason}); the write may or may not have been applied. "
-                    "Re-read the list before writing again."
-                ) from None
-            if isinstance(exc, requests.exceptions.Timeout):
-                raise TransportError(
-                    f"{what}: {self.host} did not answer within {read_timeout:g} s ({reason}). "
-                    "Check connectivity, or raise the timeout."
-                ) from None
-            raise TransportError(
-                f"{what}: could not get an answer from {self.host}: {reason}. Check base_url and connectivity."
-            ) from None
-        return parse_answer(response.status_code, response.headers, body, what=what, secrets=secrets, write=write)
+        status, headers, body = self._send(method, self.url(path), what=what, deadline=deadline, params=params, json=json)
+        return parse_answer(status, headers, body, what=what, secrets=self.credentials.secrets(), write=write)
 
     def paginate(
         self,
@@ -236,6 +218,98 @@ class CloudflareClient:
             query["cursor"] = after
             page += 1
 
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        deadline: float,
+        params: Optional[Mapping[str, Any]] = None,
+        json: Any = None,
+    ) -> Tuple[int, Mapping[str, str], bytes]:
+        """One request, read in full: ``(status, headers, body)``, or a typed error naming ``what`` was sent.
+
+        Every attempt (urllib3 retries as ``DeadlineRetry`` allows) has a wall-clock limit covering connect,
+        TLS, headers and body: ``min(timeout, time left before deadline)``, never under ``ATTEMPT_FLOOR``. So one
+        call ends by ``max(deadline, now + ATTEMPT_FLOOR)``, or within ``timeout`` of its last attempt's start.
+        """
+        limit = self._attempt_limit.start(self.timeout, deadline)
+        self._adapter.max_retries = self._retry(method, deadline)
+        try:
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                auth=self._auth,
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+                # Per socket operation; the attempt limit bounds the whole exchange.
+                timeout=(min(CONNECT_TIMEOUT_MAX, limit), limit),
+                verify=self.validate_certs,
+                allow_redirects=False,
+                stream=True,
+            )
+            try:
+                body = _read_limited(response)
+            finally:
+                response.close()
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException) as exc:
+            raise self._request_error(exc, what, write=method != "GET") from None
+        finally:
+            self._attempt_limit.stop()
+        return response.status_code, response.headers, body
+
+    def _request_error(self, exc: BaseException, what: str, *, write: bool = False) -> CloudflareListsError:
+        """The typed error for a request that got no complete answer.
+
+        A write that may have reached the server is ``AmbiguousWriteError``, whatever cut it short.
+        """
+        reason = scrub(_short_reason(exc), self.credentials.secrets())
+        if _caused_by(exc, (requests.exceptions.InvalidProxyURL, requests.exceptions.ProxyError)):
+            return TransportError(
+                f"{what}: could not reach {self.host} through the proxy: {reason}. "
+                "Check HTTPS_PROXY, ALL_PROXY and NO_PROXY."
+            )
+        if _caused_by(exc, _URL_ERRORS):
+            return ValidationError(
+                "base_url", f"it cannot be requested: {reason}. Expected a URL such as {DEFAULT_BASE_URL}."
+            )
+        tls = _caused_by(exc, (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError))
+        if write and not tls and not _caused_by(exc, _NOT_SENT):
+            return AmbiguousWriteError(
+                f"{what}: no complete answer from {self.host} ({reason}); the write may or may not have been "
+                "applied. Re-read the list before writing again."
+            )
+        limit = round(self._attempt_limit.limit, 2)
+        if self._attempt_limit.expired or _timed_out(exc):
+            cut = ", the time left before the deadline" if limit < self.timeout else ""
+            detail = f"cut off at {limit:g} s{cut}" if self._attempt_limit.expired else reason
+            return TransportError(
+                f"{what}: {self.host} did not answer within {limit:g} s ({detail}). "
+                "Check connectivity, or raise the timeout."
+            )
+        if _caused_by(exc, (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError)):
+            return self._tls_error(exc, what, reason)
+        return TransportError(
+            f"{what}: could not get an answer from {self.host}: {reason}. Check base_url and connectivity."
+        )
+
+    def _tls_error(self, exc: BaseException, what: str, reason: str) -> EndpointError:
+        unverified = _caused_by(exc, (ssl.SSLCertVerificationError, ssl.CertificateError))
+        if unverified is None and "certificate verify failed" not in reason.lower():
+            return EndpointError(
+                f"{what}: the TLS handshake with {self.host} failed: {reason}. "
+                "Check that base_url names an https endpoint."
+            )
+        problem = getattr(unverified, "verify_message", None) or reason
+        return EndpointError(
+            f"{what}: the TLS certificate of {self.host} could not be verified: "
+            f"{scrub(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
+            "(or point REQUESTS_CA_BUNDLE at the CA that signed it), or, for a test endpoint only, turn "
+            "verification off: validate_certs false (--insecure for the command)."
+        )
+
     def get_bulk_operation(
         self, account_id: str, operation_id: str, *, deadline: Optional[float] = None
     ) -> BulkOperationFacts:
@@ -248,21 +322,30 @@ class CloudflareClient:
         return parse_bulk_operation(result, operation_id, what=what, secrets=self.credentials.secrets())
 
 
-def _surely_not_sent(exc: BaseException) -> bool:
-    """Whether a failed request never reached the server: refused, or no connection within the connect timeout."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason: Any = exc
-    for _depth in range(6):
-        if isinstance(reason, (NewConnectionError, ConnectTimeoutError)):
-            return True
-        inner = getattr(reason, "reason", None)
-        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
-            inner = reason.args[0]
-        if inner is None or inner is reason:
-            return False
-        reason = inner
-    return False
+if HAS_REQUESTS:
+    # A base URL requests cannot use (validation.py should have refused it first).
+    _URL_ERRORS: Tuple[Type[BaseException], ...] = (
+        requests.exceptions.InvalidURL,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.URLRequired,
+        urllib3.exceptions.LocationValueError,
+        http.client.InvalidURL,
+    )
+    # Failures before the request left this host: nothing can have been applied.
+    _NOT_SENT: Tuple[Type[BaseException], ...] = (
+        urllib3.exceptions.NewConnectionError,
+        urllib3.exceptions.ConnectTimeoutError,
+        requests.exceptions.ConnectTimeout,
+    )
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # urllib3's NewConnectionError (refused, unreachable, unresolvable) subclasses its ConnectTimeoutError.
+    return any(
+        isinstance(cause, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, socket.timeout))
+        and not isinstance(cause, urllib3.exceptions.NewConnectionError)
+        for cause in _causes(exc)
+    )
 
 
 def _read_limited(response: Any) -> bytes:

@@ -10,7 +10,16 @@ from itertools import takewhile
 from typing import Any, Callable, Optional
 
 try:
-    from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        InvalidHeader,
+        MaxRetryError,
+        NewConnectionError,
+        ProxyError,
+        ReadTimeoutError,
+        ResponseError,
+        SSLError,
+    )
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - client.py reports the missing library before anything is built
     Retry = object  # type: ignore[misc,assignment]
@@ -34,6 +43,9 @@ class DeadlineRetry(Retry):
     do not retry together. When that wait would end after ``deadline``, ``increment``
     raises ``MaxRetryError`` at once: the caller sees the last answer (a 429 keeps its
     ``Retry-After``) rather than a sleep it cannot afford.
+
+    A timeout or a TLS failure is never retried here (``ends_the_request``): a timeout has
+    already used the attempt's whole time, and a certificate does not heal in a second.
     """
 
     def __init__(
@@ -125,6 +137,8 @@ class DeadlineRetry(Retry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> DeadlineRetry:
+        if error is not None and ends_the_request(error):
+            raise MaxRetryError(_pool, url, error) from error
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         retry._planned_wait = retry.planned_wait(response)
         if retry.clock() + retry._planned_wait > retry.deadline:
@@ -136,3 +150,12 @@ class DeadlineRetry(Retry):
         wait = self._planned_wait if self._planned_wait is not None else self.planned_wait(response)
         if wait > 0:
             self.sleeper(wait)
+
+
+def ends_the_request(error: Exception) -> bool:
+    """A timeout (read, or connect) or a TLS failure: not retried within one request."""
+    if isinstance(error, ProxyError):
+        error = error.original_error
+    if isinstance(error, NewConnectionError):  # refused or unreachable: urllib3 makes it a ConnectTimeoutError
+        return False
+    return isinstance(error, (ReadTimeoutError, ConnectTimeoutError, SSLError))

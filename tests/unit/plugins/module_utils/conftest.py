@@ -8,11 +8,14 @@ from typing import List
 
 import pytest
 
-# The tests import ``core_testkit`` (constants and builders) by name. Plain pytest puts this directory on sys.path
-# itself; ansible-test imports test files as ``ansible_collections....`` packages and does not, so do it here.
+# The tests import ``core_testkit`` (constants and builders) and ``hostile_servers`` (from tests/) by name. Plain
+# pytest puts this directory on sys.path itself; ansible-test imports test files as ``ansible_collections....``
+# packages and does not, so do it here.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+_TESTS = os.path.dirname(os.path.dirname(os.path.dirname(_HERE)))
+for _directory in (_TESTS, _HERE):
+    if _directory not in sys.path:
+        sys.path.insert(0, _directory)
 
 
 class FakeClock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import ssl
 
 import pytest
 import requests
@@ -33,6 +34,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DeadlineRetry
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import USER_AGENT, VERSION
 from core_testkit import (
     ACCOUNT_ID,
@@ -45,7 +47,10 @@ from core_testkit import (
     envelope,
     operation,
 )
+from hostile_servers import HostileServer, answer, http_response, make_certificate, operation_bytes, server_tls_context
 from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+PENDING_ANSWER = http_response(operation_bytes("pending"))
 
 
 @pytest.fixture
@@ -146,11 +151,11 @@ def test_request_timeout_is_connect_capped_and_read_timeout(api, client):
     assert api.calls[0].request.req_kwargs["timeout"] == (CONNECT_TIMEOUT_MAX, DEFAULT_TIMEOUT)
 
 
-@pytest.mark.parametrize("remaining", [4, 0, -5])
-def test_request_in_flight_keeps_its_whole_timeout_near_the_deadline(api, client, clock, remaining):
+@pytest.mark.parametrize(("remaining", "limit"), [(400, DEFAULT_TIMEOUT), (4, 4.0), (0.5, ATTEMPT_FLOOR), (-5, 1.0)])
+def test_request_near_the_deadline_gets_the_time_left_but_at_least_the_floor(api, client, clock, remaining, limit):
     add(api)
     client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + remaining)
-    assert api.calls[0].request.req_kwargs["timeout"] == (CONNECT_TIMEOUT_MAX, DEFAULT_TIMEOUT)
+    assert api.calls[0].request.req_kwargs["timeout"] == (min(CONNECT_TIMEOUT_MAX, limit), limit)
 
 
 def test_small_configured_timeout_is_used_for_connect_and_read(api, clock):
@@ -323,11 +328,11 @@ def test_connection_error_is_a_transport_error(api, client):
 
 
 def test_tls_failure_is_an_endpoint_error_that_names_validate_certs(api, client):
-    add(api, body=requests.exceptions.SSLError("certificate verify failed"))
+    add(api, body=requests.exceptions.SSLError(ssl.SSLCertVerificationError(1, "certificate verify failed")))
     with pytest.raises(EndpointError) as info:
         client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
     message = str(info.value)
-    assert "TLS verification of api.cloudflare.com failed: certificate verify failed" in message
+    assert "the TLS certificate of api.cloudflare.com could not be verified: certificate verify failed" in message
     assert "validate_certs" in message
 
 
@@ -532,3 +537,69 @@ def test_client_without_requests_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(client_module, "REQUESTS_IMPORT_ERROR", ImportError("No module named 'requests'"))
     with pytest.raises(CloudflareListsError, match=r"pip install requests"):
         CloudflareClient(Credentials(api_token=TOKEN))
+
+
+# --- TLS, against a real TLS server on 127.0.0.1 with a certificate made for the test ------------------------
+# Hostile behaviours: a self-signed certificate, a certificate for another name, plain http on an https URL.
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    root = tmp_path_factory.mktemp("certificates")
+    return {
+        "self-signed": make_certificate(root / "self-signed"),
+        "wrong-name": make_certificate(root / "wrong-name", names=("wrong.example",), signed_by_ca=True),
+    }
+
+
+def https_check(server, **client_options):
+    with CloudflareClient(Credentials(api_token=TOKEN), server.base_url, **client_options) as c:
+        return c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+
+
+def test_a_self_signed_certificate_is_one_clear_endpoint_error_without_a_retry(certificates):
+    with HostileServer(answer(PENDING_ANSWER), tls=server_tls_context(certificates["self-signed"])) as server:
+        with pytest.raises(EndpointError) as info:
+            https_check(server)
+    message = str(info.value)
+    assert message == (
+        f"GET bulk operation {OPERATION_ID}: the TLS certificate of 127.0.0.1 could not be verified: "
+        "self-signed certificate. Fix the endpoint's certificate (or point REQUESTS_CA_BUNDLE at the CA that "
+        "signed it), or, for a test endpoint only, turn verification off: validate_certs false (--insecure for "
+        "the command)."
+    )
+    assert info.value.__cause__ is None
+    assert server.connections == 1  # one handshake: never retried
+    assert server.requests == []  # and nothing, credentials included, was sent
+
+
+def test_a_certificate_for_another_name_names_the_mismatch(certificates, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates["wrong-name"]["ca"]))
+    with HostileServer(answer(PENDING_ANSWER), tls=server_tls_context(certificates["wrong-name"])) as server:
+        with pytest.raises(EndpointError, match=r"could not be verified: IP address mismatch") as info:
+            https_check(server)
+    assert "validate_certs false" in str(info.value)
+    assert server.connections == 1
+
+
+def test_the_ca_that_signed_the_certificate_can_be_trusted_through_requests_ca_bundle(tmp_path, monkeypatch):
+    paths = make_certificate(tmp_path, signed_by_ca=True)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(paths["ca"]))
+    with HostileServer(answer(PENDING_ANSWER), tls=server_tls_context(paths)) as server:
+        assert https_check(server).status == "pending"
+
+
+def test_without_verification_a_self_signed_endpoint_answers(certificates):
+    with HostileServer(answer(PENDING_ANSWER), tls=server_tls_context(certificates["self-signed"])) as server:
+        assert https_check(server, validate_certs=False).status == "pending"
+    assert f"Bearer {TOKEN}".encode() in server.requests[0]
+
+
+def test_plain_http_behind_an_https_url_is_an_endpoint_error():
+    with HostileServer(answer(PENDING_ANSWER), read_request=False) as server:
+        https = f"https://127.0.0.1:{server.port}/client/v4"
+        with CloudflareClient(Credentials(api_token=TOKEN), https) as c, pytest.raises(EndpointError) as info:
+            c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    assert "the TLS handshake with 127.0.0.1 failed" in str(info.value)
+    assert "https endpoint" in str(info.value)
+    assert server.connections == 1

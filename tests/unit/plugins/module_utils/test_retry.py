@@ -13,7 +13,16 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry imp
     DeadlineRetry,
 )
 from urllib3 import HTTPResponse
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ResponseError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    ResponseError,
+    SSLError,
+)
 from urllib3.util.retry import RequestHistory
 
 URL = "/client/v4/accounts/x/rules/lists/bulk_operations/y"
@@ -185,7 +194,7 @@ def test_increment_raises_once_the_deadline_has_passed(clock):
 
 
 def test_increment_after_a_connection_error_keeps_that_error_as_the_reason(clock):
-    error = ConnectTimeoutError("connect timed out")
+    error = NewConnectionError(None, "connection refused")
     retry = make(clock, deadline=clock() + 0.1, rng=ScriptedRng(0.0))
     with pytest.raises(MaxRetryError) as info:
         retry.increment("GET", URL, error=error)
@@ -235,9 +244,37 @@ def test_sleep_waits_exactly_what_increment_checked_against_the_deadline(clock):
 
 def test_sleep_after_a_connection_error_waits_what_increment_checked(clock):
     retry = make(clock, deadline=clock() + 0.3, rng=ScriptedRng(0.0, 0.99))
-    retry = retry.increment("GET", URL, error=ConnectTimeoutError("slow"))
+    retry = retry.increment("GET", URL, error=NewConnectionError(None, "refused"))
     retry.sleep()
     assert clock.sleeps == [0.25]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ReadTimeoutError(None, URL, "no complete answer within 5 s"),
+        ConnectTimeoutError("connect timed out"),
+        SSLError("certificate verify failed"),
+        ProxyError("tunnel", SSLError("certificate verify failed")),
+    ],
+    ids=["read-timeout", "connect-timeout", "tls", "tls-to-proxy"],
+)
+def test_a_timeout_or_a_tls_failure_is_never_retried_within_the_request(clock, error):
+    retry = make(clock, deadline=clock() + 600)
+    with pytest.raises(MaxRetryError) as info:
+        retry.increment("GET", URL, error=error)
+    assert info.value.reason is error
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [NewConnectionError(None, "refused"), ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))],
+    ids=["refused", "reset"],
+)
+def test_a_refused_or_dropped_connection_is_retried(clock, error):
+    retry = make(clock, deadline=clock() + 600).increment("GET", URL, error=error)
+    assert len(retry.history) == 1
 
 
 def test_each_retry_draws_a_fresh_wait(clock):

@@ -1,0 +1,212 @@
+"""The command, the Ansible module and the Pulumi provider, each as a real process, against hostile servers.
+
+Hostile behaviours covered, for every adapter the review attacked:
+- a server that drips its answer a byte at a time (the wait must end within its timeout plus a second);
+- a server that answers only after the wait's deadline;
+- a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback);
+- proxy variables that would carry a plain-http request, credentials included, off loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, Tuple
+
+import pytest
+
+from pulumi_provider.testing import ProviderCallError
+from tests.e2e.pulumi_engine import ACCOUNT, provider_server
+from tests.hostile_servers import (
+    ACCOUNT_ID,
+    OPERATION_ID,
+    Behaviour,
+    HostileServer,
+    RecordingProxy,
+    answer,
+    drip,
+    http_response,
+    make_certificate,
+    operation_bytes,
+    server_tls_context,
+    stall,
+)
+
+TOKEN = "hostile-e2e-token-9f8e7d6c5b4a"
+COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
+MODULE = "ansible_collections.edgeops.cloudflare_lists.plugins.modules.bulk_operation_info"
+FLOOR = 1.0
+# A process's start-up on a loaded 2-core machine, on top of the bound under test.
+STARTUP = 4.0
+PENDING = http_response(operation_bytes("pending"))
+DRIPPING = drip(PENDING, interval=0.5)
+
+
+def environment(**extra: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update(CLOUDFLARE_API_TOKEN=TOKEN, **extra)
+    return env
+
+
+def run_command(*args: str, base_url: str, **env: str) -> Tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.monotonic()
+    result = subprocess.run(
+        [COMMAND, *args],
+        capture_output=True,
+        text=True,
+        env=environment(CLOUDFLARE_BASE_URL=base_url, **env),
+        timeout=120,
+        check=False,
+    )
+    assert TOKEN not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return time.monotonic() - start, result
+
+
+def run_module(tmp_path: Path, **args: Any) -> Tuple[float, Dict[str, Any]]:
+    """The module as Ansible runs it on a host: a process given its arguments in a file."""
+    path = tmp_path / "args.json"
+    params = {"account_id": ACCOUNT_ID, "operation_id": OPERATION_ID, "api_token": TOKEN, **args}
+    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": params}))
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", MODULE, str(path)],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=120,
+        check=False,
+    )
+    assert TOKEN not in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return time.monotonic() - start, json.loads(result.stdout)
+
+
+@pytest.fixture
+def dripping() -> Iterator[HostileServer]:
+    with HostileServer(DRIPPING) as server:
+        yield server
+
+
+# --- a dripping or late server: every wait ends within its timeout plus the floor ------------------------------
+
+
+@pytest.mark.parametrize(
+    "behaviour", [DRIPPING, stall(6, then=PENDING)], ids=["drips-a-byte-each-half-second", "answers-after-6s"]
+)
+def test_command_wait_ends_within_its_timeout_plus_the_floor(behaviour: Behaviour) -> None:
+    with HostileServer(behaviour) as server:
+        seconds, result = run_command(
+            "wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", "--request-timeout", "5", base_url=server.base_url
+        )
+    assert result.returncode == 4, result.stderr
+    assert "did not answer within 2 s" in result.stderr
+    assert seconds < 2 + FLOOR + STARTUP
+
+
+def test_command_status_ends_within_its_request_timeout(dripping: HostileServer) -> None:
+    seconds, result = run_command(
+        "status", ACCOUNT_ID, OPERATION_ID, "--request-timeout", "2", base_url=dripping.base_url
+    )
+    assert result.returncode == 4, result.stderr
+    assert "did not answer within 2 s (cut off at 2 s)" in result.stderr
+    assert seconds < 2 + STARTUP
+    assert len(dripping.requests) == 1
+
+
+def test_module_wait_ends_within_wait_timeout_plus_the_floor(dripping: HostileServer, tmp_path: Path) -> None:
+    seconds, result = run_module(tmp_path, base_url=dripping.base_url, wait=True, wait_timeout=3, timeout=2)
+    assert result["failed"] is True
+    assert result["error_type"] == "TransportError"
+    assert "did not answer within" in result["msg"]
+    assert seconds < 3 + FLOOR + STARTUP
+
+
+def test_pulumi_create_ends_within_wait_timeout_plus_the_floor(dripping: HostileServer) -> None:
+    config = {"cloudflare:apiToken": TOKEN, "cloudflare:baseUrl": dripping.base_url}
+    with provider_server(config) as server:
+        checked = server.check({"account_id": ACCOUNT, "operation_id": OPERATION_ID, "wait_timeout": 3})
+        start = time.monotonic()
+        with pytest.raises(ProviderCallError) as info:
+            server.create(checked.inputs)
+        seconds = time.monotonic() - start
+    assert "did not answer within" in info.value.message
+    assert TOKEN not in info.value.details
+    assert seconds < 3 + FLOOR + 1.0
+
+
+# --- a TLS certificate that cannot be verified: one clear error, one handshake ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
+    paths = make_certificate(tmp_path_factory.mktemp("tls"))
+    with HostileServer(answer(PENDING), tls=server_tls_context(paths)) as server:
+        yield server
+
+
+def test_command_reports_an_unverifiable_certificate_in_one_line_naming_insecure(self_signed: HostileServer) -> None:
+    before = self_signed.connections
+    _seconds, result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "30", base_url=self_signed.base_url)
+    assert result.returncode == 4
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("cloudflare-lists: error: GET bulk operation ")
+    assert "the TLS certificate of 127.0.0.1 could not be verified: self-signed certificate" in line
+    assert "--insecure" in line
+    assert self_signed.connections == before + 1
+
+
+def test_command_with_insecure_reaches_a_self_signed_endpoint(self_signed: HostileServer) -> None:
+    _seconds, result = run_command("status", ACCOUNT_ID, OPERATION_ID, "--insecure", base_url=self_signed.base_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "pending"
+
+
+def test_module_reports_an_unverifiable_certificate_as_an_endpoint_error(
+    self_signed: HostileServer, tmp_path: Path
+) -> None:
+    _seconds, result = run_module(tmp_path, base_url=self_signed.base_url, wait=True, wait_timeout=30)
+    assert result["failed"] is True
+    assert result["error_type"] == "EndpointError"
+    assert "self-signed certificate" in result["msg"]
+    assert "validate_certs false" in result["msg"]
+
+
+def test_pulumi_create_reports_an_unverifiable_certificate(self_signed: HostileServer) -> None:
+    config = {"cloudflare:apiToken": TOKEN, "cloudflare:baseUrl": self_signed.base_url}
+    with provider_server(config) as server:
+        checked = server.check({"account_id": ACCOUNT, "operation_id": OPERATION_ID, "wait_timeout": 30})
+        with pytest.raises(ProviderCallError) as info:
+            server.create(checked.inputs)
+    assert "could not be verified: self-signed certificate" in info.value.message
+    assert "AttributeError" not in info.value.details
+
+
+# --- proxy variables: a plain-http request to loopback never goes through a proxy ---------------------------------
+
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def test_command_sends_plain_http_to_loopback_directly_whatever_the_proxy_variables() -> None:
+    with RecordingProxy() as proxy, HostileServer(answer(PENDING)) as server:
+        proxies = dict.fromkeys(PROXY_VARIABLES, proxy.url)
+        _seconds, result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=server.base_url, **proxies)
+    assert result.returncode == 0, result.stderr
+    assert proxy.received == []
+    assert len(server.requests) == 1
+
+
+def test_module_sends_plain_http_to_loopback_directly_whatever_the_proxy_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with RecordingProxy() as proxy, HostileServer(answer(PENDING)) as server:
+        for name in PROXY_VARIABLES:
+            monkeypatch.setenv(name, proxy.url)
+        _seconds, result = run_module(tmp_path, base_url=server.base_url)
+    assert result.get("failed") is not True, result
+    assert result["bulk_operation"]["status"] == "pending"
+    assert proxy.received == []

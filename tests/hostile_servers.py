@@ -1,0 +1,313 @@
+"""Hostile servers on 127.0.0.1 for tests: raw sockets, so they can do what no well-behaved framework would.
+
+- ``HostileServer(behaviour)``: a TCP server (optionally TLS) that hands each connection, after reading the
+  request head, to ``behaviour(connection, request)``. Behaviours below: ``answer`` (bytes as given, control
+  characters and all), ``drip`` (one byte at a time), ``stall`` (answer late, or never).
+- ``RecordingProxy``: takes whatever a client sends a proxy, records it, and refuses to relay it.
+- ``make_certificate``: a certificate made at test time, self-signed or signed by a test CA.
+
+Only the standard library and ``cryptography`` (for certificates), so the core's unit tests can use it under
+ansible-test too. Every server is a context manager that binds port 0 and stops its threads on exit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
+
+Behaviour = Callable[["Connection", bytes], None]
+
+
+class Connection:
+    """One accepted connection, as a behaviour sees it."""
+
+    def __init__(self, sock: socket.socket, stopping: threading.Event) -> None:
+        self.sock = sock
+        self.stopping = stopping
+
+    def send(self, data: bytes) -> bool:
+        """Send ``data``; False once the client has gone or the server is stopping."""
+        if self.stopping.is_set():
+            return False
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            return False
+        return True
+
+    def pause(self, seconds: float) -> bool:
+        """Sleep, but wake when the server stops; False if it did."""
+        return not self.stopping.wait(seconds)
+
+
+def envelope_bytes(result: Any, *, success: bool = True, errors: Optional[List[Dict[str, Any]]] = None) -> bytes:
+    return json.dumps({"success": success, "errors": errors or [], "messages": [], "result": result}).encode()
+
+
+def operation_bytes(status: str, **extra: Any) -> bytes:
+    return envelope_bytes({"id": OPERATION_ID, "status": status, **extra})
+
+
+def http_response(
+    body: bytes = b"", *, status: str = "200 OK", headers: Sequence[Tuple[str, str]] = (), length: bool = True
+) -> bytes:
+    """A raw HTTP/1.1 response; header values go out byte for byte (latin-1), whatever they contain."""
+    lines = [f"HTTP/1.1 {status}", "Content-Type: application/json", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    if length:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def answer(response: bytes) -> Behaviour:
+    """Answer at once with ``response`` (see ``http_response``)."""
+
+    def behave(connection: Connection, _request: bytes) -> None:
+        connection.send(response)
+
+    return behave
+
+
+def drip(response: bytes, *, interval: float = 0.5, head_at_once: bool = False) -> Behaviour:
+    """Send ``response`` one byte every ``interval`` s; with ``head_at_once``, the headers go out at once and
+    only the body drips. Each byte arrives well within any per-read timeout, so only a wall clock stops it."""
+
+    def behave(connection: Connection, _request: bytes) -> None:
+        start = 0
+        if head_at_once:
+            start = response.index(b"\r\n\r\n") + 4
+            if not connection.send(response[:start]):
+                return
+        for index in range(start, len(response)):
+            if not connection.send(response[index : index + 1]) or not connection.pause(interval):
+                return
+
+    return behave
+
+
+def stall(seconds: Optional[float], then: Optional[bytes] = None) -> Behaviour:
+    """Say nothing for ``seconds`` (None: until the server stops), then send ``then`` if given."""
+
+    def behave(connection: Connection, _request: bytes) -> None:
+        if connection.stopping.wait(seconds) or then is None:
+            return
+        connection.send(then)
+
+    return behave
+
+
+class HostileServer:
+    """A server on 127.0.0.1:0 that answers every connection with ``behaviour``; ``tls`` makes it https.
+
+    ``requests`` holds the request head (request line and headers) of every connection, as bytes, and
+    ``connections`` counts them. With ``read_request=False`` the behaviour starts at once, before the client
+    has sent anything.
+    """
+
+    def __init__(
+        self,
+        behaviour: Behaviour,
+        *,
+        tls: Optional[ssl.SSLContext] = None,
+        path: str = "/client/v4",
+        read_request: bool = True,
+    ) -> None:
+        self.behaviour = behaviour
+        self.tls = tls
+        self.path = path
+        self.read_request = read_request
+        self.requests: List[bytes] = []
+        self.connections = 0
+        self._stopping = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._threads: List[threading.Thread] = []
+        self._sockets: List[socket.socket] = []
+        self._lock = threading.Lock()
+
+    @property
+    def port(self) -> int:
+        return int(self._listener.getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{self.path}"
+
+    def __enter__(self) -> HostileServer:
+        thread = threading.Thread(target=self._accept, name="hostile-accept", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stopping.set()
+        self._listener.close()
+        with self._lock:
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+        for thread in self._threads:
+            thread.join(5)
+
+    def _accept(self) -> None:
+        self._listener.settimeout(0.1)  # closing a listener does not wake a blocked accept()
+        while not self._stopping.is_set():
+            try:
+                sock, _address = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            sock.settimeout(None)
+            with self._lock:
+                self._sockets.append(sock)
+                self.connections += 1
+            thread = threading.Thread(target=self._serve, args=(sock,), name="hostile-conn", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _serve(self, sock: socket.socket) -> None:
+        try:
+            if self.tls is not None:
+                sock.settimeout(10)
+                try:
+                    sock = self.tls.wrap_socket(sock, server_side=True)
+                except (OSError, ssl.SSLError):
+                    return  # the client refused our certificate: what the TLS tests expect
+                with self._lock:
+                    self._sockets.append(sock)
+            request = read_head(sock) if self.read_request else b""
+            if request is None:
+                return
+            self.requests.append(request)
+            self.behaviour(Connection(sock, self._stopping), request)
+        finally:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+def read_head(sock: socket.socket, limit: int = 65536) -> Optional[bytes]:
+    """The request line and headers, or None if the client went away first."""
+    data = b""
+    sock.settimeout(10)
+    while b"\r\n\r\n" not in data and len(data) < limit:
+        try:
+            chunk = sock.recv(4096)
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+class RecordingProxy:
+    """Plays an HTTP proxy: records the bytes each client sends it (a proxied request, or a CONNECT), then
+    answers 502 without relaying anything, so nothing it was given goes further."""
+
+    def __init__(self) -> None:
+        self.received: List[bytes] = []
+        self._server = HostileServer(self._refuse, path="")
+
+    def _refuse(self, connection: Connection, request: bytes) -> None:
+        self.received.append(request)
+        connection.send(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.port}"
+
+    def __enter__(self) -> RecordingProxy:
+        self._server.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._server.__exit__(*exc_info)
+
+
+def make_certificate(
+    directory: Path, *, names: Sequence[str] = ("127.0.0.1", "localhost"), signed_by_ca: bool = False
+) -> Dict[str, Path]:
+    """Write a certificate for ``names`` (IP addresses or DNS names) and its key to ``directory``.
+
+    Self-signed by default; with ``signed_by_ca``, signed by a fresh test CA whose certificate is ``ca`` in the
+    result, so a client that trusts that CA gets as far as checking the names. Returns the paths ``cert``,
+    ``key`` and, with a CA, ``ca``.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def build(subject: str, key: Any, issuer: str, issuer_key: Any, *, ca: bool, sans: Sequence[str]) -> Any:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if sans:
+            alternatives: List[x509.GeneralName] = []
+            for name in sans:
+                try:
+                    alternatives.append(x509.IPAddress(ipaddress.ip_address(name)))
+                except ValueError:
+                    alternatives.append(x509.DNSName(name))
+            builder = builder.add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    def pem(certificate: Any) -> bytes:
+        return bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    paths = {"cert": directory / "cert.pem", "key": directory / "key.pem"}
+    if signed_by_ca:
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_cert = build("edgeops test CA", ca_key, "edgeops test CA", ca_key, ca=True, sans=())
+        leaf = build(names[0], key, "edgeops test CA", ca_key, ca=False, sans=names)
+        paths["ca"] = directory / "ca.pem"
+        paths["ca"].write_bytes(pem(ca_cert))
+    else:
+        leaf = build(names[0], key, names[0], key, ca=False, sans=names)
+    paths["cert"].write_bytes(pem(leaf))
+    paths["key"].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return paths
+
+
+def server_tls_context(paths: Mapping[str, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(paths["cert"]), str(paths["key"]))
+    return context
+
+
+def elapsed(action: Callable[[], Any]) -> Tuple[float, Any]:
+    """Run ``action``; return (seconds it took, what it returned or the exception it raised)."""
+    start = time.monotonic()
+    try:
+        outcome: Any = action()
+    except Exception as exc:
+        outcome = exc
+    return time.monotonic() - start, outcome
