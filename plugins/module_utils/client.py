@@ -178,7 +178,9 @@ class CloudflareClient:
         if deadline is None:
             deadline = self.clock() + DEFAULT_CALL_BUDGET
         write = method != "GET"
-        status, headers, body = self._send(method, self.url(path), what=what, deadline=deadline, params=params, json=json)
+        status, headers, body = self._send(
+            method, self.url(path), what=what, deadline=deadline, params=params, json=json
+        )
         return parse_answer(status, headers, body, what=what, secrets=self.credentials.secrets(), write=write)
 
     def paginate(
