@@ -14,7 +14,6 @@ from typing import Callable, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
     OperationFailedError,
@@ -27,6 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
     open_client,
     wait_for_bulk_operation,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
