@@ -14,7 +14,6 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TextI
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
     OperationFailedError,
@@ -39,6 +38,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
     open_client,
     wait_for_bulk_operation,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, sync_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_operation_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION

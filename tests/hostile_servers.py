@@ -2,7 +2,8 @@
 
 - ``HostileServer(behaviour)``: a TCP server (optionally TLS) that hands each connection, after reading the
   request head, to ``behaviour(connection, request)``. Behaviours below: ``answer`` (bytes as given, control
-  characters and all), ``drip`` (one byte at a time), ``stall`` (answer late, or never).
+  characters and all), ``drip`` (one byte at a time), ``stall`` (answer late, or never),
+  ``echo_failed_operation`` (a failed operation whose error quotes the request's credentials).
 - ``RecordingProxy``: takes whatever a client sends a proxy, records it, and refuses to relay it.
 - ``make_certificate``: a certificate made at test time, self-signed or signed by a test CA.
 
@@ -102,6 +103,31 @@ def stall(seconds: Optional[float], then: Optional[bytes] = None) -> Behaviour:
         if connection.stopping.wait(seconds) or then is None:
             return
         connection.send(then)
+
+    return behave
+
+
+def header(request: bytes, name: str) -> str:
+    """A header's value from a request head, or ''."""
+    for line in request.decode("latin-1").split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name.lower():
+            return value.strip()
+    return ""
+
+
+def echo_failed_operation(template: str = "invalid list item: {credentials}") -> Behaviour:
+    """Report the operation ``failed``, quoting the request's credential headers in its ``error``, with every
+    ``/`` JSON-escaped as ``\\/`` (as PHP and other encoders do)."""
+
+    def behave(connection: Connection, request: bytes) -> None:
+        credentials = " ".join(
+            filter(None, (header(request, name) for name in ("Authorization", "X-Auth-Email", "X-Auth-Key")))
+        )
+        body = operation_bytes(
+            "failed", completed="2024-05-01T08:00:00Z", error=template.format(credentials=credentials)
+        )
+        connection.send(http_response(body.replace(b"/", b"\\/")))
 
     return behave
 

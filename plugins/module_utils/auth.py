@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -117,16 +118,22 @@ def resolve_credentials(
 
 
 def environment_secrets(environ: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
-    """The secrets the environment holds, in every form a message could quote them: as set, stripped, repr-escaped.
+    """The secrets the environment holds, in every form a message could quote them: as set, stripped, repr- and
+    JSON-escaped (``\\/`` included).
 
-    For the adapters' last line of defence (masking, scrubbing); the core itself never prints a credential.
+    For the adapters' last line of defence (Ansible's exact-match masking, the command's scrubbing, which also
+    catches other spellings); the core itself never prints a credential.
     """
     env = os.environ if environ is None else environ
     forms: List[str] = []
     for name in ENV_API_TOKEN + ENV_API_KEY:
         value = env.get(name)
         if value:
-            forms.extend(form for form in (value, value.strip(), repr(value)[1:-1]) if form and form not in forms)
+            for raw in (value, value.strip()):
+                escaped = json.dumps(raw)[1:-1]
+                for form in (raw, repr(raw)[1:-1], escaped, escaped.replace("/", "\\/")):
+                    if form and form not in forms:
+                        forms.append(form)
     return tuple(forms)
 
 

@@ -30,6 +30,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     BulkOperationFacts,
     normalize_timestamp,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub as scrub  # re-exported
 
 EXCERPT_CHARS = 120
 _WHITESPACE = re.compile(r"\s+")
@@ -55,13 +56,6 @@ def _describe(value: Any, secrets: Sequence[str]) -> str:
     """``describe_value`` for a value from the answer: scrubbed before it is cut short."""
     text = scrub(repr(value), secrets)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def scrub(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def cloudflare_errors(document: Any, secrets: Sequence[str] = ()) -> List[Dict[str, Any]]:
@@ -269,5 +263,6 @@ def parse_bulk_operation(
         raw_error = result.get("error")
         if raw_error is not None and not isinstance(raw_error, str):
             raise malformed(f"'error' is not a string: {_describe(raw_error, secrets)}")
-        error = raw_error
+        # Quoted into messages, task results and Pulumi state: scrubbed like everything else from the server.
+        error = scrub(raw_error, secrets) if raw_error is not None else None
     return BulkOperationFacts(id=operation_id, status=status, completed_at=completed_at, error=error)

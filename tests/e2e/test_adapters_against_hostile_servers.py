@@ -4,7 +4,8 @@ Hostile behaviours covered, for every adapter the review attacked:
 - a server that drips its answer a byte at a time (the wait must end within its timeout plus a second);
 - a server that answers only after the wait's deadline;
 - a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback);
-- proxy variables that would carry a plain-http request, credentials included, off loopback.
+- proxy variables that would carry a plain-http request, credentials included, off loopback;
+- a server that echoes the credential into a failed operation's ``error``, JSON-escaped.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tests.hostile_servers import (
     RecordingProxy,
     answer,
     drip,
+    echo_failed_operation,
     http_response,
     make_certificate,
     operation_bytes,
@@ -36,7 +38,9 @@ from tests.hostile_servers import (
     stall,
 )
 
-TOKEN = "hostile-e2e-token-9f8e7d6c5b4a"
+# With slashes, so an echo that JSON-escapes them (\/) is a spelling the scrubbing must catch.
+TOKEN = "hostile/e2e/token-9f8e7d6c5b4a"
+SECRET_PARTS = ("hostile/e2e", "hostile\\/e2e", "e2e/token-9f8e7d6c5b4a", "token-9f8e7d6c5b4a")
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
 MODULE = "ansible_collections.edgeops.cloudflare_lists.plugins.modules.bulk_operation_info"
 FLOOR = 1.0
@@ -210,3 +214,47 @@ def test_module_sends_plain_http_to_loopback_directly_whatever_the_proxy_variabl
     assert result.get("failed") is not True, result
     assert result["bulk_operation"]["status"] == "pending"
     assert proxy.received == []
+
+
+# --- a failed operation whose error echoes the credential: scrubbed from every output ----------------------------
+
+
+def assert_no_secret(text: str) -> None:
+    for part in SECRET_PARTS:
+        assert part not in text
+
+
+@pytest.mark.parametrize("command", ["status", "wait"])
+def test_command_scrubs_an_echoed_credential_from_the_facts_and_the_error(command: str) -> None:
+    with HostileServer(echo_failed_operation()) as server:
+        _seconds, result = run_command(command, ACCOUNT_ID, OPERATION_ID, base_url=server.base_url)
+    assert result.returncode == (0 if command == "status" else 1), result.stderr
+    assert json.loads(result.stdout)["error"] == "invalid list item: Bearer ***"
+    assert_no_secret(result.stdout + result.stderr)
+
+
+def test_module_scrubs_an_echoed_credential(tmp_path: Path) -> None:
+    with HostileServer(echo_failed_operation()) as server:
+        _seconds, result = run_module(tmp_path, base_url=server.base_url, wait=True)
+    assert result["error_type"] == "OperationFailedError"
+    assert result["bulk_operation"]["error"] == "invalid list item: Bearer ***"
+    assert_no_secret(json.dumps(result))
+
+
+@pytest.mark.parametrize("fail", [True, False], ids=["fails-the-deploy", "recorded-in-outputs"])
+def test_pulumi_scrubs_an_echoed_credential_from_outputs_and_errors(fail: bool) -> None:
+    with HostileServer(echo_failed_operation()) as server:
+        config = {"cloudflare:apiToken": TOKEN, "cloudflare:baseUrl": server.base_url}
+        with provider_server(config) as provider:
+            inputs = {"account_id": ACCOUNT, "operation_id": OPERATION_ID, "fail_on_operation_failure": fail}
+            checked = provider.check(inputs)
+            if fail:
+                with pytest.raises(ProviderCallError) as info:
+                    provider.create(checked.inputs)
+                assert "invalid list item: Bearer ***" in info.value.message
+                assert_no_secret(info.value.details)
+            else:
+                _id, outs = provider.create(checked.inputs)
+                assert outs["error"] == "invalid list item: Bearer ***"
+                assert_no_secret(json.dumps(outs))
+            assert_no_secret(provider.stderr)

@@ -221,7 +221,12 @@ def test_surrounding_whitespace_of_a_credential_read_from_a_file_is_dropped():
 
 def test_environment_secrets_cover_every_form_a_message_could_quote():
     environ = {"CLOUDFLARE_API_TOKEN": "tok-1\r", "CLOUDFLARE_API_KEY": "key-2", "CLOUDFLARE_EMAIL": "me@example.com"}
-    assert environment_secrets(environ) == ("tok-1\r", "tok-1", "tok-1\\r", "key-2")
+    assert environment_secrets(environ) == ("tok-1\r", "tok-1\\r", "tok-1", "key-2")
+
+
+def test_environment_secrets_include_json_escaped_forms():
+    environ = {"CLOUDFLARE_API_TOKEN": 'a/b"c\\d'}
+    assert environment_secrets(environ) == ('a/b"c\\d', 'a/b"c\\\\d', 'a/b\\"c\\\\d', 'a\\/b\\"c\\\\d')
 
 
 def test_environment_secrets_are_empty_without_credentials():

@@ -481,6 +481,24 @@ def test_missing_status_is_an_unexpected_status_error():
         bulk({"id": OPERATION_ID})
 
 
+def test_a_failed_operations_error_is_scrubbed_of_the_secret_in_every_spelling():
+    slashed = "Sn3lZJTBX6kk/g7OdcBUA/xOO963"
+    echoed = f"invalid item 0; request headers: Authorization: Bearer {slashed.replace('/', chr(92) + '/')}"
+    document = json.loads(envelope_bytes(operation("failed", error=echoed)).decode())
+    facts = parse_bulk_operation(document["result"], OPERATION_ID, what=WHAT, secrets=[slashed])
+    assert facts.error == "invalid item 0; request headers: Authorization: Bearer ***"
+    assert "g7OdcBUA" not in repr(facts.to_dict())
+
+
+def test_raw_body_excerpts_are_scrubbed_of_json_escaped_secrets():
+    slashed = "Sn3lZJTBX6kk/g7OdcBUA/xOO963"
+    body = json.dumps({"echo": slashed}).replace("/", "\\/").encode()  # as PHP and others encode
+    assert slashed.replace("/", "\\/").encode() in body
+    with pytest.raises(CloudflareListsError) as info:
+        parse(500, body, secrets=[slashed])
+    assert "g7OdcBUA" not in str(info.value)
+
+
 @pytest.mark.parametrize(
     "result",
     [
