@@ -35,7 +35,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple
 
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -230,7 +230,6 @@ class EmulatorApp:
 
     def __call__(self, environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
-        request.max_content_length = self._config.max_body_bytes
         if request.path == STATS_PATH and request.method == "GET":
             response = Response(json.dumps(self.stats()), mimetype="application/json")
         else:
@@ -256,7 +255,7 @@ class EmulatorApp:
             self._counters.throttled("fault")
             return _throttled(retry_after=1)
         try:
-            _read_body(request)
+            _read_body(request, self._config.max_body_bytes)
             return self._route(request)
         except errors.ApiError as exc:
             return _failure(exc)
@@ -335,8 +334,8 @@ class EmulatorApp:
 
     def _drop(self, request: Request) -> None:
         """Close the connection without any HTTP response; werkzeug treats the error as a dropped client."""
-        try:
-            _read_body(request)  # read the body first, so the client sees a clean close rather than a reset
+        try:  # read the body first, so the client sees a clean close rather than a reset
+            _read_body(request, self._config.max_body_bytes)
         except errors.ApiError:
             pass
         connection = request.environ.get("werkzeug.socket")
@@ -401,23 +400,31 @@ class EmulatorApp:
         return _ok({"operation_id": self._state.submit_write(account_id, list_id, action, payload)})
 
 
-def _read_body(request: Request) -> bytes:
-    """The whole body, read once and cached; 413 past ``max_content_length``, 400 if it can't be read."""
+def _read_body(request: Request, limit: int) -> None:
+    """Read the whole body into the environ: 413 past ``limit`` bytes (by Content-Length before reading anything, or while
+    reading a chunked body), 400 if it can't be read. Werkzeug's own limit would silently cut a chunked body."""
+    too_large = errors.ApiError(
+        413,
+        errors.LISTS_BODY_TOO_LARGE,
+        f"Request body too large: at most {limit} bytes",
+        headers={"Connection": "close"},
+    )
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
     try:
-        return request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise errors.ApiError(
-            413,
-            errors.LISTS_BODY_TOO_LARGE,
-            f"Request body too large: at most {request.max_content_length} bytes",
-            headers={"Connection": "close"},
-        ) from None
+        body = request.stream.read(limit + 1)
     except (HTTPException, OSError, ValueError):
         raise errors.invalid_request("The request body could not be read") from None
+    if len(body) > limit:
+        raise too_large
+    request.environ[_BODY_KEY] = body
+
+
+_BODY_KEY = "edgeops.emulator.body"
 
 
 def _json_body(request: Request) -> Any:
-    raw = _read_body(request)
+    raw: bytes = request.environ.get(_BODY_KEY, b"")  # read by the pipeline, within the limit
     if not raw.strip():
         return None
     try:

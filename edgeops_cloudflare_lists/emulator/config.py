@@ -30,7 +30,9 @@ class EmulatorConfig:
     Credentials: with none of ``token``, ``email`` and ``api_key`` given, the well-known test credentials
     (``DEFAULT_TOKEN``, and ``DEFAULT_EMAIL`` with ``DEFAULT_API_KEY``) all work. Giving any of them configures
     the schemes given and disables the other: ``EmulatorConfig(token="t")`` accepts only ``Bearer t``, never the
-    well-known legacy pair. ``email`` and ``api_key`` go together.
+    well-known legacy pair. ``email`` and ``api_key`` go together. (The defaults are filled in at construction, so
+    ``dataclasses.replace(config, token="t")`` of a default config keeps the well-known pair: pass ``email=None,
+    api_key=None`` too.)
     """
 
     host: str = "127.0.0.1"

@@ -24,8 +24,13 @@ Canonical forms (what Cloudflare is documented or observed to store; see ``/work
 - ``asn``: an integer 0 to 2**32 - 1 (not a bool, not a float, not a string).
 - ``redirect``: the documented defaults applied (``include_subdomains``, ``subpath_matching``,
   ``preserve_query_string``, ``preserve_path_suffix`` false; ``status_code`` 301), and a ``source_url`` with an
-  empty path gets ``/`` (``example.com`` is ``example.com/``). Nothing else in either URL is rewritten.
+  empty path gets ``/`` (``example.com`` is ``example.com/``, ``example.com?q`` is ``example.com/?q``). Nothing
+  else in either URL is rewritten (case included). ``source_url`` is an optional ``http://`` or ``https://``, then
+  a DNS name (no IP literal, no userinfo) with an optional port; ``target_url`` an absolute http(s) URL.
 - ``comment``: a string of at most 500 characters, or absent (``null`` is absent).
+
+The identity key of an item (two items with one key are the same item): the canonical ``ip``, the ``asn``, the
+lower-cased ``hostname.url_hostname``, the ``redirect.source_url`` after the ``/`` rule.
 
 Strictness, where Cloudflare's behaviour is unknown (the emulator refuses what Cloudflare might refuse): an item
 must carry exactly its list kind's field among ``ip``/``hostname``/``asn``/``redirect`` (so echoing a read's

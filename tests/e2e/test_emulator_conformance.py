@@ -1,7 +1,7 @@
 """Every kind of response the emulator produces, validated against Cloudflare's OpenAPI reference.
 
 The reference (tests/data/cloudflare-lists-openapi.json, see tests/data/README.md) is used verbatim on disk. It
-cannot validate real responses as it stands, so :func:`reference_with_errata` applies five documented corrections
+cannot validate real responses as it stands, so :func:`reference_with_errata` applies six documented corrections
 in memory, each one checked against the original text first so a newer reference makes this test fail loudly
 rather than silently patch something else:
 
