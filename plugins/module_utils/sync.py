@@ -193,7 +193,8 @@ def apply_items(
                 _verify(facts, items_plan, after, operation)
                 return ItemsOutcome(first, operation, tuple(sorted_items(after)), changed=True, verified=True)
         client.sleep(max(0.0, min(AMBIGUOUS_PAUSE, deadline - client.clock())))
-    assert ambiguous is not None
+    if ambiguous is None:  # pragma: no cover - every pass of the loop returns unless its write was ambiguous
+        raise AssertionError("apply_items: no write was sent")
     raise ambiguous
 
 
