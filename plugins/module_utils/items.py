@@ -411,13 +411,23 @@ class ItemsPlan:
         )
 
 
-def plan(current: Sequence[ListItem], desired: Sequence[ListItem], mode: str = EXACT) -> ItemsPlan:
+def plan(
+    current: Sequence[ListItem],
+    desired: Sequence[ListItem],
+    mode: str = EXACT,
+    *,
+    owned_keys: Optional[Iterable[str]] = None,
+) -> ItemsPlan:
     """What must change for the list to hold ``desired``, in ``mode`` (see ``MODES``).
 
     ``current`` is what the list holds (each key once, as Cloudflare keeps it); ``desired`` is parsed items with
-    distinct keys. A same-key item whose value or comment differs is an update; ``present`` never removes.
+    distinct keys. A same-key item whose value or comment differs is an update. ``present`` removes nothing,
+    except, when ``owned_keys`` is given, the items with those keys (the caller's own, from an earlier run) that
+    ``desired`` no longer holds; every other item is left alone.
     """
     mode = validate_mode(mode)
+    if owned_keys is not None and mode != PRESENT:
+        raise ValidationError("owned_keys", f"applies only to mode {PRESENT!r}, not {mode!r}.")
     by_key: Dict[str, ListItem] = {}
     for item in current:
         by_key.setdefault(item.key, item)
@@ -444,6 +454,11 @@ def plan(current: Sequence[ListItem], desired: Sequence[ListItem], mode: str = E
                 after[item.key] = _with_id(item, existing.id)
         if mode == EXACT:
             remove = [item for key, item in by_key.items() if key not in after]
+        elif owned_keys is not None:
+            wanted = {item.key for item in desired}
+            remove = [by_key[key] for key in set(owned_keys) if key in by_key and key not in wanted]
+            for item in remove:
+                del after[item.key]
     return ItemsPlan(
         mode=mode,
         add=tuple(sorted_items(add)),

@@ -233,15 +233,17 @@ def write_items(
 ) -> str:
     """Send the one write that carries out ``items_plan``; return its ``operation_id``.
 
-    ``exact`` with any change: one PUT of every item the list should hold (atomic). ``present``: one POST of
-    the additions and updates. ``absent``: one DELETE of the removed items' ids.
+    ``exact`` with any change, or any plan that both adds or updates and removes: one PUT of every item the
+    list should hold (atomic, so one operation; the caller holds the account's write lock from the read on).
+    Otherwise one POST of the additions and updates, or one DELETE of the removed items' ids.
     """
     account_id = validate_account_id(account_id)
     path = _lists_path(account_id, facts.id, "items")
     body: Any
-    if items_plan.mode == "exact":
+    upserts = bool(items_plan.add or items_plan.update)
+    if items_plan.mode == "exact" or (upserts and items_plan.remove):
         method, body = "PUT", [item.to_api() for item in items_plan.after]
-    elif items_plan.mode == "present":
+    elif upserts:
         method = "POST"
         body = [item.to_api() for item in items_plan.add]
         # An update must clear a comment it drops: a POST without one may keep the old.

@@ -19,7 +19,7 @@ import dataclasses
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
@@ -162,8 +162,12 @@ def apply_items(
     policy: Optional[WaitPolicy] = None,
     deadline: Optional[float] = None,
     on_progress: Optional[Callable[[WaitProgress], None]] = None,
+    owned_keys: Optional[Iterable[str]] = None,
 ) -> ItemsOutcome:
     """Make ``facts``' list hold ``desired`` in ``mode``, with at most one bulk operation, and verify it.
+
+    ``owned_keys`` (``present`` only): the caller's items from an earlier run; those not desired now are removed
+    in the same operation (see ``plan``).
 
     Raises ``OperationFailedError`` (the list is as it was: each write is one atomic operation),
     ``WaitTimeoutError``, ``VerificationError``, or the API's errors.
@@ -176,7 +180,7 @@ def apply_items(
     for _attempt in range(MAX_WRITES):
         with account_write_lock(account_id, deadline, client.clock):
             current = read_items(client, account_id, facts, deadline=deadline)
-            items_plan = plan(current, desired, mode)
+            items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             first = first or items_plan
             if not items_plan.changed or check_mode:
                 # No change now, after an ambiguous write, means that write was applied.
