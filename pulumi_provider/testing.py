@@ -210,6 +210,12 @@ class ProviderServer:
         response = self._call("Read", request)
         return response.id, deserialize(response.properties)
 
+    def get(self, id_: str, inputs: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+        """``Resource.get``: the engine sends only the program's inputs, no outputs (there is no state yet)."""
+        request = provider_pb2.ReadRequest(id=id_, urn=DEFAULT_URN, inputs=self._props(inputs))
+        response = self._call("Read", request)
+        return response.id, deserialize(response.properties)
+
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Dict[str, Any]:
         request = provider_pb2.UpdateRequest(
             id=id_,
