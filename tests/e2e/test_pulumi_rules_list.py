@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Tuple
 
@@ -25,7 +24,7 @@ from tests.e2e.pulumi_engine import (
     stack_config,
     without_provider,
 )
-from tests.lists_api import append_items, call
+from tests.lists_api import append_items, wait_for
 
 TOKEN = "pulumi-rules-list-token-91c4e7"  # distinctive, so any leak is found by searching for it
 FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
@@ -301,13 +300,3 @@ def test_nothing_secret_reaches_any_property_the_engine_stores(emulator: Emulato
     assert TOKEN not in json.dumps(seen, default=str)
     for props in (state.outputs, step.state.outputs):
         assert TOKEN.encode() not in base64.b64decode(props["__provider"])
-
-
-def wait_for(emulator: Emulator, operation_id: str) -> None:
-    """Until an operation the test wrote itself has finished (a status GET, as a user would poll)."""
-    for _ in range(500):
-        status = call(emulator, "GET", f"/bulk_operations/{operation_id}").json()["result"]["status"]
-        if status in ("completed", "failed"):
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"operation {operation_id} never finished")
