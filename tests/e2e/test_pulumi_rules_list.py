@@ -18,6 +18,7 @@ from tests.e2e.pulumi_engine import (
     ACCOUNT,
     EngineResource,
     RecordingApp,
+    State,
     clean_env,
     provider_server,
     recording_emulator,
@@ -300,3 +301,17 @@ def test_nothing_secret_reaches_any_property_the_engine_stores(emulator: Emulato
     assert TOKEN not in json.dumps(seen, default=str)
     for props in (state.outputs, step.state.outputs):
         assert TOKEN.encode() not in base64.b64decode(props["__provider"])
+
+
+def test_import_adopts_an_existing_list_whose_inputs_match_with_an_empty_diff(
+    rules_list: EngineResource, emulator: Emulator
+) -> None:
+    # `import_=list_id`: the engine reads the list with the program's inputs, then diffs them against what it read.
+    news = program(description="made elsewhere", items=["192.0.2.20", "192.0.2.21"])
+    made_elsewhere = rules_list.up(news).state
+    checked = rules_list.checked({**news, "items": ["192.0.2.21/32", "192.0.2.20"]})
+    id_, outs = rules_list.get(made_elsewhere.id, checked)
+    assert id_ == made_elsewhere.id
+    diff = rules_list.server.diff(id_, outs, checked)
+    assert (diff.changes, diff.replaces) == ("none", [])
+    assert rules_list.diff(State(id_, checked, outs), {**news, "description": "ours now"}).changes == "some"
