@@ -58,3 +58,14 @@ def list_ips(emulator: Emulator, list_id: str) -> Set[str]:
     response = call(emulator, "GET", f"/{list_id}/items")
     response.raise_for_status()
     return {item["ip"] for item in response.json()["result"]}
+
+
+def wait_for(emulator: Emulator, operation_id: str, timeout: float = 10.0) -> None:
+    """Until an operation the test wrote itself has finished, polling its status as a user would."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = call(emulator, "GET", f"/bulk_operations/{operation_id}").json()["result"]["status"]
+        if status in ("completed", "failed"):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"operation {operation_id} did not finish within {timeout} s")
