@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, S
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import DEFAULT_BASE_URL, Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import RateBudget, shared_budget
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import (
     Envelope,
     parse_answer,
@@ -111,6 +112,7 @@ class CloudflareClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
+        budget: Optional[RateBudget] = None,
     ) -> None:
         if not HAS_REQUESTS:
             raise CloudflareListsError(
@@ -125,6 +127,14 @@ class CloudflareClient:
         self.clock = clock
         self.sleep = sleep
         self.rng = rng if rng is not None else random.Random()
+        if budget is None:
+            # On the real clock, the credential's budget shared by the host; on an injected one, a private one.
+            budget = (
+                shared_budget(credentials.secrets())
+                if clock is time.monotonic
+                else RateBudget(clock=clock, sleep=sleep)
+            )
+        self.budget = budget
         self._session = session if session is not None else requests.Session()
         self._attempt_limit = AttemptLimit(clock)
         self._adapter = LimitedAdapter(self._attempt_limit, max_retries=self._retry("GET", float("inf")))
@@ -147,7 +157,13 @@ class CloudflareClient:
 
     def _retry(self, method: str, deadline: float) -> DeadlineRetry:
         return DeadlineRetry.for_method(
-            method, retries=self.retries, deadline=deadline, clock=self.clock, sleeper=self.sleep, rng=self.rng
+            method,
+            retries=self.retries,
+            deadline=deadline,
+            clock=self.clock,
+            sleeper=self.sleep,
+            rng=self.rng,
+            budget=self.budget,
         )
 
     def url(self, path: Sequence[str]) -> str:
@@ -236,6 +252,7 @@ class CloudflareClient:
         TLS, headers and body: ``min(timeout, time left before deadline)``, never under ``ATTEMPT_FLOOR``. So one
         call ends by ``max(deadline, now + ATTEMPT_FLOOR)``, or within ``timeout`` of its last attempt's start.
         """
+        self.budget.acquire(deadline, deadline_clock=self.clock)
         limit = self._attempt_limit.start(self.timeout, deadline)
         self._adapter.max_retries = self._retry(method, deadline)
         try:
@@ -260,6 +277,7 @@ class CloudflareClient:
             raise self._request_error(exc, what, write=method != "GET") from None
         finally:
             self._attempt_limit.stop()
+        self.budget.observe(response.status_code, response.headers)
         return response.status_code, response.headers, body
 
     def _request_error(self, exc: BaseException, what: str, *, write: bool = False) -> CloudflareListsError:

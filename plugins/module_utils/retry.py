@@ -55,6 +55,7 @@ class DeadlineRetry(Retry):
         clock: Callable[[], float] = time.monotonic,
         sleeper: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
+        budget: Optional[Any] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +63,8 @@ class DeadlineRetry(Retry):
         self.clock = clock
         self.sleeper = sleeper
         self.rng = rng if rng is not None else random.Random()
+        # The credential's RateBudget: every retried answer is observed, every retry waits for room.
+        self.budget = budget
         # The wait that ``increment`` checked against the deadline; ``sleep`` must not draw a different one.
         self._planned_wait: Optional[float] = None
 
@@ -75,6 +78,7 @@ class DeadlineRetry(Retry):
         clock: Callable[[], float] = time.monotonic,
         sleeper: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
+        budget: Optional[Any] = None,
     ) -> DeadlineRetry:
         """A GET retries 429, 5xx and connection errors. A write retries only what surely left nothing applied:
         a refused connection (``connect``) or a 429; never a read error, a cut connection or a 5xx after sending.
@@ -97,6 +101,7 @@ class DeadlineRetry(Retry):
             clock=clock,
             sleeper=sleeper,
             rng=rng,
+            budget=budget,
         )
 
     @classmethod
@@ -108,6 +113,7 @@ class DeadlineRetry(Retry):
         kw.setdefault("clock", self.clock)
         kw.setdefault("sleeper", self.sleeper)
         kw.setdefault("rng", self.rng)
+        kw.setdefault("budget", self.budget)
         return super().new(**kw)
 
     def get_backoff_time(self) -> float:
@@ -139,6 +145,8 @@ class DeadlineRetry(Retry):
     ) -> DeadlineRetry:
         if error is not None and ends_the_request(error):
             raise MaxRetryError(_pool, url, error) from error
+        if response is not None and self.budget is not None:
+            self.budget.observe(response.status, response.headers)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         retry._planned_wait = retry.planned_wait(response)
         if retry.clock() + retry._planned_wait > retry.deadline:
@@ -150,6 +158,8 @@ class DeadlineRetry(Retry):
         wait = self._planned_wait if self._planned_wait is not None else self.planned_wait(response)
         if wait > 0:
             self.sleeper(wait)
+        if self.budget is not None:
+            self.budget.acquire(self.deadline, deadline_clock=self.clock)
 
 
 def ends_the_request(error: Exception) -> bool:

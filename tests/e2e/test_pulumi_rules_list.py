@@ -236,7 +236,7 @@ def test_account_id_comes_from_cloudflare_account_id_when_not_given(emulator: Em
 
 # ------------------------------------------------------------------------------------------------ failures
 def test_a_failed_operation_fails_create_with_cloudflares_text_and_leaves_no_list() -> None:
-    full = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05, max_items_per_list=2)
+    full = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05, max_items_per_account=2)
     with Emulator(full) as emulator, provider_server(stack_config(emulator)) as srv:
         news = program(items=["192.0.2.1", "192.0.2.2", "192.0.2.3"])
         with pytest.raises(ProviderCallError) as caught:

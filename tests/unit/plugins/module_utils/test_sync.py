@@ -137,7 +137,7 @@ def test_an_ambiguous_write_that_was_not_applied_is_planned_again_from_a_fresh_r
 
 
 def test_writes_that_stay_ambiguous_end_with_the_ambiguous_error(api, client):
-    for _ in range(3):
+    for _attempt in range(3):
         api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
         api.add(responses.PUT, ITEMS_URL, status=503, body="")
     with pytest.raises(AmbiguousWriteError):
@@ -265,7 +265,7 @@ def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and
         "headers": {"Retry-After": "7"},
     }
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    for _ in range(5):  # the first try and the client's 4 retries
+    for _attempt in range(5):  # the first try and the client's 4 retries
         api.add(responses.PUT, ITEMS_URL, **busy)
     api.add(responses.GET, ITEMS_URL, json=items_page())
     api.add(responses.PUT, ITEMS_URL, json=accepted())
