@@ -192,10 +192,11 @@ def test_ten_list_items_writing_to_one_list_at_once_all_succeed_with_no_429(
 ) -> None:
     resource = EngineResource(server, ListItemsProvider())
     checked = [resource.checked(program(list_id, [f"198.51.100.{n}", f"198.51.100.{n + 100}"])) for n in range(10)]
-    mark = recorder.mark
+    mark, throttled_before = recorder.mark, dict(emulator.throttled_counts)
     with ThreadPoolExecutor(max_workers=10) as pool:
         created = list(pool.map(server.create, checked))
     assert recorder.throttled(mark) == []
+    assert emulator.throttled_counts == throttled_before  # the emulator's own count of 429s, by kind, agrees
     assert len(recorder.writes(mark)) == 10
     assert all(outs["bulk_operation"]["succeeded"] for _, outs in created)
     assert len(held(emulator, list_id)) == 21  # theirs, and two of each

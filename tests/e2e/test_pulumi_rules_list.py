@@ -249,16 +249,17 @@ def test_a_failed_operation_fails_create_with_cloudflares_text_and_leaves_no_lis
 
 
 def test_a_write_meeting_another_processs_operation_waits_for_it_and_succeeds() -> None:
-    slow = EmulatorConfig(token=TOKEN, pending_seconds=1.0, running_seconds=1.0)
+    slow = EmulatorConfig(token=TOKEN, pending_seconds=0.5, running_seconds=0.5)
     emulator, recorder = recording_emulator(slow)
     with emulator, provider_server(stack_config(emulator)) as srv:
         resource = EngineResource(srv, RulesListProvider())
         news = program(items=["192.0.2.1"])
         state = resource.up(news).state
         mark = recorder.mark
-        append_items(emulator, state.id, [{"ip": "203.0.113.1"}])  # another process's write, 2 s to run
+        append_items(emulator, state.id, [{"ip": "203.0.113.1"}])  # another process's write, 1 s to run
         step = resource.up({**news, "items": ["192.0.2.2"]}, state)
-    assert [r.method for r in recorder.throttled(mark)] != []  # it met the other operation's 429...
+        pending_429s = emulator.throttled_counts.get("operation_pending")
+    assert [r.method for r in recorder.throttled(mark)] != [] and pending_429s  # it met the other write's 429...
     assert step.state.outputs["items"] == [{"ip": "192.0.2.2"}]  # ...waited, and then wrote
 
 
@@ -267,7 +268,7 @@ def test_ten_resources_writing_to_one_account_at_once_all_succeed_with_no_429(
     emulator: Emulator, recorder: RecordingApp
 ) -> None:
     programs = [program(items=[f"198.51.100.{n}", f"203.0.113.{n}"]) for n in range(10)]
-    mark = recorder.mark
+    mark, throttled_before = recorder.mark, dict(emulator.throttled_counts)
     # One provider process, as the engine runs all of a program's dynamic resources; it serves 4 calls at once.
     with provider_server(stack_config(emulator)) as srv:
         resource = EngineResource(srv, RulesListProvider())
@@ -275,6 +276,7 @@ def test_ten_resources_writing_to_one_account_at_once_all_succeed_with_no_429(
         with ThreadPoolExecutor(max_workers=10) as pool:
             created = list(pool.map(srv.create, checked))
     assert recorder.throttled(mark) == []
+    assert emulator.throttled_counts == throttled_before  # the emulator's own count of 429s, by kind, agrees
     assert len(recorder.writes(mark)) == 10
     for news, (_id, outs) in zip(programs, created):
         assert outs["bulk_operation"]["succeeded"] is True
