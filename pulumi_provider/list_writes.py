@@ -45,7 +45,7 @@ def deadline(client: CloudflareClient, wait_timeout: float) -> float:
 @contextmanager
 def one_write(client: CloudflareClient, account_id: str, until: float) -> Iterator[None]:
     """Hold the account's write lock for a list write that is not a bulk operation (create, describe, delete)."""
-    with account_write_lock(account_id, until, client.clock):
+    with account_write_lock(account_id, until, client.clock, client.sleep):
         yield
 
 

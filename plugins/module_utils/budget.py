@@ -35,11 +35,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import RateLimitedError, ValidationError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows: the budget then stays in the process
-    fcntl = None  # type: ignore[assignment]
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import blocking_lock, shared_path
 
 DOCUMENTED_LIMIT = 1200
 DOCUMENTED_WINDOW = 300.0
@@ -48,8 +44,6 @@ DEFAULT_SHARE = 0.9
 #: Requests that may go out at once. With the share, no 300-s window can exceed the documented limit.
 DEFAULT_BURST = 100
 RATE_ENV = "CLOUDFLARE_LISTS_RATE"
-SHARED_ENV = "CLOUDFLARE_LISTS_SHARED_BUDGET"
-CACHE_DIR_NAME = "edgeops-cloudflare-lists"
 # Of what the server says remains, keep this many for others (other hosts, the dashboard).
 SERVER_RESERVE = 2
 
@@ -142,14 +136,10 @@ class _FileStore:
 
     @contextlib.contextmanager
     def locked(self, fresh: BudgetState) -> Iterator[BudgetState]:
-        with self._threads, open(self.path + ".lock", "a+") as lock_file:
-            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
-            try:
-                state = self._read(fresh)
-                yield state
-                self._write(state)
-            finally:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+        with self._threads, blocking_lock(self.path + ".lock"):
+            state = self._read(fresh)
+            yield state
+            self._write(state)
 
     def _read(self, fresh: BudgetState) -> BudgetState:
         try:
@@ -167,12 +157,6 @@ class _FileStore:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-
-
-def cache_dir(environ: Optional[Mapping[str, str]] = None) -> str:
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, CACHE_DIR_NAME)
 
 
 class RateBudget:
@@ -198,7 +182,7 @@ class RateBudget:
         self.clock = clock
         self.sleep = sleep
         self.path = path
-        self._store: Any = _FileStore(path) if path and fcntl is not None else _MemoryStore()
+        self._store: Any = _FileStore(path) if path else _MemoryStore()
 
     def _fresh(self, now: float) -> BudgetState:
         return BudgetState(tokens=self.burst, updated=now)
@@ -294,14 +278,7 @@ def shared_budget(secrets: Tuple[str, ...], environ: Optional[Mapping[str, str]]
     )
     rate, burst = requests_per / window, float(DEFAULT_BURST)
     name = fingerprint(secrets)
-    path: Optional[str] = None
-    if env.get(SHARED_ENV, "1").strip().lower() not in ("0", "false", "no", "off") and fcntl is not None:
-        directory = cache_dir(env)
-        try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            path = os.path.join(directory, f"budget-{name}.json")
-        except OSError:
-            path = None  # no cache directory: keep the budget in this process
+    path = shared_path(f"budget-{name}.json", env)
     key = (name, f"{rate}:{burst}:{path}")
     with _SHARED_GUARD:
         budget = _SHARED.get(key)

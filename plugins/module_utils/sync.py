@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -56,6 +57,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_list_name,
     write_items,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import file_lock, shared_path
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     WaitPolicy,
@@ -125,26 +127,43 @@ class ListOutcome:
         return {"before": before, "after": after}
 
 
-# One lock per account, for this process: held from a list's read to its operation's end.
+# One lock per account for this process, and one file lock per account for this host: held from a list's read to
+# its operation's end, so writers queue instead of meeting the account's pending operation.
 _ACCOUNT_LOCKS: Dict[str, threading.Lock] = {}
 _ACCOUNT_LOCKS_GUARD = threading.Lock()
 
 
 @contextmanager
-def account_write_lock(account_id: str, deadline: float, clock: Callable[[], float]) -> Iterator[None]:
+def account_write_lock(
+    account_id: str,
+    deadline: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[None]:
     """Hold the account's write lock, waiting at most until ``deadline`` for another writer to finish."""
     with _ACCOUNT_LOCKS_GUARD:
         lock = _ACCOUNT_LOCKS.setdefault(account_id, threading.Lock())
     if not lock.acquire(timeout=max(0.0, deadline - clock())):
-        raise WaitTimeoutError(
-            f"Another write to account {account_id} from this process was still running at the deadline; "
-            "Cloudflare runs one bulk operation at a time per account. Raise wait_timeout.",
-            timeout=0.0,
-        )
+        raise _queue_timeout(account_id, "this process")
     try:
-        yield
+        path = shared_path(f"account-{account_id}.lock")
+        if path is None:
+            yield
+            return
+        with file_lock(path, deadline, clock, sleep) as held:
+            if not held:
+                raise _queue_timeout(account_id, "another process on this host")
+            yield
     finally:
         lock.release()
+
+
+def _queue_timeout(account_id: str, holder: str) -> WaitTimeoutError:
+    return WaitTimeoutError(
+        f"A write to account {account_id} from {holder} was still running at the deadline; Cloudflare runs one "
+        "bulk operation at a time per account. Raise wait_timeout.",
+        timeout=0.0,
+    )
 
 
 def _deadline(client: CloudflareClient, policy: WaitPolicy) -> float:
@@ -180,7 +199,7 @@ def apply_items(
     ambiguous_writes = 0
     while True:
         pause = AMBIGUOUS_PAUSE
-        with account_write_lock(account_id, deadline, client.clock):
+        with account_write_lock(account_id, deadline, client.clock, client.sleep):
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             first = first or items_plan

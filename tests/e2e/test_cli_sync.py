@@ -183,3 +183,32 @@ def test_lists_prints_the_accounts_lists(emulator: Emulator) -> None:
     create_list(emulator, "first_list")
     listed = json.loads(run(emulator, "lists").stdout)
     assert [(facts["name"], facts["kind"], facts["num_items"]) for facts in listed] == [("first_list", "ip", 0)]
+
+
+def test_concurrent_syncs_to_one_account_queue_on_the_host_and_never_meet_a_429(tmp_path: Path) -> None:
+    with Emulator(EmulatorConfig(token=TOKEN, pending_seconds=0.2, running_seconds=0.2)) as emulator:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+        env.update(
+            CLOUDFLARE_API_TOKEN=TOKEN,
+            CLOUDFLARE_BASE_URL=emulator.base_url,
+            CLOUDFLARE_ACCOUNT_ID=emulator.config.account_id,
+        )
+        running = [
+            subprocess.Popen(
+                [COMMAND, "sync", f"team_{index}", "--kind", "ip", "--file", "-"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for index in range(6)
+        ]
+        outputs = [
+            process.communicate(f"10.0.{index}.1\n10.0.{index}.2\n", timeout=120)
+            for index, process in enumerate(running)
+        ]
+        assert [process.returncode for process in running] == [0] * 6, [err for _out, err in outputs]
+        assert all(json.loads(out)["operation"]["status"] == "completed" for out, _err in outputs)
+        assert emulator.throttled_counts["operation_pending"] == 0
+        assert emulator.throttled_counts["rate_limit"] == 0
