@@ -12,8 +12,8 @@ Each request goes through the same steps, in this order (the edge before the API
 6. the rate limit, per credential, counted only for authenticated requests: a sliding window of
    ``rate_limit`` requests per ``rate_window_seconds``; past it 429 code 971 with ``Retry-After`` (whole seconds
    until the oldest counted request leaves the window). Every response from here on carries the IETF draft's
-   ``Ratelimit: "default";r=<remaining>;t=<seconds until one more request is allowed>`` and
-   ``Ratelimit-Policy: "default";q=<rate_limit>;w=<window seconds>``;
+   ``Ratelimit: "default";r=<remaining>;t=<seconds until the oldest counted request leaves the window>`` and
+   ``Ratelimit-Policy: "default";q=<rate_limit>;w=<window seconds, rounded up>``;
 7. the operation itself.
 
 No input gets a 500: a request the emulator can't make sense of is a 400 (or 413), and anything unexpected is
@@ -95,7 +95,8 @@ class Admission:
     allowed: bool
     #: Requests still allowed in the window after this one.
     remaining: int
-    #: Whole seconds until one more request is allowed (Retry-After when refused).
+    #: Whole seconds until the oldest counted request leaves the window, so one more unit of quota comes back
+    #: (Retry-After when refused).
     reset: int
 
 
@@ -401,8 +402,8 @@ class EmulatorApp:
 
 
 def _read_body(request: Request, limit: int) -> None:
-    """Read the whole body into the environ: 413 past ``limit`` bytes (by Content-Length before reading anything, or while
-    reading a chunked body), 400 if it can't be read. Werkzeug's own limit would silently cut a chunked body."""
+    """Read the whole body into the environ: 413 past ``limit`` bytes (by Content-Length before reading anything,
+    or while reading a chunked body), 400 if it can't be read. Werkzeug's own limit silently cuts a chunked body."""
     too_large = errors.ApiError(
         413,
         errors.LISTS_BODY_TOO_LARGE,
