@@ -29,6 +29,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     normalize_timestamp,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub as scrub  # re-exported
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 
 EXCERPT_CHARS = 120
 _WHITESPACE = re.compile(r"\s+")
@@ -84,11 +85,7 @@ def _describe_errors(errors: List[Dict[str, Any]], secrets: Sequence[str]) -> st
 def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
     for name, value in headers.items():
         if name.lower() == "retry-after":
-            try:
-                seconds = float(value)
-            except (TypeError, ValueError):
-                return None  # An HTTP-date; urllib3 already honoured it while retrying.
-            return seconds if seconds >= 0 else None
+            return parse_retry_after(str(value))
     return None
 
 
@@ -157,7 +154,10 @@ def parse_envelope(
         message = "{}: HTTP {}: {}.{}".format(what, status, said.rstrip("."), " " + hint if hint else "")
         extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
         if kind is RateLimitedError:
-            raise RateLimitedError(message, retry_after=_retry_after(headers), **extra)
+            retry_after = _retry_after(headers)
+            if retry_after is not None:
+                message += f" Cloudflare asked to wait {round(retry_after, 1):g} s before the next request."
+            raise RateLimitedError(message, retry_after=retry_after, **extra)
         raise kind(message, **extra)
 
     def malformed(problem: str) -> CloudflareListsError:

@@ -5,11 +5,13 @@ Hostile behaviours covered, for every adapter the review attacked:
 - a server that answers only after the wait's deadline;
 - a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback);
 - proxy variables that would carry a plain-http request, credentials included, off loopback;
-- a server that echoes the credential into a failed operation's ``error``, JSON-escaped.
+- a server that echoes the credential into a failed operation's ``error``, JSON-escaped;
+- 429 answers whose ``Retry-After`` is an HTTP-date far ahead, 5,000 digits, or ``inf``.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
 import subprocess
@@ -31,6 +33,7 @@ from tests.hostile_servers import (
     answer,
     drip,
     echo_failed_operation,
+    envelope_bytes,
     http_response,
     make_certificate,
     operation_bytes,
@@ -258,3 +261,50 @@ def test_pulumi_scrubs_an_echoed_credential_from_outputs_and_errors(fail: bool) 
                 assert outs["error"] == "invalid list item: Bearer ***"
                 assert_no_secret(json.dumps(outs))
             assert_no_secret(provider.stderr)
+
+
+# --- Retry-After as an HTTP-date, 5,000 digits or inf: honoured, bounded, never a crash or an Infinity -----------
+
+
+def rate_limited(retry_after: str) -> bytes:
+    body = envelope_bytes(None, success=False, errors=[{"code": 971, "message": "Please wait and consider throttling"}])
+    return http_response(body, status="429 Too Many Requests", headers=[("Retry-After", retry_after)])
+
+
+def strict_json(text: str) -> Dict[str, Any]:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in a JSON result")
+
+    result: Dict[str, Any] = json.loads(text, parse_constant=refuse)
+    return result
+
+
+def test_command_wait_ends_at_once_when_retry_after_is_a_date_past_its_deadline() -> None:
+    an_hour_ahead = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    with HostileServer(answer(rate_limited(an_hour_ahead))) as server:
+        seconds, result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "120", base_url=server.base_url)
+    assert result.returncode == 4, result.stderr
+    assert "HTTP 429" in result.stderr
+    assert seconds < STARTUP
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "reported"), [("9" * 5000, 86400.0), ("inf", None)], ids=["5000-digits", "inf"]
+)
+def test_module_reports_a_hostile_retry_after_as_finite_json(tmp_path: Path, retry_after: str, reported: Any) -> None:
+    with HostileServer(answer(rate_limited(retry_after))) as server:
+        path = tmp_path / "args.json"
+        params = {"account_id": ACCOUNT_ID, "operation_id": OPERATION_ID, "api_token": TOKEN}
+        path.write_text(
+            json.dumps(
+                {"ANSIBLE_MODULE_ARGS": {**params, "base_url": server.base_url, "wait": True, "wait_timeout": 2}}
+            )
+        )
+        output = subprocess.run(
+            [sys.executable, "-m", MODULE, str(path)], capture_output=True, text=True, env=environment(), check=False
+        ).stdout
+    result = strict_json(output)
+    assert result["error_type"] == "RateLimitedError"
+    assert result.get("retry_after") == reported
+    assert "unexpected" not in result["msg"]

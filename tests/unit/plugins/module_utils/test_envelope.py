@@ -25,6 +25,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     UnexpectedStatusError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import MAX_RETRY_AFTER
 from core_testkit import OPERATION_ID, TOKEN, WHAT, envelope_bytes, operation
 
 # A bound on any message: what + 5 quoted Cloudflare errors + a hint stays well under this.
@@ -303,7 +304,10 @@ def test_only_the_first_five_cloudflare_errors_go_in_the_message_but_all_are_kep
         ({"RETRY-AFTER": "2.5"}, 2.5),
         ({"Retry-After": "-5"}, None),
         ({"Retry-After": "nan"}, None),
-        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, None),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({"Retry-After": "9" * 5000}, MAX_RETRY_AFTER),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "1e3"}, None),
         ({"Retry-After": ""}, None),
         ({}, None),
         ({"X-Other": "1"}, None),
