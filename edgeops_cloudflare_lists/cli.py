@@ -26,7 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
     open_client,
     wait_for_bulk_operation,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize, scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
@@ -181,7 +181,8 @@ def _exit_code(error: CloudflareListsError) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line for stderr, whatever the message carries (the core already neutralizes server text)."""
+    return neutralize(" ".join(text.split()))
 
 
 def run(

@@ -17,7 +17,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import (
     parse_bulk_operation,
     parse_envelope,
-    scrub,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
@@ -27,6 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ValidationError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_base_url,
     validate_ids,
@@ -198,7 +198,7 @@ class CloudflareClient:
 
     def _request_error(self, exc: BaseException, what: str) -> CloudflareListsError:
         """The typed error for a request that got no complete answer."""
-        reason = scrub(_short_reason(exc), self.credentials.secrets())
+        reason = sanitize(_short_reason(exc), self.credentials.secrets())
         if _caused_by(exc, (requests.exceptions.InvalidProxyURL, requests.exceptions.ProxyError)):
             return TransportError(
                 f"{what}: could not reach {self.host} through the proxy: {reason}. "
@@ -232,7 +232,7 @@ class CloudflareClient:
         problem = getattr(unverified, "verify_message", None) or reason
         return EndpointError(
             f"{what}: the TLS certificate of {self.host} could not be verified: "
-            f"{scrub(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
+            f"{sanitize(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
             "(or point REQUESTS_CA_BUNDLE at the CA that signed it), or, for a test endpoint only, turn "
             "verification off: validate_certs false (--insecure for the command)."
         )

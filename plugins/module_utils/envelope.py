@@ -28,6 +28,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     BulkOperationFacts,
     normalize_timestamp,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub as scrub  # re-exported
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 
@@ -46,14 +47,15 @@ def excerpt(body: Any, secrets: Sequence[str] = ()) -> str:
 
 
 def _one_line(text: str, secrets: Sequence[str]) -> str:
-    """``text`` on one line, scrubbed, then cut to ``EXCERPT_CHARS`` (scrubbed first: no part of a secret is left)."""
-    text = scrub(_WHITESPACE.sub(" ", text).strip(), secrets)
+    """``text`` on one line, quoted (scrubbed and neutralized), then cut to ``EXCERPT_CHARS`` (scrubbed first: no
+    part of a secret is left)."""
+    text = sanitize(_WHITESPACE.sub(" ", text).strip(), secrets)
     return text[:EXCERPT_CHARS] + "..." if len(text) > EXCERPT_CHARS else text
 
 
 def _describe(value: Any, secrets: Sequence[str]) -> str:
-    """``describe_value`` for a value from the answer: scrubbed before it is cut short."""
-    text = scrub(repr(value), secrets)
+    """``describe_value`` for a value from the answer: scrubbed before it is cut short (repr escapes the rest)."""
+    text = sanitize(repr(value), secrets)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -68,7 +70,7 @@ def cloudflare_errors(document: Any, secrets: Sequence[str] = ()) -> List[Dict[s
             found.append(
                 {
                     "code": code if isinstance(code, int) and not isinstance(code, bool) else None,
-                    "message": scrub(str(entry.get("message", "")), secrets),
+                    "message": sanitize(str(entry.get("message", "")), secrets),
                 }
             )
     return found
@@ -224,6 +226,6 @@ def parse_bulk_operation(
         raw_error = result.get("error")
         if raw_error is not None and not isinstance(raw_error, str):
             raise malformed(f"'error' is not a string: {_describe(raw_error, secrets)}")
-        # Quoted into messages, task results and Pulumi state: scrubbed like everything else from the server.
-        error = scrub(raw_error, secrets) if raw_error is not None else None
+        # Quoted into messages, task results and Pulumi state: scrubbed and neutralized like all server text.
+        error = sanitize(raw_error, secrets) if raw_error is not None else None
     return BulkOperationFacts(id=operation_id, status=status, completed_at=completed_at, error=error)

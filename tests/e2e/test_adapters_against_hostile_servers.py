@@ -6,7 +6,9 @@ Hostile behaviours covered, for every adapter the review attacked:
 - a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback);
 - proxy variables that would carry a plain-http request, credentials included, off loopback;
 - a server that echoes the credential into a failed operation's ``error``, JSON-escaped;
-- 429 answers whose ``Retry-After`` is an HTTP-date far ahead, 5,000 digits, or ``inf``.
+- 429 answers whose ``Retry-After`` is an HTTP-date far ahead, 5,000 digits, or ``inf``;
+- escape sequences, forged line breaks and bidi overrides in errors[].message, a failed operation's error and a
+  redirect's Location.
 """
 
 from __future__ import annotations
@@ -308,3 +310,32 @@ def test_module_reports_a_hostile_retry_after_as_finite_json(tmp_path: Path, ret
     assert result["error_type"] == "RateLimitedError"
     assert result.get("retry_after") == reported
     assert "unexpected" not in result["msg"]
+
+
+# --- terminal controls in server text: neutralized before they reach stderr -----------------------------------
+
+HOSTILE_TEXT = "\x1b[2J\x1b[31mfake prompt$ \u202eevil\u202c\r\nforged line"
+TERMINAL_CONTROLS = ("\x1b", "\u202e", "\u202c", "\r", "\x9b")
+
+
+def escaping_answers() -> Dict[str, bytes]:
+    location = ("https://elsewhere.example/" + HOSTILE_TEXT.replace("\r\n", "")).encode("utf-8").decode("latin-1")
+    return {
+        "failed-operation-error": http_response(operation_bytes("failed", error=HOSTILE_TEXT)),
+        "errors-message": http_response(
+            envelope_bytes(None, success=False, errors=[{"code": 10000, "message": HOSTILE_TEXT}]),
+            status="403 Forbidden",
+        ),
+        "location": http_response(status="302 Found", headers=[("Location", location)]),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(escaping_answers()))
+def test_command_neutralizes_terminal_controls_quoted_from_the_server(name: str) -> None:
+    with HostileServer(answer(escaping_answers()[name])) as server:
+        _seconds, result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "5", base_url=server.base_url)
+    assert result.returncode in (1, 4), result.stderr
+    (line,) = result.stderr.strip().split("\n")
+    assert "fake prompt$" in line
+    for char in TERMINAL_CONTROLS:
+        assert char not in result.stderr + result.stdout

@@ -519,6 +519,37 @@ def test_result_errors_never_echo_a_secret(result):
     assert TOKEN not in repr(info.value.details())
 
 
+# --- terminal controls from the server are neutralized wherever they are quoted -------------------------------
+
+HOSTILE_TEXT = "\x1b[2J\x1b[31mfake prompt$ \u202eevil\u202c\r\nforged line"
+
+
+def assert_neutral(text):
+    for char in ("\x1b", "\u202e", "\u202c", "\r", "\n"):
+        assert char not in text
+
+
+def test_a_redirect_location_with_controls_is_quoted_neutralized():
+    with pytest.raises(EndpointError) as info:
+        parse(302, b"", headers={"Location": "https://x.example/" + HOSTILE_TEXT})
+    assert_neutral(str(info.value))
+    assert "\\x1b[2J" in str(info.value)
+
+
+def test_cloudflare_error_messages_with_controls_are_neutralized_in_the_message_and_the_data():
+    body = envelope_bytes(None, success=False, errors=[{"code": 10000, "message": HOSTILE_TEXT}])
+    with pytest.raises(AuthenticationError) as info:
+        parse(403, body)
+    assert_neutral(str(info.value))
+    assert_neutral(info.value.cloudflare_errors[0]["message"])
+
+
+def test_a_failed_operations_error_with_controls_is_neutralized():
+    facts = parse_bulk_operation(operation("failed", error=HOSTILE_TEXT), OPERATION_ID, what=WHAT)
+    assert_neutral(facts.error)
+    assert facts.error.startswith("\\x1b[2J\\x1b[31mfake prompt$ \\u202eevil")
+
+
 @pytest.mark.parametrize("code", [7000, 7003])
 def test_routing_errors_point_at_base_url(code):
     body = json.dumps({"success": False, "errors": [{"code": code, "message": "No route for that URI"}]}).encode()
