@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import Callable, Optional, Sequence, TextIO
 
@@ -27,7 +26,16 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
     wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize, scrub
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    MAX_MAX_INTERVAL,
+    MAX_REQUEST_TIMEOUT,
+    MAX_WAIT_TIMEOUT,
+    MIN_MAX_INTERVAL,
+    validate_ids,
+    validate_max_interval,
+    validate_request_timeout,
+    validate_wait_timeout,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -58,17 +66,15 @@ exit codes:
 """
 
 
-def _seconds(allow_zero: bool) -> Callable[[str], float]:
-    """An argparse type: a finite number of seconds, so flags are checked and named as flags."""
+def _seconds(validate: Callable[[float], float]) -> Callable[[str], float]:
+    """An argparse type: a number of seconds within the core's bounds, so a flag is refused naming the flag."""
 
     def parse(text: str) -> float:
         try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-            raise argparse.ArgumentTypeError(f"expected {'0 or more' if allow_zero else 'more than 0'}, got {text!r}")
-        return value
+            return validate(float(text))
+        except ValueError as exc:  # float() failed, or the core's ValidationError (a ValueError too)
+            problem = getattr(exc, "problem", None) or f"expected a number of seconds, got {text!r}"
+            raise argparse.ArgumentTypeError(problem) from None
 
     return parse
 
@@ -96,10 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
         sub.add_argument(
             "--request-timeout",
-            type=_seconds(allow_zero=False),
+            type=_seconds(validate_request_timeout),
             default=DEFAULT_TIMEOUT,
             metavar="SECONDS",
-            help="timeout of each HTTP request (default %(default)g)",
+            help="the most one HTTP request may take, connect to last byte (default %(default)g, at most "
+            f"{MAX_REQUEST_TIMEOUT:g})",
         )
         sub.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)")
         return sub
@@ -108,17 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     wait = operation_command("wait", "Wait until an operation completes, then print its facts.")
     wait.add_argument(
         "--timeout",
-        type=_seconds(allow_zero=True),
+        type=_seconds(validate_wait_timeout),
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
-        help="give up after this long (default %(default)g; 0 checks once)",
+        help=f"give up after this long (default %(default)g, at most {MAX_WAIT_TIMEOUT:g}; 0 checks once)",
     )
     wait.add_argument(
         "--max-interval",
-        type=_seconds(allow_zero=False),
+        type=_seconds(validate_max_interval),
         default=DEFAULT_MAX_INTERVAL,
         metavar="SECONDS",
-        help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
+        help="longest pause between checks, so completion is seen at most this late (default %(default)g, "
+        f"from {MIN_MAX_INTERVAL:g} to {MAX_MAX_INTERVAL:g})",
     )
     progress = wait.add_mutually_exclusive_group()
     progress.add_argument(

@@ -14,8 +14,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     describe_value,
     validate_account_id,
+    validate_max_interval,
     validate_operation_id,
-    validate_positive_number,
+    validate_wait_timeout,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -78,8 +79,8 @@ _RULES: Dict[str, Callable[[Any], Any]] = {
     "account_id": validate_account_id,
     "operation_id": validate_operation_id,
     "wait": lambda value: _boolean("wait", value),
-    "wait_timeout": lambda value: validate_positive_number("wait_timeout", value, allow_zero=True),
-    "wait_max_interval": lambda value: validate_positive_number("wait_max_interval", value),
+    "wait_timeout": validate_wait_timeout,
+    "wait_max_interval": validate_max_interval,
     "fail_on_operation_failure": lambda value: _boolean("fail_on_operation_failure", value),
 }
 

@@ -30,7 +30,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting i
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_base_url,
     validate_ids,
-    validate_positive_number,
+    validate_request_timeout,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import USER_AGENT
 
@@ -115,7 +115,7 @@ class CloudflareClient:
             )
         self.credentials = credentials
         self.base_url = validate_base_url(base_url)
-        self.timeout = validate_positive_number("timeout", timeout)
+        self.timeout = validate_request_timeout(timeout)
         self.validate_certs = bool(validate_certs)
         self.retries = max(0, int(retries))
         self.clock = clock

@@ -80,14 +80,68 @@ def validate_base_url(value: Any) -> str:
     return value.strip().rstrip("/")
 
 
-def validate_positive_number(parameter: str, value: Any, *, allow_zero: bool = False) -> float:
+# Bounds of the number options, in seconds. Beyond them a value is a mistake (and some would overflow a timer).
+MAX_REQUEST_TIMEOUT = 600.0
+MAX_WAIT_TIMEOUT = 86400.0
+# Shorter pauses spend the rate limit Cloudflare shares between all of a user's tokens and tools.
+MIN_MAX_INTERVAL = 1.0
+MAX_MAX_INTERVAL = 3600.0
+RATE_LIMIT_NOTE = "Cloudflare allows 1,200 requests per 5 minutes per user, shared by all of its tokens"
+
+
+def validate_positive_number(
+    parameter: str,
+    value: Any,
+    *,
+    allow_zero: bool = False,
+    minimum: float = 0.0,
+    maximum: float = math.inf,
+    why: str = "",
+) -> float:
+    """A finite number of seconds, more than zero (or zero with ``allow_zero``), within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(parameter, f"expected a number of seconds, got {describe_value(value)}.")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        number = math.inf
     if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
         limit = "zero or more" if allow_zero else "more than zero"
         raise ValidationError(parameter, f"expected {limit} seconds, got {describe_value(value)}.")
+    reason = f" ({why})" if why else ""
+    if number < minimum:
+        raise ValidationError(parameter, f"expected at least {_seconds(minimum)}{reason}, got {describe_value(value)}.")
+    if number > maximum:
+        raise ValidationError(parameter, f"expected at most {_seconds(maximum)}{reason}, got {describe_value(value)}.")
     return number
+
+
+def _seconds(number: float) -> str:
+    return f"{number:g} second" + ("" if number == 1 else "s")
+
+
+def validate_request_timeout(value: Any) -> float:
+    return validate_positive_number("timeout", value, maximum=MAX_REQUEST_TIMEOUT)
+
+
+def validate_wait_timeout(value: Any) -> float:
+    return validate_positive_number("wait_timeout", value, allow_zero=True, maximum=MAX_WAIT_TIMEOUT)
+
+
+def validate_max_interval(value: Any) -> float:
+    return validate_positive_number(
+        "wait_max_interval", value, minimum=MIN_MAX_INTERVAL, maximum=MAX_MAX_INTERVAL, why=RATE_LIMIT_NOTE
+    )
+
+
+def validate_number_param(parameter: str, value: Any) -> Any:
+    """A number given as text (an Ansible or environment value) as a float; anything else is checked later."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise ValidationError(parameter, f"expected a number of seconds, got {describe_value(value)}.") from None
+    return value
 
 
 def validate_ids(account_id: Any, operation_id: Any) -> Tuple[str, str]:

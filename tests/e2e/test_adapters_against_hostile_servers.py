@@ -339,3 +339,23 @@ def test_command_neutralizes_terminal_controls_quoted_from_the_server(name: str)
     assert "fake prompt$" in line
     for char in TERMINAL_CONTROLS:
         assert char not in result.stderr + result.stdout
+
+
+# --- numbers outside their bounds: a validation error naming the option, before any request ----------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("timeout", 1e10, "Invalid timeout: expected at most 600 seconds"),
+        ("timeout", 0, "Invalid timeout: expected more than zero seconds"),
+        ("wait_max_interval", 1e-6, "Invalid wait_max_interval: expected at least 1 second"),
+        ("wait_timeout", 1e10, "Invalid wait_timeout: expected at most 86400 seconds"),
+    ],
+)
+def test_module_refuses_numbers_outside_their_bounds(tmp_path: Path, option: str, value: float, problem: str) -> None:
+    with HostileServer(answer(PENDING)) as server:
+        _seconds, result = run_module(tmp_path, base_url=server.base_url, wait=True, **{option: value})
+    assert result["error_type"] == "ValidationError"
+    assert result["msg"].startswith(problem)
+    assert server.requests == []

@@ -161,9 +161,24 @@ def test_a_token_that_cannot_be_a_header_exits_2_without_showing_it(token: str) 
 
 
 @pytest.mark.parametrize(
-    ("flag", "value"), [("--timeout", "-1"), ("--max-interval", "0"), ("--request-timeout", "0"), ("--timeout", "x")]
+    ("flag", "value", "problem"),
+    [
+        ("--timeout", "-1", "zero or more"),
+        ("--max-interval", "0", "more than zero"),
+        ("--request-timeout", "0", "more than zero"),
+        ("--timeout", "x", "expected a number of seconds"),
+        # Hostile values: a microsecond cap burned the shared rate limit; 1e10 overflowed a timer.
+        ("--max-interval", "1e-6", "at least 1 second (Cloudflare allows 1,200 requests per 5 minutes"),
+        ("--max-interval", "3601", "at most 3600 seconds"),
+        ("--request-timeout", "1e10", "at most 600 seconds"),
+        ("--timeout", "1e400", "zero or more seconds"),
+        ("--timeout", "86401", "at most 86400 seconds"),
+        ("--timeout", "nan", "zero or more seconds"),
+    ],
 )
-def test_bad_numbers_are_refused_naming_the_flag(flag: str, value: str) -> None:
+def test_bad_numbers_are_refused_naming_the_flag(flag: str, value: str, problem: str) -> None:
     result = run_command("wait", ACCOUNT_ID, OPERATION_ID, flag, value, base_url="http://127.0.0.1:9/client/v4")
     assert result.returncode == 2
     assert flag in result.stderr
+    assert problem in result.stderr
+    assert "unexpected" not in result.stderr
