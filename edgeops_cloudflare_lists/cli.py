@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Callable, Optional, Sequence, TextIO
 
@@ -49,6 +50,7 @@ EXIT_OPERATION_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_API = 4
+EXIT_OUTPUT = 5
 EXIT_INTERRUPTED = 130
 
 PROG = "cloudflare-lists"
@@ -62,7 +64,7 @@ credentials (from the environment only):
 exit codes:
   0 reported, or completed    1 the operation failed    2 usage or validation error
   3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
-  130 interrupted
+  5 the facts could not be written to stdout (full, or a broken pipe)    130 interrupted
 """
 
 
@@ -152,6 +154,7 @@ class ProgressLine:
         self.stream = stream
         self.in_place = stream.isatty()
         self.shown = False
+        self.broken = False
 
     def __call__(self, progress: WaitProgress) -> None:
         status = progress.facts.status if progress.facts else "unknown"
@@ -162,20 +165,55 @@ class ProgressLine:
             text += " (API trouble, retrying)"
         if progress.next_check_in is not None:
             text += f", next check in {progress.next_check_in:.1f} s"
-        self.stream.write("\r\033[K" + text if self.in_place else text + "\n")
-        self.stream.flush()
+        self._write("\r\033[K" + text if self.in_place else text + "\n")
         self.shown = True
 
     def close(self) -> None:
         if self.shown and self.in_place:
-            self.stream.write("\n")
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        if self.broken:
+            return
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # stderr full or gone: progress is not worth failing the wait for
+            self.broken = True
 
 
-def _print_facts(facts: Optional[BulkOperationFacts], stdout: TextIO) -> None:
-    if facts is not None:
+class OutputError(Exception):
+    """stdout did not take the facts: it is closed or full, or its pipe is broken."""
+
+
+def _print_facts(facts: Optional[BulkOperationFacts], stdout: Optional[TextIO]) -> None:
+    if facts is None:
+        return
+    if stdout is None:
+        raise OutputError("it is closed")
+    try:
         stdout.write(json.dumps(facts.to_dict(), indent=2, sort_keys=True) + "\n")
         stdout.flush()
+    except (OSError, ValueError) as exc:  # ValueError: a closed file
+        raise OutputError(exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed") from None
+
+
+def _say(stderr: Optional[TextIO], line: str) -> None:
+    """One line on stderr, if stderr can take it: there is nowhere else to report that it cannot."""
+    try:
+        if stderr is not None:
+            stderr.write(line + "\n")
+            stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _output_failed(stderr: Optional[TextIO], problem: OutputError) -> None:
+    _say(
+        stderr,
+        f"{PROG}: error: could not write the facts to stdout: {problem}. Send stdout to a file or a pipe that "
+        "takes them (a full disk or a reader that went away loses them).",
+    )
 
 
 def _exit_code(error: CloudflareListsError) -> int:
@@ -196,11 +234,18 @@ def _one_line(text: str) -> str:
 def run(
     argv: Sequence[str],
     *,
-    stdout: TextIO,
-    stderr: TextIO,
+    stdout: Optional[TextIO],
+    stderr: Optional[TextIO],
     client_factory: Callable[..., CloudflareClient] = open_client,
 ) -> int:
     args = build_parser().parse_args(argv)
+    if stdout is None:  # closed before we started: say so before anything is sent
+        _say(
+            stderr,
+            f"{PROG}: error: stdout is closed, and the facts are written there; send it to a file or /dev/null "
+            "instead of closing it.",
+        )
+        return EXIT_USAGE
     progress: Optional[ProgressLine] = None
     try:
         validate_ids(args.account_id, args.operation_id)
@@ -210,8 +255,8 @@ def run(
             if args.command == "status":
                 _print_facts(get_bulk_operation(client, args.account_id, args.operation_id), stdout)
                 return EXIT_OK
-            show = stderr.isatty() if args.progress is None else args.progress
-            progress = ProgressLine(stderr) if show else None
+            show = stderr is not None and (stderr.isatty() if args.progress is None else args.progress)
+            progress = ProgressLine(stderr) if show and stderr is not None else None
             policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
             outcome = wait_for_bulk_operation(client, args.account_id, args.operation_id, policy, progress)
             if progress is not None:
@@ -221,9 +266,30 @@ def run(
     except CloudflareListsError as error:
         if progress is not None:
             progress.close()
-        _print_facts(error.facts, stdout)
-        stderr.write(f"{PROG}: error: {_one_line(str(error))}\n")
+        try:
+            _print_facts(error.facts, stdout)
+        except OutputError as problem:
+            _output_failed(stderr, problem)
+        _say(stderr, f"{PROG}: error: {_one_line(str(error))}")
         return _exit_code(error)
+    except OutputError as problem:
+        _output_failed(stderr, problem)
+        return EXIT_OUTPUT
+
+
+def _settle_stdout() -> None:
+    """If stdout cannot be flushed, point it at /dev/null, so the interpreter's own flush at exit does not
+    print "Exception ignored" and change the exit code."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -235,12 +301,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return emulator.main(args[1:])
         return run(args, stdout=sys.stdout, stderr=sys.stderr)
     except KeyboardInterrupt:
-        sys.stderr.write(f"\n{PROG}: interrupted\n")
+        _say(sys.stderr, f"\n{PROG}: interrupted")
         return EXIT_INTERRUPTED
     except Exception as error:  # The last line of defence: one line, never a traceback, never a credential.
         detail = _one_line(scrub(str(error), environment_secrets()))[:200]
-        sys.stderr.write(f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n")
+        _say(sys.stderr, f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.")
         return EXIT_API
+    finally:
+        _settle_stdout()
 
 
 if __name__ == "__main__":

@@ -182,3 +182,44 @@ def test_bad_numbers_are_refused_naming_the_flag(flag: str, value: str, problem:
     assert flag in result.stderr
     assert problem in result.stderr
     assert "unexpected" not in result.stderr
+
+
+# --- where the output goes: closed, or full ----------------------------------------------------------------------
+
+
+def run_with_shell_redirect(redirect: str, *args: str, base_url: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=base_url)
+    return subprocess.run(
+        ["sh", "-c", f'exec "$0" "$@" {redirect}', COMMAND, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_closed_stdout_exits_2_before_any_request() -> None:
+    with scripted_api(operation("completed")) as api:
+        result = run_with_shell_redirect(">&-", "status", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == 2
+    assert "stdout is closed" in one_error_line(result)
+    assert api.requests == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("command", "answer", "code"),
+    [("status", "completed", 5), ("wait", "completed", 5), ("wait", "failed", 1)],
+)
+def test_a_full_stdout_is_one_clear_error_without_a_traceback(command: str, answer: str, code: int) -> None:
+    with scripted_api(operation(answer, error="bad item" if answer == "failed" else None)) as api:
+        result = run_with_shell_redirect(">/dev/full", command, ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert "could not write the facts to stdout: No space left on device" in lines[0]
+    assert len(lines) == (2 if answer == "failed" else 1)
+    assert "Exception ignored" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unexpected" not in result.stderr
