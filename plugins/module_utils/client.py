@@ -114,7 +114,7 @@ class CloudflareClient:
                 "Install it with 'pip install requests'."
             )
         self.credentials = credentials
-        self.base_url = validate_base_url(base_url)
+        self.base_url = _requestable(validate_base_url(base_url))
         self.timeout = validate_request_timeout(timeout)
         self.validate_certs = bool(validate_certs)
         self.retries = max(0, int(retries))
@@ -267,6 +267,17 @@ def _timed_out(exc: BaseException) -> bool:
         and not isinstance(cause, urllib3.exceptions.NewConnectionError)
         for cause in _causes(exc)
     )
+
+
+def _requestable(base_url: str) -> str:
+    """``base_url`` if requests can build a request on it; validation.py should refuse anything it cannot."""
+    try:
+        requests.Request("GET", base_url + "/accounts").prepare()
+    except (requests.exceptions.RequestException, ValueError) as exc:
+        raise ValidationError(
+            "base_url", f"it cannot be requested: {sanitize(str(exc), ())}. Expected a URL such as {DEFAULT_BASE_URL}."
+        ) from None
+    return base_url
 
 
 def _read_limited(response: Any) -> bytes:

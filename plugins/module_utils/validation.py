@@ -51,33 +51,66 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_EXAMPLE_URL = "https://api.cloudflare.com/client/v4"
+# Visible ASCII: what a URL carries unencoded. Whitespace or a control character in a host made requests fail
+# late (exit 4), or retry name resolution for a minute.
+_URL_TEXT = re.compile(r"[\x21-\x7e]+")
+_HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    name = host[:-1] if host.endswith(".") else host  # a fully qualified name may end with a dot
+    return 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in name.split("."))
+
+
 def validate_base_url(value: Any) -> str:
-    """Accept https anywhere, and plain http only on loopback, so credentials never cross a network in clear."""
+    """Accept https anywhere, and plain http only on loopback, so credentials never cross a network in clear.
+
+    Whatever requests would refuse, or send somewhere unintended, is refused here, before any request: a port
+    outside 1-65535, a host that is not a host name or an IP address, spaces, control or non-ASCII characters.
+    """
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError("base_url", "expected an http(s) URL such as https://api.cloudflare.com/client/v4.")
+        raise ValidationError("base_url", f"expected an http(s) URL such as {_EXAMPLE_URL}.")
     if "@" in value:  # userinfo, even empty; checked first so a password in it is never echoed
         raise ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
-    try:
-        parts = urlsplit(value.strip())
-        host = parts.hostname or ""
-    except ValueError as exc:  # e.g. an unclosed "[" around an IPv6 address
-        raise ValidationError(
-            "base_url", f"expected an http(s) URL such as https://api.cloudflare.com/client/v4: {exc}."
-        ) from None
-    if parts.scheme not in ("http", "https") or not host:
+    text = value.strip()
+    if not _URL_TEXT.fullmatch(text):
         raise ValidationError(
             "base_url",
-            f"expected an http(s) URL such as https://api.cloudflare.com/client/v4, got {describe_value(value)}.",
+            f"expected an http(s) URL such as {_EXAMPLE_URL}, got {describe_value(value)}, which contains spaces, "
+            "control or non-ASCII characters (give a non-ASCII host name in its ASCII xn-- form).",
         )
-    if "?" in value or "#" in value:  # even empty: the request path would land in the query or fragment
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError as exc:  # an unclosed "[" around an IPv6 address, a port out of range or not a number
+        raise ValidationError("base_url", f"expected an http(s) URL such as {_EXAMPLE_URL}: {exc}.") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValidationError(
+            "base_url", f"expected an http(s) URL such as {_EXAMPLE_URL}, got {describe_value(value)}."
+        )
+    if port == 0:
+        raise ValidationError("base_url", f"expected a port from 1 to 65535, got 0 in {describe_value(value)}.")
+    if not _valid_host(host):
+        raise ValidationError(
+            "base_url", f"expected a host name or an IP address, got {describe_value(host)} in {describe_value(value)}."
+        )
+    if "?" in text or "#" in text:  # even empty: the request path would land in the query or fragment
         raise ValidationError("base_url", f"expected no query string or fragment, got {describe_value(value)}.")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme.lower() == "http" and not _is_loopback(host):
         raise ValidationError(
             "base_url",
             f"refusing to send credentials over plain http to {host}; use https (plain http is allowed only "
             "on loopback, for an emulator).",
         )
-    return value.strip().rstrip("/")
+    return text.rstrip("/")
 
 
 # Bounds of the number options, in seconds. Beyond them a value is a mistake (and some would overflow a timer).

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,25 @@ def test_a_full_stdout_is_one_clear_error_without_a_traceback(command: str, answ
     assert "Exception ignored" not in result.stderr
     assert "Traceback" not in result.stderr
     assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:99999/client/v4",
+        "http://127.0.0.1:0/client/v4",
+        "https://api .cloudflare.com/client/v4",
+        "https://api.cloudflare.com\x1b[2J/client/v4",
+        "https://api.cloudflare.com\t/client/v4",
+    ],
+    ids=["port-99999", "port-0", "space-in-host", "escape-in-host", "tab-in-host"],
+)
+def test_a_base_url_that_cannot_be_requested_exits_2_at_once(base_url: str) -> None:
+    # Hostile URLs that used to exit 4 after a failed request, or retry name resolution for 70 s.
+    start = time.monotonic()
+    result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=base_url)
+    assert result.returncode == 2
+    line = one_error_line(result)
+    assert line.startswith("cloudflare-lists: error: Invalid base_url: ")
+    assert "\x1b" not in line and "\t" not in line
+    assert time.monotonic() - start < 10
