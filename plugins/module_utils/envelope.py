@@ -105,7 +105,10 @@ _ROUTING_CODES = frozenset((7000, 7003))
 
 def _hint(status: int, errors: List[Dict[str, Any]]) -> str:
     if any(entry["code"] in _ROUTING_CODES for entry in errors):
-        return "Check base_url: it should end with /client/v4, as in https://api.cloudflare.com/client/v4."
+        return (
+            "Check base_url: it should end with /client/v4, as in https://api.cloudflare.com/client/v4; "
+            "and check that account_id and operation_id are the ones Cloudflare gave."
+        )
     return _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
 
 

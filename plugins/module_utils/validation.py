@@ -23,13 +23,14 @@ def describe_value(value: Any) -> str:
 
 
 def validate_account_id(value: Any) -> str:
+    """The account ID in lower case: Cloudflare's routing refuses upper-case hex (error 7003)."""
     if not isinstance(value, str) or not _ACCOUNT_ID.fullmatch(value):
         raise ValidationError(
             "account_id",
             f"expected the 32 hexadecimal characters of a Cloudflare account ID, got {describe_value(value)}. "
             "Copy it from the dashboard URL or the account's Overview page.",
         )
-    return value
+    return value.lower()
 
 
 def validate_operation_id(value: Any) -> str:

@@ -81,6 +81,12 @@ def test_check_refuses_numbers_outside_the_cores_bounds(name: str, value: float,
     assert problem in failures[0][1]
 
 
+def test_check_normalizes_an_upper_case_account_id_to_the_form_cloudflare_routes() -> None:
+    inputs, failures = check_inputs({"account_id": ACCOUNT.upper(), "operation_id": OPERATION})
+    assert failures == []
+    assert inputs["account_id"] == ACCOUNT
+
+
 def test_check_requires_account_and_operation_ids() -> None:
     _, failures = check_inputs({})
     assert [name for name, _ in failures] == ["account_id", "operation_id"]
