@@ -249,6 +249,12 @@ def run(
     progress: Optional[ProgressLine] = None
     try:
         validate_ids(args.account_id, args.operation_id)
+        if args.insecure:
+            _say(
+                stderr,
+                f"{PROG}: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
+                "and answer these requests; use it only for a test endpoint.",
+            )
         with client_factory(
             base_url=args.base_url, timeout=args.request_timeout, validate_certs=not args.insecure
         ) as client:

@@ -10,6 +10,7 @@ import re
 import socket
 import ssl
 import time
+import warnings
 from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Type
 from urllib.parse import quote, urlsplit
 
@@ -117,6 +118,8 @@ class CloudflareClient:
         self.base_url = _requestable(validate_base_url(base_url))
         self.timeout = validate_request_timeout(timeout)
         self.validate_certs = bool(validate_certs)
+        if not self.validate_certs:
+            _silence_insecure_request_warnings(self.host)
         self.retries = max(0, int(retries))
         self.clock = clock
         self.sleep = sleep
@@ -266,6 +269,16 @@ def _timed_out(exc: BaseException) -> bool:
         isinstance(cause, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, socket.timeout))
         and not isinstance(cause, urllib3.exceptions.NewConnectionError)
         for cause in _causes(exc)
+    )
+
+
+def _silence_insecure_request_warnings(host: str) -> None:
+    """urllib3 warns on every unverified request; turning verification off was asked for, and the adapters say
+    it once (the command on stderr). Only urllib3's warning for this host is silenced."""
+    warnings.filterwarnings(
+        "ignore",
+        message=f"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+        category=urllib3.exceptions.InsecureRequestWarning,
     )
 
 

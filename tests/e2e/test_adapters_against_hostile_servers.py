@@ -175,6 +175,21 @@ def test_command_with_insecure_reaches_a_self_signed_endpoint(self_signed: Hosti
     assert json.loads(result.stdout)["status"] == "pending"
 
 
+def test_command_with_insecure_says_so_once_however_many_requests(self_signed: HostileServer) -> None:
+    before = len(self_signed.requests)
+    _seconds, result = run_command(
+        "wait", ACCOUNT_ID, OPERATION_ID, "--insecure", "--timeout", "2", "--progress", base_url=self_signed.base_url
+    )
+    assert result.returncode == 3, result.stderr
+    assert len(self_signed.requests) - before >= 3
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "warning" in line.lower()] == [
+        "cloudflare-lists: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
+        "and answer these requests; use it only for a test endpoint."
+    ]
+    assert "InsecureRequestWarning" not in result.stderr
+
+
 def test_module_reports_an_unverifiable_certificate_as_an_endpoint_error(
     self_signed: HostileServer, tmp_path: Path
 ) -> None:
