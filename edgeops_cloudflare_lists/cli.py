@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import sys
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
@@ -38,9 +38,18 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
     open_client,
     wait_for_bulk_operation,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize, scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, sync_items
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_operation_id
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    MAX_MAX_INTERVAL,
+    MAX_REQUEST_TIMEOUT,
+    MAX_WAIT_TIMEOUT,
+    MIN_MAX_INTERVAL,
+    validate_max_interval,
+    validate_operation_id,
+    validate_request_timeout,
+    validate_wait_timeout,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -54,6 +63,7 @@ EXIT_OPERATION_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_API = 4
+EXIT_OUTPUT = 5
 EXIT_INTERRUPTED = 130
 
 PROG = "cloudflare-lists"
@@ -74,21 +84,19 @@ credentials (from the environment only):
 exit codes:
   0 done (also when nothing changed)    1 the operation failed    2 usage or validation error
   3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
-  130 interrupted
+  5 the facts could not be written to stdout (full, or a broken pipe)    130 interrupted
 """
 
 
-def _seconds(allow_zero: bool) -> Callable[[str], float]:
-    """An argparse type: a finite number of seconds, so flags are checked and named as flags."""
+def _seconds(validate: Callable[[float], float]) -> Callable[[str], float]:
+    """An argparse type: a number of seconds within the core's bounds, so a flag is refused naming the flag."""
 
     def parse(text: str) -> float:
         try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-            raise argparse.ArgumentTypeError(f"expected {'0 or more' if allow_zero else 'more than 0'}, got {text!r}")
-        return value
+            return validate(float(text))
+        except ValueError as exc:  # float() failed, or the core's ValidationError (a ValueError too)
+            problem = getattr(exc, "problem", None) or f"expected a number of seconds, got {text!r}"
+            raise argparse.ArgumentTypeError(problem) from None
 
     return parse
 
@@ -122,10 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
         sub.add_argument(
             "--request-timeout",
-            type=_seconds(allow_zero=False),
+            type=_seconds(validate_request_timeout),
             default=DEFAULT_TIMEOUT,
             metavar="SECONDS",
-            help="timeout of each HTTP request (default %(default)g)",
+            help="the most one HTTP request may take, connect to last byte (default %(default)g, at most "
+            f"{MAX_REQUEST_TIMEOUT:g})",
         )
         sub.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)")
         return sub
@@ -133,17 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     def waiting(sub: argparse.ArgumentParser, timeout_help: str) -> None:
         sub.add_argument(
             "--timeout",
-            type=_seconds(allow_zero=True),
+            type=_seconds(validate_wait_timeout),
             default=DEFAULT_WAIT_TIMEOUT,
             metavar="SECONDS",
-            help=f"{timeout_help} (default %(default)g)",
+            help=f"{timeout_help} (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
         )
         sub.add_argument(
             "--max-interval",
-            type=_seconds(allow_zero=False),
+            type=_seconds(validate_max_interval),
             default=DEFAULT_MAX_INTERVAL,
             metavar="SECONDS",
-            help="longest pause between checks, so completion is seen at most this late (default %(default)g)",
+            help="longest pause between checks, so completion is seen at most this late (default %(default)g, "
+            f"from {MIN_MAX_INTERVAL:g} to {MAX_MAX_INTERVAL:g})",
         )
         progress = sub.add_mutually_exclusive_group()
         progress.add_argument(
@@ -197,6 +207,7 @@ class ProgressLine:
         self.stream = stream
         self.in_place = stream.isatty()
         self.shown = False
+        self.broken = False
 
     def __call__(self, progress: WaitProgress) -> None:
         status = progress.facts.status if progress.facts else "unknown"
@@ -207,19 +218,53 @@ class ProgressLine:
             text += " (API trouble, retrying)"
         if progress.next_check_in is not None:
             text += f", next check in {progress.next_check_in:.1f} s"
-        self.stream.write("\r\033[K" + text if self.in_place else text + "\n")
-        self.stream.flush()
+        self._write("\r\033[K" + text if self.in_place else text + "\n")
         self.shown = True
 
     def close(self) -> None:
         if self.shown and self.in_place:
-            self.stream.write("\n")
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        if self.broken:
+            return
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # stderr full or gone: progress is not worth failing the wait for
+            self.broken = True
 
 
-def _print_json(document: Any, stdout: TextIO) -> None:
-    stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
-    stdout.flush()
+class OutputError(Exception):
+    """stdout did not take the result: it is closed or full, or its pipe is broken."""
+
+
+def _print_json(document: Any, stdout: Optional[TextIO]) -> None:
+    if stdout is None:
+        raise OutputError("it is closed")
+    try:
+        stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        stdout.flush()
+    except (OSError, ValueError) as exc:  # ValueError: a closed file
+        raise OutputError(exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed") from None
+
+
+def _say(stderr: Optional[TextIO], text: str) -> None:
+    """Text on stderr, if stderr can take it: there is nowhere else to report that it cannot."""
+    try:
+        if stderr is not None:
+            stderr.write(text if text.endswith("\n") else text + "\n")
+            stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _output_failed(stderr: Optional[TextIO], problem: OutputError) -> None:
+    _say(
+        stderr,
+        f"{PROG}: error: could not write the result to stdout: {problem}. Send stdout to a file or a pipe that "
+        "takes it (a full disk or a reader that went away loses it).",
+    )
 
 
 def _exit_code(error: CloudflareListsError) -> int:
@@ -233,22 +278,36 @@ def _exit_code(error: CloudflareListsError) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line for stderr, whatever the message carries (the core already neutralizes server text)."""
+    return neutralize(" ".join(text.split()))
 
 
 def run(
     argv: Sequence[str],
     *,
-    stdout: TextIO,
-    stderr: TextIO,
+    stdout: Optional[TextIO],
+    stderr: Optional[TextIO],
     client_factory: Callable[..., CloudflareClient] = open_client,
     environ: Optional[Mapping[str, str]] = None,
 ) -> int:
     args = build_parser().parse_args(argv)
+    if stdout is None:  # closed before we started: say so before anything is sent
+        _say(
+            stderr,
+            f"{PROG}: error: stdout is closed, and the result is written there; send it to a file or /dev/null "
+            "instead of closing it.",
+        )
+        return EXIT_USAGE
     progress: Optional[ProgressLine] = None
     try:
         positionals = _positionals(args, environ)
         items = _read_items_file(args, stdin=sys.stdin) if args.command == "sync" else None
+        if args.insecure:
+            _say(
+                stderr,
+                f"{PROG}: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
+                "and answer these requests; use it only for a test endpoint.",
+            )
         with client_factory(
             base_url=args.base_url, timeout=args.request_timeout, validate_certs=not args.insecure
         ) as client:
@@ -263,8 +322,8 @@ def run(
                 facts = resolve_list(client, account_id, positionals["list"])
                 _print_json([item.to_dict() for item in sorted_items(read_items(client, account_id, facts))], stdout)
                 return EXIT_OK
-            show = stderr.isatty() if args.progress is None else args.progress
-            progress = ProgressLine(stderr) if show else None
+            show = stderr is not None and (stderr.isatty() if args.progress is None else args.progress)
+            progress = ProgressLine(stderr) if show and stderr is not None else None
             policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
             if args.command == "wait":
                 outcome = wait_for_bulk_operation(client, account_id, positionals["operation_id"], policy, progress)
@@ -277,10 +336,31 @@ def run(
     except CloudflareListsError as error:
         if progress is not None:
             progress.close()
-        if error.facts is not None:
-            _print_json(error.facts.to_dict(), stdout)
-        stderr.write(f"{PROG}: error: {_one_line(error.render(_names(args)))}\n")
+        try:
+            if error.facts is not None:
+                _print_json(error.facts.to_dict(), stdout)
+        except OutputError as problem:
+            _output_failed(stderr, problem)
+        _say(stderr, f"{PROG}: error: {_one_line(error.render(_names(args)))}")
         return _exit_code(error)
+    except OutputError as problem:
+        _output_failed(stderr, problem)
+        return EXIT_OUTPUT
+
+
+def _settle_stdout() -> None:
+    """If stdout cannot be flushed, point it at /dev/null, so the interpreter's own flush at exit does not
+    print "Exception ignored" and change the exit code."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
 
 
 def _sync(
@@ -292,7 +372,7 @@ def _sync(
     policy: WaitPolicy,
     progress: Optional[ProgressLine],
     stdout: TextIO,
-    stderr: TextIO,
+    stderr: Optional[TextIO],
 ) -> int:
     """``sync``: one plan, at most one bulk operation; the outcome as JSON, the plan in words on a terminal."""
     _facts, outcome = sync_items(
@@ -308,8 +388,8 @@ def _sync(
     )
     if progress is not None:
         progress.close()
-    if stderr.isatty() or args.progress:
-        stderr.write(_plan_in_words(reference, outcome, args.dry_run))
+    if stderr is not None and (stderr.isatty() or args.progress):
+        _say(stderr, _plan_in_words(reference, outcome, args.dry_run))
     _print_json(outcome.to_dict(), stdout)
     return EXIT_OK
 
@@ -415,12 +495,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return emulator.main(args[1:])
         return run(args, stdout=sys.stdout, stderr=sys.stderr)
     except KeyboardInterrupt:
-        sys.stderr.write(f"\n{PROG}: interrupted\n")
+        _say(sys.stderr, f"\n{PROG}: interrupted")
         return EXIT_INTERRUPTED
     except Exception as error:  # The last line of defence: one line, never a traceback, never a credential.
         detail = _one_line(scrub(str(error), environment_secrets()))[:200]
-        sys.stderr.write(f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.\n")
+        _say(sys.stderr, f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.")
         return EXIT_API
+    finally:
+        _settle_stdout()
 
 
 if __name__ == "__main__":

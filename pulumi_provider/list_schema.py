@@ -25,7 +25,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     describe_value,
-    validate_positive_number,
+    validate_wait_timeout,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 
@@ -93,7 +93,7 @@ def _account(value: Any) -> str:
 
 
 def _wait_timeout(value: Any) -> float:
-    return validate_positive_number("wait_timeout", value, allow_zero=True)
+    return validate_wait_timeout(value)
 
 
 _ACCOUNT = Field("account_id", simple(_account), replaces=True)

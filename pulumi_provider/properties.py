@@ -13,8 +13,9 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_account_id,
+    validate_max_interval,
     validate_operation_id,
-    validate_positive_number,
+    validate_wait_timeout,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -36,12 +37,12 @@ BULK_OPERATION = Schema(
         Field("wait", boolean("wait"), default=True),
         Field(
             "wait_timeout",
-            simple(lambda value: validate_positive_number("wait_timeout", value, allow_zero=True)),
+            simple(validate_wait_timeout),
             default=DEFAULT_WAIT_TIMEOUT,
         ),
         Field(
             "wait_max_interval",
-            simple(lambda value: validate_positive_number("wait_max_interval", value)),
+            simple(validate_max_interval),
             default=DEFAULT_MAX_INTERVAL,
         ),
         Field("fail_on_operation_failure", boolean("fail_on_operation_failure"), default=True),

@@ -56,6 +56,7 @@ options:
     description:
       - The most seconds one HTTP request may take, from connecting to the last byte of the answer. When the
         module waits, a request gets at most the time left before the end of the wait (but at least a second).
+        At most V(600).
       - Transient failures (connection errors, HTTP 429 and 5xx) are retried a few times with backoff,
         honouring C(Retry-After); a request that timed out is not. When the module waits, no retry runs past
         the end of the wait.

@@ -23,6 +23,7 @@ options:
       - How many seconds to wait, from the first check, when O(wait=true).
       - The last check lands on the deadline, and no request runs past it by more than a second, whatever
         the server does. V(0) means check once, and fail unless the operation has finished.
+      - At most V(86400) (a day).
     type: float
     default: 900
   wait_max_interval:
@@ -31,7 +32,7 @@ options:
         at most this late.
       - A C(Retry-After) from Cloudflare can make one pause longer.
       - Cloudflare allows 1,200 requests per 5 minutes per user, across all tokens; raise this when many
-        waits run at the same time.
+        waits run at the same time. From V(1) to V(3600), since a shorter cap would spend that shared limit.
     type: float
     default: 30
 """

@@ -10,6 +10,7 @@ import re
 import socket
 import ssl
 import time
+import warnings
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Set, Tuple, Type
 from urllib.parse import quote, urlsplit
 
@@ -19,7 +20,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope 
     Envelope,
     parse_answer,
     parse_bulk_operation,
-    scrub,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
@@ -30,10 +30,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ValidationError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_base_url,
     validate_ids,
-    validate_positive_number,
+    validate_request_timeout,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import USER_AGENT
 
@@ -120,9 +121,11 @@ class CloudflareClient:
                 "Install it with 'pip install requests'."
             )
         self.credentials = credentials
-        self.base_url = validate_base_url(base_url)
-        self.timeout = validate_positive_number("timeout", timeout)
+        self.base_url = _requestable(validate_base_url(base_url))
+        self.timeout = validate_request_timeout(timeout)
         self.validate_certs = bool(validate_certs)
+        if not self.validate_certs:
+            _silence_insecure_request_warnings(self.host)
         self.retries = max(0, int(retries))
         self.clock = clock
         self.sleep = sleep
@@ -285,7 +288,7 @@ class CloudflareClient:
 
         A write that may have reached the server is ``AmbiguousWriteError``, whatever cut it short.
         """
-        reason = scrub(_short_reason(exc), self.credentials.secrets())
+        reason = sanitize(_short_reason(exc), self.credentials.secrets())
         if _caused_by(exc, (requests.exceptions.InvalidProxyURL, requests.exceptions.ProxyError)):
             return TransportError(
                 f"{what}: could not reach {self.host} through the proxy: {reason}. "
@@ -325,7 +328,7 @@ class CloudflareClient:
         problem = getattr(unverified, "verify_message", None) or reason
         return EndpointError(
             f"{what}: the TLS certificate of {self.host} could not be verified: "
-            f"{scrub(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
+            f"{sanitize(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
             "(or point REQUESTS_CA_BUNDLE at the CA that signed it), or, for a test endpoint only, turn "
             "verification off: validate_certs false (--insecure for the command)."
         )
@@ -366,6 +369,27 @@ def _timed_out(exc: BaseException) -> bool:
         and not isinstance(cause, urllib3.exceptions.NewConnectionError)
         for cause in _causes(exc)
     )
+
+
+def _silence_insecure_request_warnings(host: str) -> None:
+    """urllib3 warns on every unverified request; turning verification off was asked for, and the adapters say
+    it once (the command on stderr). Only urllib3's warning for this host is silenced."""
+    warnings.filterwarnings(
+        "ignore",
+        message=f"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+        category=urllib3.exceptions.InsecureRequestWarning,
+    )
+
+
+def _requestable(base_url: str) -> str:
+    """``base_url`` if requests can build a request on it; validation.py should refuse anything it cannot."""
+    try:
+        requests.Request("GET", base_url + "/accounts").prepare()
+    except (requests.exceptions.RequestException, ValueError) as exc:
+        raise ValidationError(
+            "base_url", f"it cannot be requested: {sanitize(str(exc), ())}. Expected a URL such as {DEFAULT_BASE_URL}."
+        ) from None
+    return base_url
 
 
 def _read_limited(response: Any) -> bytes:

@@ -30,7 +30,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     BulkOperationFacts,
     normalize_timestamp,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub as scrub  # re-exported
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 
 EXCERPT_CHARS = 120
 _WHITESPACE = re.compile(r"\s+")
@@ -47,14 +49,15 @@ def excerpt(body: Any, secrets: Sequence[str] = ()) -> str:
 
 
 def _one_line(text: str, secrets: Sequence[str]) -> str:
-    """``text`` on one line, scrubbed, then cut to ``EXCERPT_CHARS`` (scrubbed first: no part of a secret is left)."""
-    text = scrub(_WHITESPACE.sub(" ", text).strip(), secrets)
+    """``text`` on one line, quoted (scrubbed and neutralized), then cut to ``EXCERPT_CHARS`` (scrubbed first: no
+    part of a secret is left)."""
+    text = sanitize(_WHITESPACE.sub(" ", text).strip(), secrets)
     return text[:EXCERPT_CHARS] + "..." if len(text) > EXCERPT_CHARS else text
 
 
 def _describe(value: Any, secrets: Sequence[str]) -> str:
-    """``describe_value`` for a value from the answer: scrubbed before it is cut short."""
-    text = scrub(repr(value), secrets)
+    """``describe_value`` for a value from the answer: scrubbed before it is cut short (repr escapes the rest)."""
+    text = sanitize(repr(value), secrets)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -69,7 +72,7 @@ def cloudflare_errors(document: Any, secrets: Sequence[str] = ()) -> List[Dict[s
             found.append(
                 {
                     "code": code if isinstance(code, int) and not isinstance(code, bool) else None,
-                    "message": scrub(str(entry.get("message", "")), secrets),
+                    "message": sanitize(str(entry.get("message", "")), secrets),
                 }
             )
     return found
@@ -86,11 +89,7 @@ def _describe_errors(errors: List[Dict[str, Any]], secrets: Sequence[str]) -> st
 def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
     for name, value in headers.items():
         if name.lower() == "retry-after":
-            try:
-                seconds = float(value)
-            except (TypeError, ValueError):
-                return None  # An HTTP-date; urllib3 already honoured it while retrying.
-            return seconds if seconds >= 0 else None
+            return parse_retry_after(str(value))
     return None
 
 
@@ -115,7 +114,10 @@ _ROUTING_CODES = frozenset((7000, 7003))
 
 def _hint(status: int, errors: List[Dict[str, Any]]) -> str:
     if any(entry["code"] in _ROUTING_CODES for entry in errors):
-        return "Check base_url: it should end with /client/v4, as in https://api.cloudflare.com/client/v4."
+        return (
+            "Check base_url: it should end with /client/v4, as in https://api.cloudflare.com/client/v4; "
+            "and check that account_id and operation_id are the ones Cloudflare gave."
+        )
     return _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
 
 
@@ -195,7 +197,10 @@ def parse_answer(
         message = "{}: HTTP {}: {}.{}".format(what, status, said.rstrip("."), " " + hint if hint else "")
         extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
         if kind in (RateLimitedError, OperationPendingError):
-            raise kind(message, retry_after=_retry_after(headers), **extra)
+            retry_after = _retry_after(headers)
+            if retry_after is not None:
+                message += f" Cloudflare asked to wait {round(retry_after, 1):g} s before the next request."
+            raise kind(message, retry_after=retry_after, **extra)
         raise kind(message, **extra)
 
     def malformed(problem: str) -> CloudflareListsError:
@@ -263,6 +268,6 @@ def parse_bulk_operation(
         raw_error = result.get("error")
         if raw_error is not None and not isinstance(raw_error, str):
             raise malformed(f"'error' is not a string: {_describe(raw_error, secrets)}")
-        # Quoted into messages, task results and Pulumi state: scrubbed like everything else from the server.
-        error = scrub(raw_error, secrets) if raw_error is not None else None
+        # Quoted into messages, task results and Pulumi state: scrubbed and neutralized like all server text.
+        error = sanitize(raw_error, secrets) if raw_error is not None else None
     return BulkOperationFacts(id=operation_id, status=status, completed_at=completed_at, error=error)

@@ -83,6 +83,7 @@ class ValidationError(CloudflareListsError, ValueError):
     def __init__(self, parameter: str, problem: str) -> None:
         super().__init__(f"Invalid {parameter}: {problem}")
         self.parameter = parameter
+        self.problem = problem
 
 
 class ApiError(CloudflareListsError):

@@ -14,7 +14,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    validate_ids,
+    validate_number_param,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -89,7 +92,7 @@ def bulk_operation_info(
         params.get("account_email"),
         params.get("account_api_key"),
         params.get("base_url"),
-        timeout=params.get("timeout") or DEFAULT_TIMEOUT,
+        timeout=_number(params, "timeout", DEFAULT_TIMEOUT),
         validate_certs=params.get("validate_certs") is not False,
         environ=environ,
         session=session,
@@ -108,6 +111,7 @@ def bulk_operation_info(
     }
 
 
-def _number(params: Mapping[str, Any], name: str, default: float) -> float:
+def _number(params: Mapping[str, Any], name: str, default: float) -> Any:
+    """The option's value, text read as a number; the client and the wait policy check its range."""
     value = params.get(name)
-    return default if value is None else float(value)
+    return default if value is None else validate_number_param(name, value)

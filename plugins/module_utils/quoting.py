@@ -1,17 +1,21 @@
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Making text from a server safe to quote: no credential in it, in any spelling.
+"""Making text from a server safe to quote: no credential in it, in any spelling, and nothing a terminal obeys.
 
 A server (or a proxy, or a WAF page) that echoes the request quotes our credential back, often escaped on the
 way: JSON encoders write ``/`` as ``\\/`` and may write any character as ``\\u00XX``, ``repr`` doubles
 backslashes, a URL percent-encodes. ``scrub`` replaces every such spelling of a secret with ``***``.
+
+Server text also reaches terminals and logs: ``neutralize`` writes control characters (escape sequences, CR,
+LF), bidirectional overrides and invisible characters as visible escapes (``\\x1b``, ``\\u202e``), so a quote
+cannot recolour a terminal, forge a log line or show text in another order than it has. ``sanitize`` does both.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, Optional, Pattern, Sequence, Tuple
+from typing import Iterable, Match, Optional, Pattern, Sequence, Tuple
 
 REDACTED = "***"
 
@@ -48,3 +52,23 @@ def scrub(text: str, secrets: Sequence[str]) -> str:
     """``text`` with every spelling of every secret replaced by ``***``."""
     pattern = secrets_pattern(secrets)
     return pattern.sub(REDACTED, text) if pattern is not None else text
+
+
+# C0 and C1 controls and DEL; bidirectional marks, embeddings, overrides and isolates; line and paragraph
+# separators; zero-width characters and the BOM.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def _escape(match: Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralize(text: str) -> str:
+    """``text`` with control, bidirectional and invisible characters written as escapes."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def sanitize(text: str, secrets: Sequence[str]) -> str:
+    """Server text, ready for a message or a result: scrubbed, then neutralized."""
+    return neutralize(scrub(text, secrets))

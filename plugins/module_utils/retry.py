@@ -9,6 +9,8 @@ import time
 from itertools import takewhile
 from typing import Any, Callable, Optional
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
+
 try:
     from urllib3.exceptions import (
         ConnectTimeoutError,
@@ -122,6 +124,13 @@ class DeadlineRetry(Retry):
             return 0.0
         ceiling = float(min(self.backoff_max, self.backoff_factor * (2 ** (consecutive - 1))))
         return ceiling * (0.5 + 0.5 * self.rng.random())
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Delay-seconds or an HTTP-date, bounded (urllib3's own raises on 5,000 digits)."""
+        seconds = parse_retry_after(retry_after)
+        if seconds is None:
+            raise InvalidHeader(f"Invalid Retry-After header: {retry_after[:40]!r}")
+        return seconds
 
     def planned_wait(self, response: Any = None) -> float:
         """Seconds this retry will sleep before its attempt."""

@@ -30,13 +30,20 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_positive_number
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    MAX_MAX_INTERVAL,
+    validate_max_interval,
+    validate_positive_number,
+    validate_wait_timeout,
+)
 
 DEFAULT_WAIT_TIMEOUT = 900.0
 DEFAULT_FIRST_INTERVAL = 0.45
 DEFAULT_MULTIPLIER = 1.9
 DEFAULT_MAX_INTERVAL = 30.0
 DEFAULT_JITTER = 0.1
+MIN_FIRST_INTERVAL = 0.1
+MAX_MULTIPLIER = 10.0
 
 # Errors worth another check later in the same wait; everything else ends it.
 TRANSIENT_ERRORS = (TransportError, RateLimitedError)
@@ -50,7 +57,7 @@ class WaitPolicy:
 
     ``timeout``: seconds from the first check to give up (0: check once).
     ``first_interval``: seconds before the second check. ``multiplier``: growth of each delay.
-    ``max_interval``: the cap on any delay, so completion is seen at most this late.
+    ``max_interval``: the cap on any delay, so completion is seen at most this late (1 s to 1 hour).
     ``jitter``: each delay is shortened by a random fraction in [0, jitter).
     """
 
@@ -61,11 +68,13 @@ class WaitPolicy:
     jitter: float = DEFAULT_JITTER
 
     def __post_init__(self) -> None:
-        validate_positive_number("wait_timeout", self.timeout, allow_zero=True)
-        validate_positive_number("first_interval", self.first_interval)
-        validate_positive_number("wait_max_interval", self.max_interval)
-        if validate_positive_number("multiplier", self.multiplier) < 1:
-            raise ValidationError("multiplier", f"expected at least 1, got {self.multiplier!r}.")
+        validate_wait_timeout(self.timeout)
+        validate_positive_number(
+            "first_interval", self.first_interval, minimum=MIN_FIRST_INTERVAL, maximum=MAX_MAX_INTERVAL
+        )
+        validate_max_interval(self.max_interval)
+        if not 1 <= validate_positive_number("multiplier", self.multiplier) <= MAX_MULTIPLIER:
+            raise ValidationError("multiplier", f"expected at least 1 and at most 10, got {self.multiplier!r}.")
         if not 0 <= validate_positive_number("jitter", self.jitter, allow_zero=True) < 1:
             raise ValidationError("jitter", f"expected a fraction in [0, 1), got {self.jitter!r}.")
 

@@ -21,7 +21,8 @@ author:
 options:
   account_id:
     description:
-      - The 32 hexadecimal characters of the Cloudflare account ID that owns the list.
+      - The 32 hexadecimal characters of the Cloudflare account ID that owns the list. Upper case is sent in
+        lower case, the only case Cloudflare routes.
     type: str
     required: true
   operation_id:

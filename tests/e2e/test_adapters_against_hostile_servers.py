@@ -5,11 +5,15 @@ Hostile behaviours covered, for every adapter the review attacked:
 - a server that answers only after the wait's deadline;
 - a TLS server whose certificate is self-signed (one clear error, one handshake, no traceback);
 - proxy variables that would carry a plain-http request, credentials included, off loopback;
-- a server that echoes the credential into a failed operation's ``error``, JSON-escaped.
+- a server that echoes the credential into a failed operation's ``error``, JSON-escaped;
+- 429 answers whose ``Retry-After`` is an HTTP-date far ahead, 5,000 digits, or ``inf``;
+- escape sequences, forged line breaks and bidi overrides in errors[].message, a failed operation's error and a
+  redirect's Location.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
 import subprocess
@@ -31,6 +35,7 @@ from tests.hostile_servers import (
     answer,
     drip,
     echo_failed_operation,
+    envelope_bytes,
     http_response,
     make_certificate,
     operation_bytes,
@@ -170,6 +175,21 @@ def test_command_with_insecure_reaches_a_self_signed_endpoint(self_signed: Hosti
     assert json.loads(result.stdout)["status"] == "pending"
 
 
+def test_command_with_insecure_says_so_once_however_many_requests(self_signed: HostileServer) -> None:
+    before = len(self_signed.requests)
+    _seconds, result = run_command(
+        "wait", ACCOUNT_ID, OPERATION_ID, "--insecure", "--timeout", "2", "--progress", base_url=self_signed.base_url
+    )
+    assert result.returncode == 3, result.stderr
+    assert len(self_signed.requests) - before >= 3
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "warning" in line.lower()] == [
+        "cloudflare-lists: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
+        "and answer these requests; use it only for a test endpoint."
+    ]
+    assert "InsecureRequestWarning" not in result.stderr
+
+
 def test_module_reports_an_unverifiable_certificate_as_an_endpoint_error(
     self_signed: HostileServer, tmp_path: Path
 ) -> None:
@@ -258,3 +278,99 @@ def test_pulumi_scrubs_an_echoed_credential_from_outputs_and_errors(fail: bool) 
                 assert outs["error"] == "invalid list item: Bearer ***"
                 assert_no_secret(json.dumps(outs))
             assert_no_secret(provider.stderr)
+
+
+# --- Retry-After as an HTTP-date, 5,000 digits or inf: honoured, bounded, never a crash or an Infinity -----------
+
+
+def rate_limited(retry_after: str) -> bytes:
+    body = envelope_bytes(None, success=False, errors=[{"code": 971, "message": "Please wait and consider throttling"}])
+    return http_response(body, status="429 Too Many Requests", headers=[("Retry-After", retry_after)])
+
+
+def strict_json(text: str) -> Dict[str, Any]:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in a JSON result")
+
+    result: Dict[str, Any] = json.loads(text, parse_constant=refuse)
+    return result
+
+
+def test_command_wait_ends_at_once_when_retry_after_is_a_date_past_its_deadline() -> None:
+    an_hour_ahead = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    with HostileServer(answer(rate_limited(an_hour_ahead))) as server:
+        seconds, result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "120", base_url=server.base_url)
+    assert result.returncode == 4, result.stderr
+    assert "HTTP 429" in result.stderr
+    assert seconds < STARTUP
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "reported"), [("9" * 5000, 86400.0), ("inf", None)], ids=["5000-digits", "inf"]
+)
+def test_module_reports_a_hostile_retry_after_as_finite_json(tmp_path: Path, retry_after: str, reported: Any) -> None:
+    with HostileServer(answer(rate_limited(retry_after))) as server:
+        path = tmp_path / "args.json"
+        params = {"account_id": ACCOUNT_ID, "operation_id": OPERATION_ID, "api_token": TOKEN}
+        path.write_text(
+            json.dumps(
+                {"ANSIBLE_MODULE_ARGS": {**params, "base_url": server.base_url, "wait": True, "wait_timeout": 2}}
+            )
+        )
+        output = subprocess.run(
+            [sys.executable, "-m", MODULE, str(path)], capture_output=True, text=True, env=environment(), check=False
+        ).stdout
+    result = strict_json(output)
+    assert result["error_type"] == "RateLimitedError"
+    assert result.get("retry_after") == reported
+    assert "unexpected" not in result["msg"]
+
+
+# --- terminal controls in server text: neutralized before they reach stderr -----------------------------------
+
+HOSTILE_TEXT = "\x1b[2J\x1b[31mfake prompt$ \u202eevil\u202c\r\nforged line"
+TERMINAL_CONTROLS = ("\x1b", "\u202e", "\u202c", "\r", "\x9b")
+
+
+def escaping_answers() -> Dict[str, bytes]:
+    location = ("https://elsewhere.example/" + HOSTILE_TEXT.replace("\r\n", "")).encode("utf-8").decode("latin-1")
+    return {
+        "failed-operation-error": http_response(operation_bytes("failed", error=HOSTILE_TEXT)),
+        "errors-message": http_response(
+            envelope_bytes(None, success=False, errors=[{"code": 10000, "message": HOSTILE_TEXT}]),
+            status="403 Forbidden",
+        ),
+        "location": http_response(status="302 Found", headers=[("Location", location)]),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(escaping_answers()))
+def test_command_neutralizes_terminal_controls_quoted_from_the_server(name: str) -> None:
+    with HostileServer(answer(escaping_answers()[name])) as server:
+        _seconds, result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "5", base_url=server.base_url)
+    assert result.returncode in (1, 4), result.stderr
+    (line,) = result.stderr.strip().split("\n")
+    assert "fake prompt$" in line
+    for char in TERMINAL_CONTROLS:
+        assert char not in result.stderr + result.stdout
+
+
+# --- numbers outside their bounds: a validation error naming the option, before any request ----------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("timeout", 1e10, "Invalid timeout: expected at most 600 seconds"),
+        ("timeout", 0, "Invalid timeout: expected more than zero seconds"),
+        ("wait_max_interval", 1e-6, "Invalid wait_max_interval: expected at least 1 second"),
+        ("wait_timeout", 1e10, "Invalid wait_timeout: expected at most 86400 seconds"),
+    ],
+)
+def test_module_refuses_numbers_outside_their_bounds(tmp_path: Path, option: str, value: float, problem: str) -> None:
+    with HostileServer(answer(PENDING)) as server:
+        _seconds, result = run_module(tmp_path, base_url=server.base_url, wait=True, **{option: value})
+    assert result["error_type"] == "ValidationError"
+    assert result["msg"].startswith(problem)
+    assert server.requests == []

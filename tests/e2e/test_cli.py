@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,9 +162,87 @@ def test_a_token_that_cannot_be_a_header_exits_2_without_showing_it(token: str) 
 
 
 @pytest.mark.parametrize(
-    ("flag", "value"), [("--timeout", "-1"), ("--max-interval", "0"), ("--request-timeout", "0"), ("--timeout", "x")]
+    ("flag", "value", "problem"),
+    [
+        ("--timeout", "-1", "zero or more"),
+        ("--max-interval", "0", "more than zero"),
+        ("--request-timeout", "0", "more than zero"),
+        ("--timeout", "x", "expected a number of seconds"),
+        # Hostile values: a microsecond cap burned the shared rate limit; 1e10 overflowed a timer.
+        ("--max-interval", "1e-6", "at least 1 second (Cloudflare allows 1,200 requests per 5 minutes"),
+        ("--max-interval", "3601", "at most 3600 seconds"),
+        ("--request-timeout", "1e10", "at most 600 seconds"),
+        ("--timeout", "1e400", "zero or more seconds"),
+        ("--timeout", "86401", "at most 86400 seconds"),
+        ("--timeout", "nan", "zero or more seconds"),
+    ],
 )
-def test_bad_numbers_are_refused_naming_the_flag(flag: str, value: str) -> None:
+def test_bad_numbers_are_refused_naming_the_flag(flag: str, value: str, problem: str) -> None:
     result = run_command("wait", ACCOUNT_ID, OPERATION_ID, flag, value, base_url="http://127.0.0.1:9/client/v4")
     assert result.returncode == 2
     assert flag in result.stderr
+    assert problem in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+# --- where the output goes: closed, or full ----------------------------------------------------------------------
+
+
+def run_with_shell_redirect(redirect: str, *args: str, base_url: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=base_url)
+    return subprocess.run(
+        ["sh", "-c", f'exec "$0" "$@" {redirect}', COMMAND, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_closed_stdout_exits_2_before_any_request() -> None:
+    with scripted_api(operation("completed")) as api:
+        result = run_with_shell_redirect(">&-", "status", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == 2
+    assert "stdout is closed" in one_error_line(result)
+    assert api.requests == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("command", "answer", "code"),
+    [("status", "completed", 5), ("wait", "completed", 5), ("wait", "failed", 1)],
+)
+def test_a_full_stdout_is_one_clear_error_without_a_traceback(command: str, answer: str, code: int) -> None:
+    with scripted_api(operation(answer, error="bad item" if answer == "failed" else None)) as api:
+        result = run_with_shell_redirect(">/dev/full", command, ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert "could not write the facts to stdout: No space left on device" in lines[0]
+    assert len(lines) == (2 if answer == "failed" else 1)
+    assert "Exception ignored" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:99999/client/v4",
+        "http://127.0.0.1:0/client/v4",
+        "https://api .cloudflare.com/client/v4",
+        "https://api.cloudflare.com\x1b[2J/client/v4",
+        "https://api.cloudflare.com\t/client/v4",
+    ],
+    ids=["port-99999", "port-0", "space-in-host", "escape-in-host", "tab-in-host"],
+)
+def test_a_base_url_that_cannot_be_requested_exits_2_at_once(base_url: str) -> None:
+    # Hostile URLs that used to exit 4 after a failed request, or retry name resolution for 70 s.
+    start = time.monotonic()
+    result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=base_url)
+    assert result.returncode == 2
+    line = one_error_line(result)
+    assert line.startswith("cloudflare-lists: error: Invalid base_url: ")
+    assert "\x1b" not in line and "\t" not in line
+    assert time.monotonic() - start < 10

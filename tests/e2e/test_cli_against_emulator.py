@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Dict
 
 import pytest
 
@@ -29,11 +30,11 @@ def append(emulator: Emulator, list_id: str, *ips: str) -> str:
     return append_items(emulator, list_id, [{"ip": ip} for ip in ips])
 
 
-def wait(emulator: Emulator, operation_id: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def wait(emulator: Emulator, operation_id: str, *extra: str, account_id: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     env.update(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=emulator.base_url)
     result = subprocess.run(
-        [COMMAND, "wait", emulator.config.account_id, operation_id, *extra],
+        [COMMAND, "wait", account_id or emulator.config.account_id, operation_id, *extra],
         capture_output=True,
         text=True,
         env=env,
@@ -106,3 +107,25 @@ def test_every_wait_ends_right_with_30_percent_injected_faults(emulator: Emulato
         facts = json.loads(result.stdout)
         assert facts["id"] == operation_id
         assert facts["status"] == ("failed" if bad else "completed")
+
+
+def test_an_upper_case_account_id_is_sent_in_lower_case_and_works(emulator: Emulator) -> None:
+    # Like Cloudflare, the emulator refuses upper-case hex in the route (7003); the command normalizes it.
+    operation_id = append(emulator, create_list(emulator), "192.0.2.7")
+    assert call(emulator, "GET", "").status_code == 200
+    upper = emulator.config.account_id.upper()
+    refused = requests_get(emulator, f"/accounts/{upper}/rules/lists/bulk_operations/{operation_id}")
+    assert refused["errors"][0]["code"] == 7003
+
+    result = wait(emulator, operation_id, account_id=upper)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "completed"
+
+
+def requests_get(emulator: Emulator, path: str) -> Dict[str, Any]:
+    import requests
+
+    response = requests.get(emulator.base_url + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    body: Dict[str, Any] = response.json()
+    return body

@@ -70,6 +70,26 @@ def test_check_reports_one_failure_per_bad_property_with_the_core_rule() -> None
     assert "true or false" in reasons["fail_on_operation_failure"]
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("wait_max_interval", 1e-6, "at least 1 second"),
+        ("wait_max_interval", 7200, "at most 3600 seconds"),
+        ("wait_timeout", 1e10, "at most 86400 seconds"),
+    ],
+)
+def test_check_refuses_numbers_outside_the_cores_bounds(name: str, value: float, problem: str) -> None:
+    _, failures = check_inputs({"account_id": ACCOUNT, "operation_id": OPERATION, name: value})
+    assert [failure[0] for failure in failures] == [name]
+    assert problem in failures[0][1]
+
+
+def test_check_normalizes_an_upper_case_account_id_to_the_form_cloudflare_routes() -> None:
+    inputs, failures = check_inputs({"account_id": ACCOUNT.upper(), "operation_id": OPERATION})
+    assert failures == []
+    assert inputs["account_id"] == ACCOUNT
+
+
 def test_check_requires_account_and_operation_ids() -> None:
     _, failures = check_inputs({})
     assert [name for name, _ in failures] == ["account_id", "operation_id"]

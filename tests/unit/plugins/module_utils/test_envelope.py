@@ -25,6 +25,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     UnexpectedStatusError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import MAX_RETRY_AFTER
 from core_testkit import OPERATION_ID, TOKEN, WHAT, envelope_bytes, operation
 
 # A bound on any message: what + 5 quoted Cloudflare errors + a hint stays well under this.
@@ -303,7 +304,10 @@ def test_only_the_first_five_cloudflare_errors_go_in_the_message_but_all_are_kep
         ({"RETRY-AFTER": "2.5"}, 2.5),
         ({"Retry-After": "-5"}, None),
         ({"Retry-After": "nan"}, None),
-        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, None),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({"Retry-After": "9" * 5000}, MAX_RETRY_AFTER),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "1e3"}, None),
         ({"Retry-After": ""}, None),
         ({}, None),
         ({"X-Other": "1"}, None),
@@ -513,6 +517,37 @@ def test_result_errors_never_echo_a_secret(result):
         parse_bulk_operation(result, OPERATION_ID, what=WHAT, secrets=[TOKEN])
     assert TOKEN not in str(info.value)
     assert TOKEN not in repr(info.value.details())
+
+
+# --- terminal controls from the server are neutralized wherever they are quoted -------------------------------
+
+HOSTILE_TEXT = "\x1b[2J\x1b[31mfake prompt$ \u202eevil\u202c\r\nforged line"
+
+
+def assert_neutral(text):
+    for char in ("\x1b", "\u202e", "\u202c", "\r", "\n"):
+        assert char not in text
+
+
+def test_a_redirect_location_with_controls_is_quoted_neutralized():
+    with pytest.raises(EndpointError) as info:
+        parse(302, b"", headers={"Location": "https://x.example/" + HOSTILE_TEXT})
+    assert_neutral(str(info.value))
+    assert "\\x1b[2J" in str(info.value)
+
+
+def test_cloudflare_error_messages_with_controls_are_neutralized_in_the_message_and_the_data():
+    body = envelope_bytes(None, success=False, errors=[{"code": 10000, "message": HOSTILE_TEXT}])
+    with pytest.raises(AuthenticationError) as info:
+        parse(403, body)
+    assert_neutral(str(info.value))
+    assert_neutral(info.value.cloudflare_errors[0]["message"])
+
+
+def test_a_failed_operations_error_with_controls_is_neutralized():
+    facts = parse_bulk_operation(operation("failed", error=HOSTILE_TEXT), OPERATION_ID, what=WHAT)
+    assert_neutral(facts.error)
+    assert facts.error.startswith("\\x1b[2J\\x1b[31mfake prompt$ \\u202eevil")
 
 
 @pytest.mark.parametrize("code", [7000, 7003])

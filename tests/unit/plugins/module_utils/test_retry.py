@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import random
+import time
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import (
@@ -12,6 +14,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry imp
     RETRY_STATUSES,
     DeadlineRetry,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import MAX_RETRY_AFTER
 from urllib3 import HTTPResponse
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -157,7 +160,27 @@ def test_planned_wait_ignores_retry_after_when_told_not_to_respect_it(clock):
 def test_planned_wait_falls_back_to_backoff_on_an_unparseable_retry_after(clock):
     retry = make(clock, rng=ScriptedRng(0.0)).increment("GET", URL, response=answer(503))
     assert retry.planned_wait(answer(429, "soon")) == 0.25
-    assert retry.planned_wait(answer(429, "1.5")) == 0.25
+    assert retry.planned_wait(answer(429, "inf")) == 0.25
+
+
+@pytest.mark.parametrize(
+    ("value", "wait"),
+    [("1.5", 1.5), ("9" * 5000, MAX_RETRY_AFTER), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+    ids=["fraction", "5000-digits", "past-date"],
+)
+def test_planned_wait_reads_retry_after_like_the_envelope(clock, value, wait):
+    assert make(clock).planned_wait(answer(429, value)) == wait
+
+
+def test_planned_wait_honours_an_http_date(clock):
+    ahead = email.utils.formatdate(time.time() + 120, usegmt=True)
+    assert 115 <= make(clock).planned_wait(answer(429, ahead)) <= 120
+
+
+def test_a_retry_after_date_past_the_deadline_is_not_retried(clock):
+    ahead = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    with pytest.raises(MaxRetryError):
+        make(clock, deadline=clock() + 60).increment("GET", URL, response=answer(429, ahead))
 
 
 def test_increment_allows_a_retry_that_ends_before_the_deadline(clock):

@@ -51,9 +51,15 @@ BAD_IDS = [
 # --- account_id ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [ACCOUNT_ID, ACCOUNT_ID.upper(), "0" * 32, "f" * 32])
+@pytest.mark.parametrize("value", [ACCOUNT_ID, "0" * 32, "f" * 32])
 def test_account_id_of_32_hex_is_accepted_unchanged(value):
     assert validate_account_id(value) == value
+
+
+@pytest.mark.parametrize("value", [ACCOUNT_ID.upper(), ACCOUNT_ID[:16].upper() + ACCOUNT_ID[16:]])
+def test_an_upper_case_account_id_is_normalized_to_lower_case(value):
+    # Cloudflare's routing refuses upper-case hex (7003), and its hint then pointed at base_url.
+    assert validate_account_id(value) == ACCOUNT_ID
 
 
 @pytest.mark.parametrize(
@@ -180,6 +186,9 @@ def test_bad_ids_in_module_params_send_no_request_even_before_credentials(params
         ("http://localhost:8787", "http://localhost:8787"),
         ("http://LocalHost", "http://LocalHost"),
         ("https://10.0.0.1/v4", "https://10.0.0.1/v4"),
+        ("https://api.cloudflare.com./client/v4", "https://api.cloudflare.com./client/v4"),
+        ("https://xn--bcher-kva.example:65535/v4", "https://xn--bcher-kva.example:65535/v4"),
+        ("https://cf_proxy.internal:1/v4", "https://cf_proxy.internal:1/v4"),
     ],
 )
 def test_base_url_https_anywhere_and_http_on_loopback_are_accepted(value, expected):
@@ -211,6 +220,22 @@ def test_base_url_https_anywhere_and_http_on_loopback_are_accepted(value, expect
         ("https://api.cloudflare.com/client/v4?", "no query string or fragment"),
         ("https://api.cloudflare.com/client/v4#frag", "no query string or fragment"),
         ("https://api.cloudflare.com/client/v4#", "no query string or fragment"),
+        # Hostile URLs that used to pass and fail late (exit 4), or retry name resolution for 70 s:
+        ("http://127.0.0.1:99999/client/v4", "Port out of range"),
+        ("http://127.0.0.1:0/client/v4", "expected a port from 1 to 65535, got 0"),
+        ("http://127.0.0.1:http/client/v4", "Port could not be cast"),
+        ("https://api.cloudflare.com:-1/client/v4", "Port"),
+        ("https://api .cloudflare.com/client/v4", "contains spaces, control or non-ASCII characters"),
+        ("https://api.cloudflare.com\t/client/v4", "contains spaces, control or non-ASCII characters"),
+        ("https://api.cloudflare.com\x00/client/v4", "contains spaces, control or non-ASCII characters"),
+        ("https://api.cloud\x1b[31mflare.com", "contains spaces, control or non-ASCII characters"),
+        ("https://api.cl\u043eudflare.com/client/v4", "xn-- form"),  # a Cyrillic o
+        ("https://api.cloudflare.com/client v4", "contains spaces"),
+        ("https://-api.cloudflare.com/client/v4", "expected a host name or an IP address, got '-api.cloudflare.com'"),
+        ("https://api..cloudflare.com/client/v4", "expected a host name or an IP address"),
+        ("https://api.cloudflare.com%2f/client/v4", "expected a host name or an IP address"),
+        ("https://" + "a" * 64 + ".example/client/v4", "expected a host name or an IP address"),
+        ("https://[fe80::zz]/client/v4", "expected an http(s) URL"),
     ],
 )
 def test_base_url_refused_naming_base_url(value, problem):

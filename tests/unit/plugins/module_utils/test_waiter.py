@@ -542,6 +542,28 @@ def test_wait_policy_refuses_jitter_of_one_or_more(jitter):
 
 
 def test_wait_policy_accepts_its_edge_values():
-    policy = WaitPolicy(timeout=0, first_interval=0.001, multiplier=1, max_interval=0.001, jitter=0)
+    policy = WaitPolicy(timeout=0, first_interval=0.1, multiplier=1, max_interval=1, jitter=0)
     assert policy.timeout == 0
     assert WaitPolicy(jitter=0.999).jitter == 0.999
+    assert WaitPolicy(timeout=86400, first_interval=3600, multiplier=10, max_interval=3600).max_interval == 3600
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "name", "problem"),
+    [
+        ("max_interval", 1e-6, "wait_max_interval", "expected at least 1 second (Cloudflare allows 1,200 requests"),
+        ("max_interval", 0.999, "wait_max_interval", "expected at least 1 second"),
+        ("max_interval", 3601, "wait_max_interval", "expected at most 3600 seconds"),
+        ("first_interval", 0.01, "first_interval", "expected at least 0.1 seconds"),
+        ("timeout", 86401, "wait_timeout", "expected at most 86400 seconds"),
+        ("timeout", 1e10, "wait_timeout", "expected at most 86400 seconds"),
+        ("timeout", 10**400, "wait_timeout", "expected zero or more seconds"),
+        ("multiplier", 11, "multiplier", "expected at least 1 and at most 10"),
+    ],
+)
+def test_wait_policy_refuses_values_outside_its_bounds_saying_which(field, value, name, problem):
+    # Hostile values: a cap of a microsecond made about 2,000 checks in 2 s, burning the user's shared rate limit.
+    with pytest.raises(ValidationError) as info:
+        WaitPolicy(**{field: value})
+    assert info.value.parameter == name
+    assert problem in str(info.value)
