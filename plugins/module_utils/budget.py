@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import RateLimitedError, ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import blocking_lock, shared_path
 
 DOCUMENTED_LIMIT = 1200
@@ -53,9 +54,9 @@ _MEMBER = re.compile(r'^\s*"?([A-Za-z0-9_.*-]+)"?((?:\s*;\s*[a-z]+=[0-9]+)*)\s*$
 _PARAM = re.compile(r";\s*([a-z]+)=([0-9]+)")
 
 
-def fingerprint(secrets: Tuple[str, ...]) -> str:
-    """A stable name for a credential that reveals nothing of it: a truncated SHA-256 of its secrets."""
-    digest = hashlib.sha256("\0".join(secrets).encode("utf-8")).hexdigest()
+def fingerprint(parts: Tuple[str, ...]) -> str:
+    """A stable name for a credential that reveals nothing of it: a truncated SHA-256 of its parts."""
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
     return digest[:24]
 
 
@@ -229,7 +230,7 @@ class RateBudget:
                 raise RateLimitedError(
                     f"The request budget for this Cloudflare user has no room for {wait:.1f} s, past the deadline: "
                     "other waits or pipelines with the same credentials are using it, or Cloudflare asked to slow "
-                    "down. Retry later, or raise the timeout.",
+                    "down. Retry later, or raise wait_timeout.",
                     retry_after=round(wait, 3),
                 )
             self.sleep(wait)
@@ -238,35 +239,36 @@ class RateBudget:
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from an answer: a 429's ``Retry-After`` pauses everyone; ``Ratelimit`` caps what is left."""
         lowered = {str(name).lower(): value for name, value in headers.items()}
-        retry_after = _seconds(lowered.get("retry-after")) if status == 429 else None
+        given = lowered.get("retry-after") if status == 429 else None
         ratelimit = parse_ratelimit(lowered.get("ratelimit"))
-        if retry_after is None and ratelimit is None and status != 429:
+        if status != 429 and ratelimit is None:
             return
         now = self.clock()
+        # An HTTP-date counts from the budget's clock: the wall clock, in real use.
+        retry_after = parse_retry_after(str(given), now) if given is not None else None
         with self._store.locked(self._fresh(now)) as state:
             self._settle(state, now)
             if status == 429:
+                # At most the documented window: Cloudflare's block lasts up to 5 minutes, and a longer pause would
+                # freeze every pipeline of this user on this host on the word of one answer.
+                pause = min(retry_after if retry_after is not None else 1.0, DOCUMENTED_WINDOW)
                 state.tokens = min(state.tokens, 0.0)
-                state.paused_until = max(state.paused_until, now + (retry_after if retry_after is not None else 1.0))
+                state.paused_until = max(state.paused_until, now + pause)
             if ratelimit is not None:
                 remaining, reset = ratelimit
                 state.server_remaining = remaining
                 state.server_reset_at = now + reset
 
 
-def _seconds(value: Optional[str]) -> Optional[float]:
-    """A delta-seconds ``Retry-After``, bounded to a day; dates were honoured by the retry already."""
-    if value is None or not value.strip().isdigit() or len(value.strip()) > 6:
-        return None
-    return min(float(value.strip()), 86400.0)
-
-
 _SHARED: Dict[Tuple[str, str], RateBudget] = {}
 _SHARED_GUARD = threading.Lock()
 
 
-def shared_budget(secrets: Tuple[str, ...], environ: Optional[Mapping[str, str]] = None) -> RateBudget:
-    """The budget of this credential for this process, backed by the host-wide file unless turned off."""
+def shared_budget(
+    secrets: Tuple[str, ...], base_url: str = "", environ: Optional[Mapping[str, str]] = None
+) -> RateBudget:
+    """The budget of this credential at this API (``base_url``) for this process, backed by the host-wide file
+    unless turned off. An emulator and Cloudflare never share a budget, even with one token."""
     env = os.environ if environ is None else environ
     requests_per, window = (
         parse_rate(env[RATE_ENV])
@@ -277,7 +279,7 @@ def shared_budget(secrets: Tuple[str, ...], environ: Optional[Mapping[str, str]]
         )
     )
     rate, burst = requests_per / window, float(DEFAULT_BURST)
-    name = fingerprint(secrets)
+    name = fingerprint((base_url, *secrets))
     path = shared_path(f"budget-{name}.json", env)
     key = (name, f"{rate}:{burst}:{path}")
     with _SHARED_GUARD:

@@ -133,7 +133,7 @@ class CloudflareClient:
         if budget is None:
             # On the real clock, the credential's budget shared by the host; on an injected one, a private one.
             budget = (
-                shared_budget(credentials.secrets())
+                shared_budget(credentials.secrets(), self.base_url)
                 if clock is time.monotonic
                 else RateBudget(clock=clock, sleep=sleep)
             )

@@ -323,7 +323,10 @@ def test_module_reports_a_hostile_retry_after_as_finite_json(tmp_path: Path, ret
         ).stdout
     result = strict_json(output)
     assert result["error_type"] == "RateLimitedError"
-    assert result.get("retry_after") == reported
+    if reported is None:  # not honoured: at most the request budget's own short pause is reported
+        assert result.get("retry_after") is None or 0 <= result["retry_after"] <= 1
+    else:
+        assert result.get("retry_after") == reported
     assert "unexpected" not in result["msg"]
 
 

@@ -219,7 +219,7 @@ def test_a_full_stdout_is_one_clear_error_without_a_traceback(command: str, answ
         result = run_with_shell_redirect(">/dev/full", command, ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
-    assert "could not write the facts to stdout: No space left on device" in lines[0]
+    assert "could not write the result to stdout: No space left on device" in lines[0]
     assert len(lines) == (2 if answer == "failed" else 1)
     assert "Exception ignored" not in result.stderr
     assert "Traceback" not in result.stderr
@@ -243,6 +243,6 @@ def test_a_base_url_that_cannot_be_requested_exits_2_at_once(base_url: str) -> N
     result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=base_url)
     assert result.returncode == 2
     line = one_error_line(result)
-    assert line.startswith("cloudflare-lists: error: Invalid base_url: ")
+    assert line.startswith("cloudflare-lists: error: Invalid --base-url (or CLOUDFLARE_BASE_URL): ")
     assert "\x1b" not in line and "\t" not in line
     assert time.monotonic() - start < 10

@@ -70,6 +70,18 @@ def test_a_429_pauses_every_request_until_its_retry_after(clock):
     assert budget.acquire() == pytest.approx(20.0)
 
 
+def test_a_pause_lasts_at_most_the_documented_window_whatever_retry_after_says(clock):
+    budget = make(clock, burst=50)
+    budget.observe(429, {"Retry-After": "86400"})
+    assert budget.acquire() == pytest.approx(300.0)
+
+
+def test_an_http_date_retry_after_pauses_like_seconds(clock):
+    budget = RateBudget(1.0, 5, clock=lambda: 1_000_000_000.0 + clock.elapsed, sleep=clock.sleep)
+    budget.observe(429, {"Retry-After": "Sun, 09 Sep 2001 01:47:00 GMT"})  # 1e9 s after the epoch, plus 20 s
+    assert budget.acquire() == pytest.approx(20.0, abs=1.0)
+
+
 def test_a_429_without_retry_after_still_pauses_a_moment(clock):
     budget = make(clock, burst=50)
     budget.observe(429, {})
@@ -147,16 +159,19 @@ def test_a_fingerprint_names_a_credential_without_revealing_it():
 
 def test_the_shared_budget_is_one_per_credential_in_a_cache_file_named_by_fingerprint(tmp_path):
     environ = {"XDG_CACHE_HOME": str(tmp_path)}
-    first, again, other = (shared_budget((secret,), environ) for secret in (TOKEN, TOKEN, "another-token"))
-    assert first is again and first is not other
+    first, again, other = (shared_budget((secret,), "https://a", environ) for secret in (TOKEN, TOKEN, "other"))
+    elsewhere = shared_budget((TOKEN,), "http://127.0.0.1:8080", environ)
+    assert first is again and first is not other and first is not elsewhere
     first.acquire()
     files = sorted(path.name for path in (tmp_path / "edgeops-cloudflare-lists").iterdir())
-    assert f"budget-{fingerprint((TOKEN,))}.json" in files
+    assert f"budget-{fingerprint(('https://a', TOKEN))}.json" in files
     assert not any(TOKEN in path.read_text() for path in (tmp_path / "edgeops-cloudflare-lists").iterdir())
 
 
 def test_the_shared_budget_can_be_kept_in_the_process(tmp_path):
-    budget = shared_budget((TOKEN,), {"XDG_CACHE_HOME": str(tmp_path), "CLOUDFLARE_LISTS_SHARED_BUDGET": "0"})
+    budget = shared_budget(
+        (TOKEN,), "https://a", {"XDG_CACHE_HOME": str(tmp_path), "CLOUDFLARE_LISTS_SHARED_BUDGET": "0"}
+    )
     budget.acquire()
     assert budget.path is None
     assert not (tmp_path / "edgeops-cloudflare-lists").exists()
