@@ -45,7 +45,8 @@ options:
       - Whether to wait until Cloudflare has applied the write to the items (the bulk operation has finished),
         and to read the list back to check that it holds what was planned.
       - With V(false), the write is sent and the module returns at once, with the bulk operation's first status
-        in RV(bulk_operation). A later write to the same account then waits for it.
+        in RV(bulk_operation). Wait for it with M(edgeops.cloudflare_lists.bulk_operation_info); until it has
+        finished, Cloudflare answers other writes to the account with HTTP 429.
       - With V(true), the status is checked at once, then again after about 0.45 s, 0.9 s, 1.6 s and so on (each
         pause 1.9 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)). A
         C(failed) operation fails the task with Cloudflare's reason; the list is then as it was, since each

@@ -77,7 +77,8 @@ attributes:
 notes:
   - The API token needs the C(Account Filter Lists Edit) permission.
   - Cloudflare runs one bulk operation at a time per account. Writes from one process wait for each other; a
-    write that meets another one's pending operation is retried, honouring C(Retry-After), until O(wait_timeout).
+    write that meets another process's pending operation (an HTTP 429) is retried a few times, honouring
+    C(Retry-After), within O(wait_timeout).
   - A write that got no answer (a timeout, an HTTP 5xx) may have been applied; the module then reads the list
     again and plans anew instead of sending it again.
 seealso:

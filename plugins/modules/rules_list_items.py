@@ -60,7 +60,8 @@ notes:
   - The API token needs the C(Account Filter Lists Edit) permission.
   - Pass all the items in one task rather than looping over them; each task is one write and one bulk operation.
   - Cloudflare runs one bulk operation at a time per account. Writes from one process wait for each other; a
-    write that meets another one's pending operation is retried, honouring C(Retry-After), until O(wait_timeout).
+    write that meets another process's pending operation (an HTTP 429) is retried a few times, honouring
+    C(Retry-After), within O(wait_timeout).
 seealso:
   - module: edgeops.cloudflare_lists.rules_list
     description: Manage a list and, optionally, exactly all of its items.

@@ -5,6 +5,7 @@
 # its bulk operation. Then: the behaviour playbook; a --check --diff run compared with the real run that follows;
 # 1,200 items written, then rewritten with no change (timed, and its requests counted); two plays writing two
 # lists of one account at the same time; and a -vvv run that must not show the token.
+# shellcheck disable=SC2154  # workdir and token are set by ../setup_emulator/emulator.sh, which is sourced below
 set -eu -o pipefail
 # shellcheck source=../setup_emulator/emulator.sh
 source ../setup_emulator/emulator.sh

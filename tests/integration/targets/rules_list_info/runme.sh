@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Integration tests of edgeops.cloudflare_lists.rules_list_info against the Lists API emulator.
+# shellcheck disable=SC2154  # workdir and token are set by ../setup_emulator/emulator.sh, which is sourced below
 set -eu -o pipefail
 # shellcheck source=../setup_emulator/emulator.sh
 source ../setup_emulator/emulator.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration tests of edgeops.cloudflare_lists.rules_list_items against the Lists API emulator: adding and
 # removing some items of a list that also holds items written by others, which stay untouched.
+# shellcheck disable=SC2154  # workdir and token are set by ../setup_emulator/emulator.sh, which is sourced below
 set -eu -o pipefail
 # shellcheck source=../setup_emulator/emulator.sh
 source ../setup_emulator/emulator.sh
