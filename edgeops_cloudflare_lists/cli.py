@@ -13,6 +13,15 @@ import sys
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
+    COMPLETED,
+    FAILED,
+    TIMEOUT,
+    BatchProgress,
+    BatchResult,
+    parse_refs,
+    wait_for_many,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
@@ -28,6 +37,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     sorted_items,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
+    ACCOUNT_ID_ENV,
     list_lists,
     read_items,
     resolve_account_id,
@@ -166,9 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
         progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
 
     command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
-    waiting(
-        command("wait", "Wait until an operation completes, then print its facts.", "operation_id"),
-        "give up after this long; 0 checks once",
+    wait = command(
+        "wait",
+        "Wait until an operation completes, then print its facts. Given several ACCOUNT_ID:OPERATION_ID pairs (or "
+        "--from), wait on all at once under one deadline, printing a JSON line as each finishes.",
+        "operation_id",
+    )
+    waiting(wait, "give up after this long; 0 checks once")
+    wait.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="operations to wait on, one ACCOUNT_ID:OPERATION_ID (or OPERATION_ID) a line; '-' reads stdin",
     )
     command("lists", "Print the account's lists as JSON.")
     command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list")
@@ -300,6 +319,8 @@ def run(
         return EXIT_USAGE
     progress: Optional[ProgressLine] = None
     try:
+        if args.command == "wait" and (args.from_file or any(":" in value for value in args.positionals)):
+            return _wait_many(args, environ, stdout, stderr, client_factory)
         positionals = _positionals(args, environ)
         items = _read_items_file(args, stdin=sys.stdin) if args.command == "sync" else None
         if args.insecure:
@@ -361,6 +382,91 @@ def _settle_stdout() -> None:
             os.close(devnull)
         except (OSError, ValueError):
             pass
+
+
+def _wait_many(
+    args: argparse.Namespace,
+    environ: Optional[Mapping[str, str]],
+    stdout: TextIO,
+    stderr: Optional[TextIO],
+    client_factory: Callable[..., CloudflareClient],
+) -> int:
+    """``wait`` on many: one JSON line per operation as it finishes; the exit code of the worst outcome."""
+    entries = list(args.positionals)
+    if args.from_file:
+        entries += _read_lines(args.from_file, "--from")
+    default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "")
+    pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
+    refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])
+    if not refs:
+        raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
+    show = stderr is not None and (stderr.isatty() if args.progress is None else args.progress)
+    counter = BatchProgressLine(stderr) if show and stderr is not None else None
+    worst = EXIT_OK
+
+    def finished(result: BatchResult) -> None:
+        nonlocal worst
+        line = result.to_dict()
+        if result.error is not None:
+            line["message"] = _one_line(result.error.render(_names(args)))
+        try:
+            stdout.write(json.dumps(line, sort_keys=True) + "\n")
+            stdout.flush()
+        except (OSError, ValueError) as exc:  # ValueError: a closed file
+            raise OutputError(exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed") from None
+        if result.outcome in _OUTCOME_CODES:
+            code = _OUTCOME_CODES[result.outcome]
+        else:
+            code = _exit_code(result.error) if result.error is not None else EXIT_API
+        worst = max(worst, code)
+
+    settings = {"base_url": args.base_url, "timeout": args.request_timeout, "validate_certs": not args.insecure}
+    with client_factory(**settings) as client:
+        policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
+        try:
+            wait_for_many(client, refs, policy, on_result=finished, on_progress=counter)
+        finally:
+            if counter is not None:
+                counter.close()
+    return worst
+
+
+# The exit code of each way a wait in a batch ends; errors map as a single wait's would.
+_OUTCOME_CODES = {COMPLETED: EXIT_OK, FAILED: EXIT_OPERATION_FAILED, TIMEOUT: EXIT_TIMEOUT}
+
+
+class BatchProgressLine:
+    """Counts by status on stderr: in place on a terminal, a line per change elsewhere."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.in_place = stream.isatty()
+        self.last = ""
+
+    def __call__(self, progress: BatchProgress) -> None:
+        counts = ", ".join(f"{count} {name}" for name, count in progress.counts.items() if count)
+        text = f"wait: {counts} after {progress.elapsed:.1f} s"
+        if text.split(" after ")[0] == self.last.split(" after ")[0] and not self.in_place:
+            return
+        self.last = text
+        _say(self.stream, "\r\033[K" + text if self.in_place else text)
+
+    def close(self) -> None:
+        if self.last and self.in_place:
+            _say(self.stream, "")
+
+
+def _read_lines(path: str, flag: str) -> List[str]:
+    """The non-blank lines of ``path`` ('-': stdin), '#' comments dropped."""
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read(MAX_ITEMS_FILE_BYTES + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(flag, f"could not read {path!r}: {exc}.") from None
+    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
 
 
 def _sync(

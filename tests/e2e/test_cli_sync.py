@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.lists_api import append_items, call, create_list
@@ -212,3 +213,41 @@ def test_concurrent_syncs_to_one_account_queue_on_the_host_and_never_meet_a_429(
         assert all(json.loads(out)["operation"]["status"] == "completed" for out, _err in outputs)
         assert emulator.throttled_counts["operation_pending"] == 0
         assert emulator.throttled_counts["rate_limit"] == 0
+
+
+def write_in_account(emulator: Emulator, account_id: str, ip: str) -> str:
+    """A list and one item in ``account_id``; the operation's id."""
+    base = f"{emulator.base_url}/accounts/{account_id}/rules/lists"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    list_id = requests.post(base, json={"name": "fleet", "kind": "ip"}, headers=headers, timeout=10).json()["result"][
+        "id"
+    ]
+    answer = requests.post(f"{base}/{list_id}/items", json=[{"ip": ip}], headers=headers, timeout=10)
+    return str(answer.json()["result"]["operation_id"])
+
+
+def test_one_wait_process_follows_many_operations_in_many_accounts_and_reports_each(tmp_path: Path) -> None:
+    with Emulator(EmulatorConfig(token=TOKEN, pending_seconds=0.5, running_seconds=1.0)) as emulator:
+        pairs = [
+            f"{index:032x}:" + write_in_account(emulator, f"{index:032x}", f"10.1.0.{index}") for index in range(1, 41)
+        ]
+        (tmp_path / "operations.txt").write_text("# one a line\n" + "\n".join(pairs) + "\n")
+        requests_before = emulator.request_count
+        result = run(emulator, "wait", "--from", str(tmp_path / "operations.txt"), "--timeout", "60")
+        assert result.returncode == 0, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert sorted(f"{line['account_id']}:{line['operation_id']}" for line in lines) == sorted(pairs)
+        assert {line["outcome"] for line in lines} == {"completed"}
+        assert emulator.throttled_counts == {"rate_limit": 0, "operation_pending": 0, "fault": 0}
+        checks = emulator.request_count - requests_before
+        assert checks == sum(line["checks"] for line in lines)
+
+
+def test_a_batch_wait_exits_with_its_worst_outcome(emulator: Emulator, tmp_path: Path) -> None:
+    good = write_in_account(emulator, emulator.config.account_id, "10.2.0.1")
+    result = run(emulator, "wait", f"{emulator.config.account_id}:{good}", f"{emulator.config.account_id}:0bad0")
+    assert result.returncode == 4
+    outcomes = {json.loads(line)["operation_id"]: json.loads(line) for line in result.stdout.splitlines()}
+    assert outcomes[good]["outcome"] == "completed"
+    assert outcomes["0bad0"]["outcome"] == "error"
+    assert "ACCOUNT_ID and OPERATION_ID" in outcomes["0bad0"]["message"]
