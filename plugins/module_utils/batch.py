@@ -19,7 +19,7 @@ import heapq
 import itertools
 import random
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
@@ -83,7 +83,7 @@ class _Watch:
         self.facts: Optional[BulkOperationFacts] = None
 
 
-def parse_refs(pairs: Sequence[Tuple[str, str]]) -> List[OperationRef]:
+def parse_refs(pairs: Sequence[Tuple[Any, Any]]) -> List[OperationRef]:
     """Validated references, in order; the same operation twice is waited on once."""
     seen: Dict[Tuple[str, str], None] = {}
     for account_id, operation_id in pairs:

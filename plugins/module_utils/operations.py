@@ -12,11 +12,15 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
     resolve_base_url,
     resolve_credentials,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import COMPLETED, parse_refs, wait_for_many
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import BatchWaitError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_ids,
     validate_number_param,
+    validate_operation_id,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -86,7 +90,10 @@ def bulk_operation_info(
     session: Optional[Any] = None,
 ) -> Dict[str, Any]:
     """The Ansible module's whole job: ``params`` named as in ``argspec``, result as the module returns it."""
-    account_id, operation_id = validate_ids(params.get("account_id"), params.get("operation_id"))
+    if params.get("operations"):
+        return _many_bulk_operations(params, environ=environ, session=session)
+    account_id = resolve_account_id(params.get("account_id"), environ)
+    operation_id = validate_operation_id(params.get("operation_id"))
     with open_client(
         params.get("api_token"),
         params.get("account_email"),
@@ -109,6 +116,58 @@ def bulk_operation_info(
         "checks": outcome.checks,
         "elapsed": round(outcome.elapsed, 3),
     }
+
+
+def _many_bulk_operations(
+    params: Mapping[str, Any], *, environ: Optional[Mapping[str, str]], session: Optional[Any]
+) -> Dict[str, Any]:
+    """``operations``: each checked once, or all waited on together; ``bulk_operations`` lists their outcomes."""
+    given = [
+        (entry.get("account_id") or params.get("account_id"), entry.get("operation_id"))
+        for entry in params["operations"]
+    ]
+    # Only entries without an account fall back to CLOUDFLARE_ACCOUNT_ID (and only then must it be set).
+    refs = parse_refs([(account or resolve_account_id(None, environ), operation_id) for account, operation_id in given])
+    with open_client(
+        params.get("api_token"),
+        params.get("account_email"),
+        params.get("account_api_key"),
+        params.get("base_url"),
+        timeout=_number(params, "timeout", DEFAULT_TIMEOUT),
+        validate_certs=params.get("validate_certs") is not False,
+        environ=environ,
+        session=session,
+    ) as client:
+        if not params.get("wait"):
+            return {
+                "bulk_operations": [
+                    {
+                        "account_id": ref.account_id,
+                        "operation_id": ref.operation_id,
+                        "facts": get_bulk_operation(client, ref.account_id, ref.operation_id).to_dict(),
+                    }
+                    for ref in refs
+                ]
+            }
+        policy = WaitPolicy(
+            timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
+            max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
+        )
+        results = wait_for_many(client, refs, policy)
+    position = {ref: index for index, ref in enumerate(refs)}
+    outcomes = [result.to_dict() for result in sorted(results, key=lambda result: position[result.ref])]
+    unfinished = [result for result in results if result.outcome != COMPLETED]
+    if unfinished:
+        raise BatchWaitError(
+            "{} of {} bulk operations did not complete: {}".format(
+                len(unfinished),
+                len(results),
+                "; ".join(str(result.error or result.outcome) for result in unfinished[:3])
+                + ("; ..." if len(unfinished) > 3 else ""),
+            ),
+            results=outcomes,
+        )
+    return {"bulk_operations": outcomes}
 
 
 def _number(params: Mapping[str, Any], name: str, default: float) -> Any:
