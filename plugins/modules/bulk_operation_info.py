@@ -225,7 +225,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     CONNECTION_REQUIRED_TOGETHER,
     WAIT_ARGUMENT_SPEC,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets, url_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import bulk_operation_info
@@ -240,8 +240,10 @@ def argument_spec():
 
 
 def hide_environment_secrets(module):
-    """Mask secrets the core may read from the environment, as Ansible masks no_log options."""
+    """Mask secrets the core may read from the environment, as Ansible masks no_log options, and the userinfo of
+    a base_url (refused, but shown in the task's invocation)."""
     module.no_log_values.update(environment_secrets())
+    module.no_log_values.update(url_secrets(module.params.get("base_url")))
 
 
 def main():
