@@ -23,11 +23,16 @@ import time
 from typing import Any, Callable, Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.poolmanager import ProxyManager
+try:
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.poolmanager import ProxyManager
+except ImportError:  # pragma: no cover - client.py reports the missing library before anything is built
+    HTTPAdapter = HTTPConnection = HTTPSConnection = object  # type: ignore[misc,assignment]
+    HTTPConnectionPool = HTTPSConnectionPool = ProxyManager = object  # type: ignore[misc,assignment]
+    ReadTimeoutError = Exception  # type: ignore[misc,assignment]
 
 # The least time an attempt gets, even when the deadline has (nearly) passed.
 ATTEMPT_FLOOR = 1.0
