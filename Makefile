@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv install test lint unit e2e ansible-test ansible-lint demo bench clean
+.PHONY: venv install test lint unit e2e ansible-test ansible-lint demo bench dist clean
 
 venv: $(STAMP)
 
@@ -50,5 +50,13 @@ demo: install
 bench: install
 	$(BIN)/python benchmarks/waiter_schedules.py
 
+# The pip package (command, Pulumi provider, emulator and the collection, as one wheel) and the collection's
+# Galaxy tarball, in dist/.
+dist: venv
+	rm -rf dist build/lib
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	$(BIN)/ansible-galaxy collection build --force --output-path dist . >/dev/null
+	@ls -1 dist
+
 clean:
-	rm -rf $(VENV) build *.egg-info .work tests/output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .work tests/output .pytest_cache .mypy_cache .ruff_cache
