@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv install test lint unit e2e ansible-test ansible-lint demo bench clean
+.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench dist clean
 
 venv: $(STAMP)
 
@@ -42,7 +42,23 @@ unit: install
 ansible-test: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python tests/ansible_test.py
 
-test: lint unit ansible-test
+# The oldest ansible-core the collection supports (meta/runtime.yml's requires_ansible), beside the newest one in
+# .venv: its own venv, with the project installed in (lenient) editable mode for the emulator the targets start.
+OLDEST_ANSIBLE_CORE := 2.15
+OLDEST_VENV := .venv-ansible-core-$(OLDEST_ANSIBLE_CORE)
+OLDEST_STAMP := $(OLDEST_VENV)/.installed
+
+$(OLDEST_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/pip install --quiet --upgrade pip
+	$(OLDEST_VENV)/bin/pip install --quiet 'ansible-core==$(OLDEST_ANSIBLE_CORE).*' -e . > $(OLDEST_VENV)/install.log 2>&1 \
+		|| { cat $(OLDEST_VENV)/install.log; exit 1; }
+	touch $@
+
+ansible-test-oldest: $(OLDEST_STAMP) install
+	PATH=$(CURDIR)/$(OLDEST_VENV)/bin:$$PATH $(OLDEST_VENV)/bin/python tests/ansible_test.py sanity integration
+
+test: lint unit ansible-test ansible-test-oldest
 
 demo: install
 	PATH=$(CURDIR)/$(BIN):$$PATH bash examples/demo.sh
@@ -51,5 +67,13 @@ bench: install
 	$(BIN)/python benchmarks/waiter_schedules.py
 	$(BIN)/python benchmarks/sync_strategies.py
 
+# The pip package (command, Pulumi provider, emulator and the collection, as one wheel) and the collection's
+# Galaxy tarball, in dist/.
+dist: venv
+	rm -rf dist build/lib
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	$(BIN)/ansible-galaxy collection build --force --output-path dist . >/dev/null
+	@ls -1 dist
+
 clean:
-	rm -rf $(VENV) build *.egg-info .work tests/output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info .work tests/output .pytest_cache .mypy_cache .ruff_cache

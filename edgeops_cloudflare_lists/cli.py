@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
+import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
@@ -211,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--keep-others", action="store_true", help="add and update the file's items, and remove nothing")
     sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
     waiting(sync, "give up after this long, writing and waiting included")
+    wait.add_argument(
+        "--label",
+        default="",
+        metavar="TEXT",
+        help="start each progress line with TEXT (default: the operation id), to tell several waits apart",
+    )
     commands.add_parser(
         "emulator",
         help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
@@ -219,30 +227,80 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class ProgressLine:
-    """One status line on stderr, rewritten in place on a terminal; one line per check elsewhere."""
+MAX_LABEL_CHARS = 40
 
-    def __init__(self, stream: TextIO) -> None:
+
+def in_foreground(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal this process owns: not a file or a pipe, nor the terminal of a wait
+    started in the background (``&``), whose line others would overwrite."""
+    try:
+        if not stream.isatty():
+            return False
+        return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+class ProgressLine:
+    """Progress on stderr, every line starting with ``label`` (``--label``, else the operation id).
+
+    On a terminal this process has in the foreground: one line rewritten in place, counting the seconds down to the
+    next check. Elsewhere (a file, a pipe, a wait running in the background of a terminal, beside others): one
+    whole line per check, so several waits never overwrite each other.
+
+    ``sleep`` is the one the waiter sleeps with: between checks, it ticks the countdown once a second.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        label: str,
+        *,
+        in_place: Optional[bool] = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.stream = stream
-        self.in_place = stream.isatty()
+        self.label = neutralize(label)[:MAX_LABEL_CHARS]
+        self.in_place = in_foreground(stream) if in_place is None else in_place
+        self.clock = clock
+        self._sleep = sleep
         self.shown = False
         self.broken = False
+        self._line = ""  # the last line, without its countdown
+        self._counting = False  # the next sleep is the pause before the next check
 
     def __call__(self, progress: WaitProgress) -> None:
         status = progress.facts.status if progress.facts else "unknown"
-        text = "{}: {} after {:.1f} s, check {}".format(
-            progress.facts.id if progress.facts else "operation", status, progress.elapsed, progress.checks
-        )
+        self._line = f"{self.label}: {status} after {progress.elapsed:.1f} s, check {progress.checks}"
         if progress.transient_error:
-            text += " (API trouble, retrying)"
-        if progress.next_check_in is not None:
-            text += f", next check in {progress.next_check_in:.1f} s"
-        self._write("\r\033[K" + text if self.in_place else text + "\n")
-        self.shown = True
+            self._line += " (API trouble, retrying)"
+        self._counting = progress.next_check_in is not None
+        self._show(progress.next_check_in)
+
+    def sleep(self, seconds: float) -> None:
+        if not (self._counting and self.in_place):
+            self._sleep(seconds)  # a pause off a terminal, or a retry's within a check
+            return
+        self._counting = False
+        end = self.clock() + seconds
+        remaining = seconds
+        while remaining > 0:
+            self._sleep(min(remaining, remaining - math.ceil(remaining) + 1))  # to the next whole second
+            remaining = end - self.clock()
+            if remaining > 0:
+                self._show(remaining)
 
     def close(self) -> None:
         if self.shown and self.in_place:
             self._write("\n")
+
+    def _show(self, next_check_in: Optional[float]) -> None:
+        text = self._line
+        if next_check_in is not None:
+            text += f", next check in {round(next_check_in, 1):g} s"
+        self._write("\r\033[K" + text if self.in_place else text + "\n")
+        self.shown = True
 
     def _write(self, text: str) -> None:
         if self.broken:
@@ -329,10 +387,19 @@ def run(
                 f"{PROG}: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
                 "and answer these requests; use it only for a test endpoint.",
             )
-        with client_factory(
-            base_url=args.base_url, timeout=args.request_timeout, validate_certs=not args.insecure
-        ) as client:
-            account_id = positionals["account_id"]
+        account_id = positionals["account_id"]
+        options: Dict[str, Any] = {
+            "base_url": args.base_url,
+            "timeout": args.request_timeout,
+            "validate_certs": not args.insecure,
+        }
+        if args.command in ("wait", "sync") and stderr is not None:
+            show = stderr.isatty() if args.progress is None else args.progress
+            label = getattr(args, "label", "") or positionals.get("operation_id") or positionals.get("list", "")
+            progress = ProgressLine(stderr, label) if show else None
+        if progress is not None:
+            options["sleep"] = progress.sleep
+        with client_factory(**options) as client:
             if args.command == "status":
                 _print_json(get_bulk_operation(client, account_id, positionals["operation_id"]).to_dict(), stdout)
                 return EXIT_OK
@@ -343,8 +410,6 @@ def run(
                 facts = resolve_list(client, account_id, positionals["list"])
                 _print_json([item.to_dict() for item in sorted_items(read_items(client, account_id, facts))], stdout)
                 return EXIT_OK
-            show = stderr is not None and (stderr.isatty() if args.progress is None else args.progress)
-            progress = ProgressLine(stderr) if show and stderr is not None else None
             policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
             if args.command == "wait":
                 outcome = wait_for_bulk_operation(client, account_id, positionals["operation_id"], policy, progress)

@@ -132,8 +132,9 @@ def stage_prerequisites() -> None:
     """Python 3.11 for ansible-test, shellcheck for its shellcheck test, and the get-pip.py stand-in."""
     if shutil.which(f"python{PYTHON_VERSION}") is None:
         raise StageFailed(f"python{PYTHON_VERSION} is not on PATH; ansible-test runs its tests with it")
-    for name in ("ansible-test", "ansible-lint"):
-        tool(name)
+    tool("ansible-test")
+    if "lint" in PLANNED:
+        tool("ansible-lint")
     ensure_shellcheck()
     install_get_pip_stand_in()
 
@@ -361,8 +362,13 @@ def plan(requested: Sequence[str]) -> List[str]:
     return [name for name in STAGES if name in wanted]
 
 
+# The stages this run will go through (set by main).
+PLANNED: List[str] = []
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     stages = plan(list(sys.argv[1:] if argv is None else argv))
+    PLANNED[:] = stages
     outcomes: List[tuple[str, str, float]] = []
     started = time.monotonic()
     for name in stages:

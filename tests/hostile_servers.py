@@ -110,7 +110,7 @@ def stall(seconds: Optional[float], then: Optional[bytes] = None) -> Behaviour:
 def header(request: bytes, name: str) -> str:
     """A header's value from a request head, or ''."""
     for line in request.decode("latin-1").split("\r\n")[1:]:
-        key, _, value = line.partition(":")
+        key, value = line.partition(":")[::2]
         if key.strip().lower() == name.lower():
             return value.strip()
     return ""

@@ -69,4 +69,7 @@ notes:
     that runs the module. Options given to a task take precedence, and a scheme given explicitly hides
     the other scheme's environment variables, so a token passed to a task does not conflict with a key
     exported in the shell.
+  - Do not pass a token through a task's C(environment) keyword, because Ansible prints the environment it
+    sets for a module at C(-vvv), token included. Use O(api_token), which is never logged, or export
+    E(CLOUDFLARE_API_TOKEN) on the controller and delegate the task to localhost.
 """

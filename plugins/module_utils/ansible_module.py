@@ -37,7 +37,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     CONNECTION_MUTUALLY_EXCLUSIVE,
     CONNECTION_REQUIRED_TOGETHER,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets, url_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import (
     DEFAULT_TIMEOUT,
     HAS_REQUESTS,
@@ -96,6 +96,8 @@ class CloudflareListsModule:
             self.module.fail_json(msg=missing_required_lib("requests"), changed=False)
         # The core may read credentials from the environment: mask them as Ansible masks no_log options.
         self.module.no_log_values.update(environment_secrets())
+        # A base_url with userinfo is refused, but would still show in the task's invocation.
+        self.module.no_log_values.update(url_secrets(self.module.params.get("base_url")))
 
     @staticmethod
     def full_argument_spec(

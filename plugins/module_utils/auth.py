@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_base_url
@@ -117,9 +118,26 @@ def resolve_credentials(
     )
 
 
+def url_secrets(url: Optional[str]) -> Tuple[str, ...]:
+    """What to mask in a URL with userinfo (``user:password@``): the userinfo, the password, and a user given
+    without a password (often a token). base_url refuses userinfo, but the refused value is still shown (an
+    Ansible task's invocation, for one)."""
+    if not url or "@" not in url:
+        return ()
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = None
+    netloc = parts.netloc if parts is not None and parts.netloc else url.split("//", 1)[-1].split("/", 1)[0]
+    userinfo = netloc.rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    forms = [userinfo, password] if password else [userinfo]
+    return tuple(form for form in forms if form)
+
+
 def environment_secrets(environ: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
     """The secrets the environment holds, in every form a message could quote them: as set, stripped, repr- and
-    JSON-escaped (``\\/`` included).
+    JSON-escaped (``\\/`` included), and the userinfo of a ``CLOUDFLARE_BASE_URL``.
 
     For the adapters' last line of defence (Ansible's exact-match masking, the command's scrubbing, which also
     catches other spellings); the core itself never prints a credential.
@@ -134,6 +152,8 @@ def environment_secrets(environ: Optional[Mapping[str, str]] = None) -> Tuple[st
                 for form in (raw, repr(raw)[1:-1], escaped, escaped.replace("/", "\\/")):
                     if form and form not in forms:
                         forms.append(form)
+    for name in ENV_BASE_URL:
+        forms.extend(form for form in url_secrets(env.get(name)) if form not in forms)
     return tuple(forms)
 
 

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Type
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import quoting
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     ApiError,
@@ -31,10 +32,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     normalize_timestamp,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub as scrub  # re-exported
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 
 EXCERPT_CHARS = 120
+scrub = quoting.scrub  # its home was here; callers may still import it from envelope
 _WHITESPACE = re.compile(r"\s+")
 
 

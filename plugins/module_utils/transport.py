@@ -23,11 +23,16 @@ import time
 from typing import Any, Callable, Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.poolmanager import ProxyManager
+try:
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.poolmanager import ProxyManager
+except ImportError:  # pragma: no cover - client.py reports the missing library before anything is built
+    HTTPAdapter = HTTPConnection = HTTPSConnection = object  # type: ignore[misc,assignment]
+    HTTPConnectionPool = HTTPSConnectionPool = ProxyManager = object  # type: ignore[misc,assignment]
+    ReadTimeoutError = Exception  # type: ignore[misc,assignment]
 
 # The least time an attempt gets, even when the deadline has (nearly) passed.
 ATTEMPT_FLOOR = 1.0
@@ -37,8 +42,8 @@ class AttemptLimit:
     """The wall-clock limit of the attempt in flight, and the watchdog that enforces it.
 
     The client calls ``start`` before a request and ``stop`` once it has read the body; the adapter's pools call
-    ``begin`` at each attempt (urllib3 may retry within one request) and ``watch`` with the attempt's socket. One
-    request at a time, like the client that owns it.
+    ``begin`` when an attempt takes its connection (urllib3 may retry within one request) and ``watch`` with the
+    attempt's socket. One request at a time, like the client that owns it.
 
     The watchdog shuts down a duplicate of the socket's descriptor, taken when the attempt gets its socket: the
     original socket object is detached during a TLS handshake, and handed to the response (its connection
@@ -144,12 +149,9 @@ class _LimitedPoolMixin:
         super().__init__(*args, **kwargs)
         self._attempt_limit = attempt_limit
 
-    def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        # urllib3 retries by calling urlopen again, so this runs once per attempt.
-        self._attempt_limit.begin()
-        return super().urlopen(method, url, *args, **kwargs)  # type: ignore[misc]
-
     def _get_conn(self, timeout: Optional[float] = None) -> Any:
+        # The first step of every attempt: urllib3 retries by starting over, and takes a connection first.
+        self._attempt_limit.begin()
         connection = super()._get_conn(timeout)  # type: ignore[misc]
         connection.attempt_limit = self._attempt_limit
         self._attempt_limit.watch(getattr(connection, "sock", None))  # a kept-alive connection's socket

@@ -246,3 +246,65 @@ def test_a_base_url_that_cannot_be_requested_exits_2_at_once(base_url: str) -> N
     assert line.startswith("cloudflare-lists: error: Invalid --base-url (or CLOUDFLARE_BASE_URL): ")
     assert "\x1b" not in line and "\t" not in line
     assert time.monotonic() - start < 10
+
+
+# --- progress on a real terminal ---------------------------------------------------------------------------------
+
+
+def run_in_terminal(argv: list[str], env: dict[str, str], timeout: float = 60) -> str:
+    """Run ``argv`` with a pseudo-terminal as its controlling terminal (and stderr); return what it showed."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: pty.fork made the terminal its controlling one, in the foreground
+        try:
+            os.execvpe(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    output = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child has exited and the terminal closed
+                break
+            if not chunk:
+                break
+            output += chunk
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return output.decode("utf-8", errors="replace")
+
+
+def terminal_env(base_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=base_url, TERM="xterm")
+    return env
+
+
+def test_on_a_terminal_the_progress_line_counts_down_between_checks() -> None:
+    script = [operation("pending")] * 3 + [operation("completed", completed="2024-05-01T08:00:00Z")]
+    with scripted_api(*script) as api:
+        shown = run_in_terminal([COMMAND, "wait", ACCOUNT_ID, OPERATION_ID], terminal_env(api.base_url))
+    frames = [frame.strip() for frame in shown.split("\r\x1b[K") if frame.strip()]
+    counting = [frame for frame in frames if frame.startswith(f"{OPERATION_ID}: pending") and "check 3" in frame]
+    # The third pause is about 1.5 s: shown when it starts, then again at the next whole second.
+    assert len(counting) >= 2, shown
+    assert counting[-1].endswith(", next check in 1 s")
+    assert '"status": "completed"' in shown
+
+
+def test_background_waits_on_one_terminal_print_whole_lines_each_with_its_label() -> None:
+    with scripted_api(operation("pending"), operation("completed")) as api:
+        waits = " & ".join(
+            f'"$0" wait {ACCOUNT_ID} {OPERATION_ID} --label {label} --max-interval 1 --timeout 10 >/dev/null'
+            for label in ("allowlist", "blocklist")
+        )
+        shown = run_in_terminal(["sh", "-c", f"set -m; {waits} & wait", COMMAND], terminal_env(api.base_url))
+    assert "\x1b[K" not in shown  # nothing rewritten in place: background jobs don't own the terminal
+    lines = [line for line in shown.replace("\r", "").splitlines() if line]
+    assert {line.split(":")[0] for line in lines} == {"allowlist", "blocklist"}, shown
+    assert all(" after " in line and ", check " in line for line in lines)

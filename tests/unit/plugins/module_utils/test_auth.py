@@ -9,6 +9,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
     environment_secrets,
     resolve_base_url,
     resolve_credentials,
+    url_secrets,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from core_testkit import API_KEY, EMAIL, TOKEN
@@ -231,3 +232,23 @@ def test_environment_secrets_include_json_escaped_forms():
 
 def test_environment_secrets_are_empty_without_credentials():
     assert environment_secrets({"CLOUDFLARE_EMAIL": "me@example.com"}) == ()
+
+
+@pytest.mark.parametrize(
+    ("url", "forms"),
+    [
+        ("https://me:pa55-word@api.example.com/client/v4", ("me:pa55-word", "pa55-word")),
+        ("https://tok3n-only@api.example.com", ("tok3n-only",)),
+        ("https://a:b:c@host@api.example.com", ("a:b:c@host", "b:c@host")),
+        ("https://[::1:oops@api.example.com", ("[::1:oops", ":1:oops")),
+        ("https://api.example.com/client/v4", ()),
+        (None, ()),
+    ],
+)
+def test_url_secrets_are_the_userinfo_and_its_password(url, forms):
+    assert url_secrets(url) == forms
+
+
+def test_environment_secrets_include_a_base_url_userinfo():
+    environ = {"CLOUDFLARE_BASE_URL": "https://me:pa55-word@api.example.com"}
+    assert environment_secrets(environ) == ("me:pa55-word", "pa55-word")

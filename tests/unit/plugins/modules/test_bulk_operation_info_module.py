@@ -14,6 +14,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import an
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AuthenticationError,
     OperationFailedError,
+    ValidationError,
     WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
@@ -212,6 +213,23 @@ def test_masks_a_secret_taken_from_the_environment_wherever_it_appears(core, cap
     assert code == 1
     assert TOKEN not in json.dumps(result)
     assert result["msg"] == "HTTP 403 for token ********"
+
+
+@pytest.mark.parametrize("where", ["option", "environment"])
+def test_masks_the_userinfo_of_a_base_url_in_the_invocation(core, capsys, monkeypatch, where):
+    base_url = "https://me:pa55-w0rd-xyz@api.example.com/client/v4"
+    core.error = ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
+    if where == "environment":
+        monkeypatch.setenv("CLOUDFLARE_BASE_URL", base_url)
+        code, result = run_module(capsys, **minimal())
+    else:
+        code, result = run_module(capsys, **minimal(base_url=base_url))
+
+    assert code == 1
+    assert result["error_type"] == "ValidationError"
+    assert "pa55-w0rd-xyz" not in json.dumps(result)
+    if where == "option":
+        assert result["invocation"]["module_args"]["base_url"] == "https://********@api.example.com/client/v4"
 
 
 def test_fails_with_the_core_message_and_the_failed_operation_facts(core, capsys):
