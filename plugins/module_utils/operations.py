@@ -94,22 +94,10 @@ def bulk_operation_info(
         return _many_bulk_operations(params, environ=environ, session=session)
     account_id = resolve_account_id(params.get("account_id"), environ)
     operation_id = validate_operation_id(params.get("operation_id"))
-    with open_client(
-        params.get("api_token"),
-        params.get("account_email"),
-        params.get("account_api_key"),
-        params.get("base_url"),
-        timeout=_number(params, "timeout", DEFAULT_TIMEOUT),
-        validate_certs=params.get("validate_certs") is not False,
-        environ=environ,
-        session=session,
-    ) as client:
+    with _client_for(params, environ, session) as client:
         if not params.get("wait"):
             return {"bulk_operation": get_bulk_operation(client, account_id, operation_id).to_dict()}
-        policy = WaitPolicy(
-            timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
-            max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
-        )
+        policy = _policy_for(params)
         outcome = wait_for_bulk_operation(client, account_id, operation_id, policy)
     return {
         "bulk_operation": outcome.facts.to_dict(),
@@ -128,16 +116,7 @@ def _many_bulk_operations(
     ]
     # Only entries without an account fall back to CLOUDFLARE_ACCOUNT_ID (and only then must it be set).
     refs = parse_refs([(account or resolve_account_id(None, environ), operation_id) for account, operation_id in given])
-    with open_client(
-        params.get("api_token"),
-        params.get("account_email"),
-        params.get("account_api_key"),
-        params.get("base_url"),
-        timeout=_number(params, "timeout", DEFAULT_TIMEOUT),
-        validate_certs=params.get("validate_certs") is not False,
-        environ=environ,
-        session=session,
-    ) as client:
+    with _client_for(params, environ, session) as client:
         if not params.get("wait"):
             return {
                 "bulk_operations": [
@@ -149,10 +128,7 @@ def _many_bulk_operations(
                     for ref in refs
                 ]
             }
-        policy = WaitPolicy(
-            timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
-            max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
-        )
+        policy = _policy_for(params)
         results = wait_for_many(client, refs, policy)
     position = {ref: index for index, ref in enumerate(refs)}
     outcomes = [result.to_dict() for result in sorted(results, key=lambda result: position[result.ref])]
@@ -168,6 +144,29 @@ def _many_bulk_operations(
             results=outcomes,
         )
     return {"bulk_operations": outcomes}
+
+
+def _client_for(
+    params: Mapping[str, Any], environ: Optional[Mapping[str, str]], session: Optional[Any]
+) -> CloudflareClient:
+    """A client from the module's connection options (named as in ``argspec``)."""
+    return open_client(
+        params.get("api_token"),
+        params.get("account_email"),
+        params.get("account_api_key"),
+        params.get("base_url"),
+        timeout=_number(params, "timeout", DEFAULT_TIMEOUT),
+        validate_certs=params.get("validate_certs") is not False,
+        environ=environ,
+        session=session,
+    )
+
+
+def _policy_for(params: Mapping[str, Any]) -> WaitPolicy:
+    return WaitPolicy(
+        timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
+        max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
+    )
 
 
 def _number(params: Mapping[str, Any], name: str, default: float) -> Any:
