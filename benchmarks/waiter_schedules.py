@@ -5,7 +5,7 @@ seeds: a wide one (2,000 operations over [0.2 s, 900 s]) and a typical one (20,0
 where most list updates finish). An operation answers ``pending`` before T and ``completed`` from T on. Each
 schedule polls on a simulated clock, so nothing sleeps for real. Our rows drive the real ``wait_until_finished``
 (900-s deadline) with a fake clock and sleep, and a seeded jitter RNG per operation. The anchors' rows replay the
-check times that /work/shared/notes/anchors.md gives for each tool.
+check times each tool uses (listed below, and in benchmarks/README.md).
 
 How to read it:
 - requests: GETs made up to and including the one that saw ``completed`` (lower is cheaper).
@@ -79,7 +79,7 @@ TYPICAL_DRAWS = 24
 PENDING_FACTS = BulkOperationFacts(id="bench", status=PENDING)
 COMPLETED_FACTS = BulkOperationFacts(id="bench", status=COMPLETED)
 
-# The anchors, as /work/shared/notes/anchors.md describes them.
+# The anchors: the pauses each tool sleeps between its checks.
 CLOUDFLARE_GO_V0_SLEEPS = (1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 32, 32, 64, 64, 128, 128)
 TERRAFORM_V5_SLEEPS = (1, 2, 4, 8, 16)  # then 30 s forever, no attempt cap, no timeout of its own
 ANSIBLE_UNTIL_DELAY = 5.0  # ansible.builtin default `delay`

@@ -31,6 +31,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import TRANSIENT_ERRORS, WaitPolicy
 
+# How late past the deadline a last check may still start.
+LATE_CHECK_GRACE = 1.0
+
 COMPLETED = "completed"
 FAILED = "failed"
 TIMEOUT = "timeout"
@@ -124,7 +127,9 @@ def wait_for_many(
         if due > now:
             client.sleep(min(due, max(deadline, now)) - now)
             now = client.clock()
-        if now > deadline and watch.checks > 0:
+        # A check due at the deadline is still made (as a single wait makes its last one); one that the budget or
+        # other checks pushed well past it is not.
+        if now > deadline + LATE_CHECK_GRACE and watch.checks > 0:
             finish(watch, TIMEOUT, _timeout(watch, policy, now - start))
             continue
         watch.checks += 1
