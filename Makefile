@@ -65,6 +65,7 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/waiter_schedules.py
+	$(BIN)/python benchmarks/sync_strategies.py
 
 # The pip package (command, Pulumi provider, emulator and the collection, as one wheel) and the collection's
 # Galaxy tarball, in dist/.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on the bundled emulator: write items to a list, wait until Cloudflare
-# (here, the emulator) has applied them, print the normalized facts. Then the same wait from an
-# Ansible playbook and from a Pulumi program, when those examples are present.
+# (here, the emulator) has applied them, print the normalized facts. Then an Ansible playbook that keeps a
+# blocklist (a run that changes it, one that changes nothing, one --check --diff of an edit), the same wait
+# from a playbook, and from a Pulumi program.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +46,13 @@ echo "== cloudflare-lists wait $ACCOUNT_ID $operation_id"
 cloudflare-lists wait "$ACCOUNT_ID" "$operation_id" --progress
 
 export DEMO_ACCOUNT_ID="$ACCOUNT_ID" DEMO_LIST_ID="$list_id"
+echo "== Ansible: keep a blocklist (examples/ansible/blocklist.yml), a first run"
+examples/ansible/run_blocklist.sh
+echo "== Ansible: the same playbook again changes nothing"
+examples/ansible/run_blocklist.sh
+echo "== Ansible: an edit to its items, previewed with --check --diff"
+examples/ansible/run_blocklist.sh --check --diff \
+    -e '{"blocklist_items": [{"ip": "192.0.2.1", "comment": "credential stuffing, ticket 4711"}, "198.51.100.0/24", "203.0.113.7"]}'
 if [ -x examples/ansible/run_demo.sh ]; then
     echo "== Ansible: the same wait from a playbook"
     examples/ansible/run_demo.sh

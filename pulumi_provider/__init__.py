@@ -1,10 +1,11 @@
-"""Pulumi support for Cloudflare Rules Lists bulk operations: wait on one as a resource, or read its facts.
+"""Pulumi resources for Cloudflare Rules Lists: a list and its items, items owned apart, and bulk operations.
 
     import pulumi
-    from pulumi_provider import BulkOperation
+    from pulumi_provider import ListItems, RulesList
 
-    op = BulkOperation("allowlist-update", account_id=account_id, operation_id=operation_id, wait_timeout=600)
-    pulumi.export("status", op.status)
+    blocklist = RulesList("blocklist", account_id=account_id, name="blocklist", kind="ip",
+                          items=["192.0.2.1", {"ip": "198.51.100.0/24", "comment": "scanner"}])
+    pulumi.export("list_id", blocklist.list_id)
 
 Credentials come from the stack config (``cloudflare:apiToken``, or ``cloudflare:email`` with
 ``cloudflare:apiKey``; ``cloudflare:baseUrl``) or the ``CLOUDFLARE_*`` environment variables, never from inputs.
@@ -26,12 +27,20 @@ from pulumi_provider.bulk_operation import (
     get_bulk_operation,
     get_bulk_operation_output,
 )
+from pulumi_provider.list_items import ListItems, ListItemsArgs, ListItemsProvider
+from pulumi_provider.rules_list import RulesList, RulesListArgs, RulesListProvider
 
 __all__ = [
     "BulkOperation",
     "BulkOperationArgs",
     "BulkOperationProvider",
     "BulkOperationResult",
+    "ListItems",
+    "ListItemsArgs",
+    "ListItemsProvider",
+    "RulesList",
+    "RulesListArgs",
+    "RulesListProvider",
     "get_bulk_operation",
     "get_bulk_operation_output",
 ]

@@ -44,11 +44,8 @@ from pulumi.dynamic import (
 
 from pulumi_provider.connection import ConnectionSettings
 from pulumi_provider.properties import (
-    FACT_PROPERTIES,
-    REPLACE_PROPERTIES,
+    BULK_OPERATION,
     BulkOperationInputs,
-    changed_properties,
-    check_inputs,
     facts_from_outputs,
     outputs,
 )
@@ -91,12 +88,12 @@ class BulkOperationProvider(ResourceProvider):
         self._connection = ConnectionSettings.from_config(req.config.get)
 
     def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
-        inputs, failures = check_inputs(news)
+        inputs, failures = BULK_OPERATION.check(news)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in failures])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
-        changed = changed_properties(olds, news)
-        return DiffResult(changes=bool(changed), replaces=[name for name in changed if name in REPLACE_PROPERTIES])
+        changed = BULK_OPERATION.changed(olds, news)
+        return DiffResult(changes=bool(changed), replaces=BULK_OPERATION.replaces(changed))
 
     def create(self, props: Dict[str, Any]) -> CreateResult:
         inputs = BulkOperationInputs.from_props(props)
@@ -223,8 +220,7 @@ class BulkOperation(Resource, module="cloudflare-lists", name="BulkOperation"):
             account_id, operation_id, wait, wait_timeout, wait_max_interval, fail_on_operation_failure
         )
         # The facts are listed as None so that their Output attributes exist before the engine fills them.
-        props = {**args.to_props(), **dict.fromkeys(FACT_PROPERTIES)}
-        super().__init__(BulkOperationProvider(), resource_name, props, opts)
+        super().__init__(BulkOperationProvider(), resource_name, BULK_OPERATION.registration(args.to_props()), opts)
 
     @classmethod
     def from_args(

@@ -7,11 +7,12 @@ inputs, and never pickled: every input, output and pickled provider lands in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NoReturn, Optional
+from typing import Any, Callable, Dict, Mapping, NoReturn, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 # pulumi-cloudflare's keys, so one stack config serves both providers.
 CONFIG_API_TOKEN = "cloudflare:apiToken"  # noqa: S105 - a config key name, not a secret
@@ -60,3 +61,24 @@ class ConnectionSettings:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("ConnectionSettings hold credentials and are never pickled (the pickle goes into state).")
+
+
+class ConnectedProvider(ResourceProvider):
+    """A provider whose connection settings come from ``configure`` and are never pickled.
+
+    The pickle of a provider goes into every resource's state; everything but the settings is kept in it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._connection = ConnectionSettings()
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "_connection"}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._connection = ConnectionSettings()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._connection = ConnectionSettings.from_config(req.config.get)

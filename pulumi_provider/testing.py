@@ -24,6 +24,8 @@ from types import TracebackType
 from typing import IO, Any, Dict, List, Mapping, Optional, Tuple, Type, Union
 
 import grpc
+import pulumi
+import pulumi.runtime
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
@@ -210,6 +212,12 @@ class ProviderServer:
         response = self._call("Read", request)
         return response.id, deserialize(response.properties)
 
+    def get(self, id_: str, inputs: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+        """``Resource.get``: the engine sends only the program's inputs, no outputs (there is no state yet)."""
+        request = provider_pb2.ReadRequest(id=id_, urn=DEFAULT_URN, inputs=self._props(inputs))
+        response = self._call("Read", request)
+        return response.id, deserialize(response.properties)
+
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Dict[str, Any]:
         request = provider_pb2.UpdateRequest(
             id=id_,
@@ -236,3 +244,137 @@ class ProviderServer:
             return getattr(self._stub, method)(request, timeout=self.call_timeout)
         except grpc.RpcError as exc:
             raise ProviderCallError(method, exc.code(), exc.details() or "") from None
+
+
+# ------------------------------------------------------------------------------------------------- programs
+# How the SDK marks a secret value: {_SIG_KEY: _SECRET_SIG, "value": ...} (signatures, not secrets).
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+
+
+def _unsecret(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return _unsecret(value.get("value"))
+        return {key: _unsecret(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unsecret(item) for item in value]
+    return value
+
+
+@dataclass
+class ResourceState:
+    """One resource in the stack's state: its type and name, id, checked inputs and outputs."""
+
+    type: str
+    name: str
+    id: str
+    inputs: Dict[str, Any]
+    outputs: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProgramStep:
+    """What an ``up`` did to one resource: ``create``, ``same``, ``update``, ``replace`` or ``delete``."""
+
+    name: str
+    op: str
+    diff: Optional[DiffOutcome] = None
+
+
+class ProgramEngine:
+    """``pulumi up`` of a real program, without the Pulumi CLI.
+
+    The program runs in this process on the Pulumi SDK's mock monitor, so it registers its resources and their
+    dependencies resolve as under the engine; each dynamic resource it registers is driven through ``server`` in
+    the engine's order (Check; then Create, or Diff and Update or replace), and resources no longer registered
+    are deleted. ``state`` carries over from one ``up`` to the next, like a stack's::
+
+        engine = ProgramEngine(server, project="cloudflare-lists-blocklist")
+        steps, exports = engine.up("examples/pulumi/blocklist/__main__.py")
+    """
+
+    def __init__(self, server: ProviderServer, *, project: str, stack: str = "dev") -> None:
+        self.server = server
+        self.project = project
+        self.stack = stack
+        self.state: Dict[str, ResourceState] = {}
+
+    def up(self, program: str, config: Optional[Mapping[str, str]] = None) -> Tuple[List[ProgramStep], Dict[str, Any]]:
+        """Run ``program`` once; return each resource's step, and the stack's exports."""
+        import runpy
+
+        from pulumi.runtime.stack import run_pulumi_func
+        from pulumi.runtime.sync_await import _sync_await
+
+        steps: List[ProgramStep] = []
+        registered: Dict[str, ResourceState] = {}
+        pulumi.runtime.set_mocks(_EngineMocks(self, steps, registered), project=self.project, stack=self.stack)
+        pulumi.runtime.set_all_config(dict(config or {}))
+        try:
+
+            def run() -> None:
+                runpy.run_path(program, run_name="__main__")
+
+            _sync_await(run_pulumi_func(run))
+            stack = pulumi.runtime.get_root_resource()
+            outputs: Dict[str, Any] = getattr(stack, "outputs", {})
+            exports = {name: _sync_await(pulumi.Output.from_input(value).future()) for name, value in outputs.items()}
+        finally:
+            pulumi.runtime.set_all_config({})
+        for key in [key for key in self.state if key not in registered]:
+            gone = self.state.pop(key)
+            self.server.delete(gone.id, gone.outputs)
+            steps.append(ProgramStep(gone.name, "delete"))
+        self.state.update(registered)
+        return steps, exports
+
+    def destroy(self) -> List[ProgramStep]:
+        steps = []
+        for key in reversed(list(self.state)):
+            gone = self.state.pop(key)
+            self.server.delete(gone.id, gone.outputs)
+            steps.append(ProgramStep(gone.name, "delete"))
+        return steps
+
+    def register(self, type_: str, name: str, inputs: Dict[str, Any]) -> Tuple[ResourceState, ProgramStep]:
+        """One resource as the engine steps it: Check, then Create, or Diff and then nothing, Update or a replace."""
+        old = self.state.get(f"{type_}::{name}")
+        checked = self.server.check(inputs, old.inputs if old else None)
+        if checked.failures:
+            raise ValueError(f"{name}: " + "; ".join(f"{prop}: {reason}" for prop, reason in checked.failures))
+        if old is None:
+            id_, outs = self.server.create(checked.inputs)
+            return ResourceState(type_, name, id_, checked.inputs, outs), ProgramStep(name, "create")
+        diff = self.server.diff(old.id, old.outputs, checked.inputs)
+        if diff.replaces:
+            if diff.delete_before_replace:
+                self.server.delete(old.id, old.outputs)
+            id_, outs = self.server.create(checked.inputs)
+            if not diff.delete_before_replace:
+                self.server.delete(old.id, old.outputs)
+            return ResourceState(type_, name, id_, checked.inputs, outs), ProgramStep(name, "replace", diff)
+        if diff.changes == "none":
+            return ResourceState(type_, name, old.id, checked.inputs, old.outputs), ProgramStep(name, "same", diff)
+        outs = self.server.update(old.id, old.outputs, checked.inputs)
+        return ResourceState(type_, name, old.id, checked.inputs, outs), ProgramStep(name, "update", diff)
+
+
+class _EngineMocks(pulumi.runtime.Mocks):
+    """The SDK's mock monitor calls this for each registration; it answers with what the provider server made."""
+
+    def __init__(self, engine: ProgramEngine, steps: List[ProgramStep], registered: Dict[str, ResourceState]) -> None:
+        self.engine = engine
+        self.steps = steps
+        self.registered = registered
+
+    def new_resource(self, args: Any) -> Tuple[Optional[str], Dict[str, Any]]:
+        if not str(args.typ).startswith("pulumi-python:dynamic"):
+            raise ValueError(f"{args.name}: only dynamic resources can run without the engine, not {args.typ}")
+        new, step = self.engine.register(args.typ, args.name, _unsecret(dict(args.inputs)))
+        self.steps.append(step)
+        self.registered[f"{args.typ}::{args.name}"] = new
+        return new.id, {name: value for name, value in new.outputs.items() if name != PROVIDER_KEY}
+
+    def call(self, args: Any) -> Tuple[Dict[str, Any], None]:
+        raise ValueError(f"provider functions are not served here: {args.token}")

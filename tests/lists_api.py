@@ -6,6 +6,7 @@ Tests of every adapter need a real operation to wait on; this is the one place t
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any, Dict, List, Set
 
 import requests
@@ -32,9 +33,18 @@ def create_list(emulator: Emulator, name: str = "", kind: str = "ip") -> str:
     return str(response.json()["result"]["id"])
 
 
-def append_items(emulator: Emulator, list_id: str, items: List[Dict[str, Any]]) -> str:
-    """Append ``items``; return the bulk operation's id."""
-    response = call(emulator, "POST", f"/{list_id}/items", items)
+def append_items(emulator: Emulator, list_id: str, items: List[Dict[str, Any]], patience: float = 30.0) -> str:
+    """Append ``items``; return the bulk operation's id.
+
+    Cloudflare allows one pending bulk operation per account, and so does the emulator: while an earlier write in
+    the account is pending, the write gets a 429 and is tried again, for up to ``patience`` seconds.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        response = call(emulator, "POST", f"/{list_id}/items", items)
+        if response.status_code != 429 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
     response.raise_for_status()
     return str(response.json()["result"]["operation_id"])
 
@@ -48,3 +58,14 @@ def list_ips(emulator: Emulator, list_id: str) -> Set[str]:
     response = call(emulator, "GET", f"/{list_id}/items")
     response.raise_for_status()
     return {item["ip"] for item in response.json()["result"]}
+
+
+def wait_for(emulator: Emulator, operation_id: str, timeout: float = 10.0) -> None:
+    """Until an operation the test wrote itself has finished, polling its status as a user would."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = call(emulator, "GET", f"/bulk_operations/{operation_id}").json()["result"]["status"]
+        if status in ("completed", "failed"):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"operation {operation_id} did not finish within {timeout} s")

@@ -1,17 +1,24 @@
-"""The WSGI application: routing, envelopes, auth, rate limiting and fault injection.
+"""The WSGI application: routing, envelopes, auth, rate limiting, fault injection and counters.
 
 Each request goes through the same steps, in this order (the edge before the API, routing before auth):
 
 1. fault injection (the edge fails before the API sees the request, so a faulted write never applies);
-2. routing: an unknown path or method is 400 code 7000 "No route for that URI";
-3. the account id: not 32 hex is 400 with 7003 "Could not route to ..., perhaps your object identifier is
+2. the body: larger than ``max_body_bytes`` is 413, unreadable is 400;
+3. routing: an unknown path or method is 400 code 7000 "No route for that URI";
+4. the account id: not 32 hex is 400 with 7003 "Could not route to ..., perhaps your object identifier is
    invalid?" followed by 7000, as the API answers;
-4. authentication: no credentials is 400 code 9106; a malformed Authorization header is 400 code 6003 (with
+5. authentication: no credentials is 400 code 9106; a malformed Authorization header is 400 code 6003 (with
    6111 in ``error_chain``); a wrong token or key is 403 code 10000 "Authentication error";
-5. the rate limit, per credential, counted only for authenticated requests: a sliding window of
+6. the rate limit, per credential, counted only for authenticated requests: a sliding window of
    ``rate_limit`` requests per ``rate_window_seconds``; past it 429 code 971 with ``Retry-After`` (whole seconds
-   until the oldest counted request leaves the window);
-6. the operation itself.
+   until the oldest counted request leaves the window). Every response from here on carries the IETF draft's
+   ``Ratelimit: "default";r=<remaining>;t=<seconds until the oldest counted request leaves the window>`` and
+   ``Ratelimit-Policy: "default";q=<rate_limit>;w=<window seconds, rounded up>``;
+7. the operation itself.
+
+No input gets a 500: a request the emulator can't make sense of is a 400 (or 413), and anything unexpected is
+counted in ``internal_errors`` (a bug) and answered with a JSON 500. ``GET /_emulator/stats`` (outside the API:
+no auth, no faults, not counted) reports the counters: requests, responses by status, 429s by kind.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import socket
 import sys
 import threading
 from collections import Counter, deque
+from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple
 
 from werkzeug.exceptions import HTTPException
@@ -36,6 +44,7 @@ from .config import ACCOUNT_ID_PATTERN, EmulatorConfig
 from .state import ListsState
 
 API_PREFIX = "/client/v4"
+STATS_PATH = "/_emulator/stats"
 _ACCOUNT = API_PREFIX + "/accounts/<account_id>/rules/lists"
 
 #: Werkzeug endpoints are the reference's operationIds, so tests can check coverage against the spec.
@@ -58,6 +67,12 @@ _URL_MAP = Map([Rule(path, methods=[method], endpoint=name) for path, method, na
 
 _BEARER = re.compile(r"^Bearer +(\S+)$", re.IGNORECASE)
 
+#: JSON nested deeper than this is refused (a list item needs 3 levels).
+MAX_JSON_DEPTH = 32
+
+#: The kinds of 429 the emulator answers, as counted in ``throttled``.
+THROTTLE_KINDS: Tuple[str, ...] = ("rate_limit", "operation_pending", "fault")
+
 # Cloudflare's edge answers 5xx with an HTML page, not the API's JSON envelope.
 _HTML_PAGES = {
     502: "502 Bad Gateway",
@@ -73,27 +88,39 @@ def html_error_page(status: int) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Admission:
+    """The rate limiter's answer for one request."""
+
+    allowed: bool
+    #: Requests still allowed in the window after this one.
+    remaining: int
+    #: Whole seconds until the oldest counted request leaves the window, so one more unit of quota comes back
+    #: (Retry-After when refused).
+    reset: int
+
+
 class SlidingWindowLimiter:
     """At most ``limit`` accepted requests per key in any ``window`` seconds; refused requests do not count."""
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
-        self._limit = limit
-        self._window = window
+        self.limit = limit
+        self.window = window
         self._clock = clock
         self._lock = threading.Lock()
         self._accepted: Dict[str, Deque[float]] = {}
 
-    def admit(self, key: str) -> Optional[int]:
-        """None when the request may proceed, else the whole seconds to wait (Retry-After)."""
+    def admit(self, key: str) -> Admission:
         with self._lock:
             now = self._clock()
             times = self._accepted.setdefault(key, deque())
-            while times and times[0] <= now - self._window:
+            while times and times[0] <= now - self.window:
                 times.popleft()
-            if len(times) >= self._limit:
-                return max(1, math.ceil(times[0] + self._window - now))
-            times.append(now)
-            return None
+            allowed = len(times) < self.limit
+            if allowed:
+                times.append(now)
+            reset = max(1, math.ceil(times[0] + self.window - now))
+            return Admission(allowed, self.limit - len(times), reset)
 
 
 class FaultInjector:
@@ -125,6 +152,42 @@ class FaultInjector:
             return kind
 
 
+class _Counters:
+    """Requests received, responses by status, 429s by kind, internal errors; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._responses: Counter[str] = Counter()
+        self._throttled: Counter[str] = Counter({kind: 0 for kind in THROTTLE_KINDS})
+        self._internal_errors = 0
+
+    def request(self) -> None:
+        with self._lock:
+            self._requests += 1
+
+    def response(self, status: str) -> None:
+        with self._lock:
+            self._responses[status] += 1
+
+    def throttled(self, kind: str) -> None:
+        with self._lock:
+            self._throttled[kind] += 1
+
+    def internal_error(self) -> None:
+        with self._lock:
+            self._internal_errors += 1
+
+    def snapshot(self) -> Dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "responses": dict(sorted(self._responses.items())),
+                "throttled": dict(self._throttled),
+                "internal_errors": self._internal_errors,
+            }
+
+
 class EmulatorApp:
     """WSGI callable serving the 11 Rules Lists operations from a :class:`ListsState`."""
 
@@ -142,34 +205,45 @@ class EmulatorApp:
         self._log = log
         self._limiter = SlidingWindowLimiter(config.rate_limit, config.rate_window_seconds, clock)
         self._faults = FaultInjector(config.fault_rate, config.fault_kinds, config.seed)
-        self._count_lock = threading.Lock()
-        self._request_count = 0
+        self._counters = _Counters()
+        self._policy = f'"default";q={config.rate_limit};w={math.ceil(config.rate_window_seconds)}'
 
     @property
     def request_count(self) -> int:
-        """Every request received, faulted ones included."""
-        with self._count_lock:
-            return self._request_count
+        """Every API request received, faulted ones included."""
+        return int(self._counters.snapshot()["requests"])
 
     @property
     def fault_counts(self) -> Dict[str, int]:
         return self._faults.counts()
+
+    def stats(self) -> Dict[str, Any]:
+        """Requests received, responses by status ("dropped" for a dropped connection), 429s by kind
+        (``rate_limit``: code 971; ``operation_pending``: a write while the account has a pending bulk operation;
+        ``fault``: injected), faults injected by kind, and internal errors (bugs: always 0)."""
+        snapshot = self._counters.snapshot()
+        snapshot["faults"] = self._faults.counts()
+        snapshot["internal_errors"] += self._state.internal_errors
+        return snapshot
 
     def configure_faults(self, rate: float, kinds: Tuple[str, ...]) -> None:
         self._faults.configure(rate, kinds)
 
     def __call__(self, environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
-        response = self._respond(request)
-        if self._log is not None:
-            self._log(f"{request.remote_addr} {request.method} {request.full_path.rstrip('?')} {response.status_code}")
+        if request.path == STATS_PATH and request.method == "GET":
+            response = Response(json.dumps(self.stats()), mimetype="application/json")
+        else:
+            self._counters.request()
+            response = self._respond(request)
+            self._counters.response(str(response.status_code))
+            if self._log is not None:
+                self._log(f"{_request_line(request)} {response.status_code}")
         result: Iterable[bytes] = response(environ, start_response)
         return result
 
     # -------------------------------------------------------------------------------------- pipeline
     def _respond(self, request: Request) -> Response:
-        with self._count_lock:
-            self._request_count += 1
         fault = self._faults.draw()
         if fault == "drop":
             self._drop(request)
@@ -179,11 +253,19 @@ class EmulatorApp:
             status = 502 if fault == "html_502" else 503
             return Response(html_error_page(status), status=status, mimetype="text/html")
         elif fault == "rate_limited":
+            self._counters.throttled("fault")
             return _throttled(retry_after=1)
         try:
+            _read_body(request, self._config.max_body_bytes)
             return self._route(request)
         except errors.ApiError as exc:
-            return _envelope(exc.status, success=False, errors_=exc.errors(), headers=exc.headers)
+            return _failure(exc)
+        except Exception as exc:  # the last resort: a bug answers JSON, and is counted
+            self._counters.internal_error()
+            if self._log is not None:
+                self._log(f"{_request_line(request)} internal error: {type(exc).__name__}")
+            internal = [{"code": errors.LISTS_INTERNAL_ERROR, "message": "Internal error"}]
+            return _envelope(500, success=False, errors_=internal)
 
     def _route(self, request: Request) -> Response:
         adapter = _URL_MAP.bind_to_environ(request.environ)
@@ -200,11 +282,21 @@ class EmulatorApp:
                 more=[{"code": errors.NO_ROUTE, "message": "No route for that URI"}],
             )
         credential = self._authenticate(request)
-        retry_after = self._limiter.admit(credential)
-        if retry_after is not None:
-            return _throttled(retry_after)
-        handler: Callable[..., Response] = getattr(self, "_op_" + str(endpoint).replace("-", "_"))
-        return handler(request, **args)
+        admission = self._limiter.admit(credential)
+        if not admission.allowed:
+            self._counters.throttled("rate_limit")
+            response = _throttled(admission.reset)
+        else:
+            handler: Callable[..., Response] = getattr(self, "_op_" + str(endpoint).replace("-", "_"))
+            try:
+                response = handler(request, **args)
+            except errors.ApiError as exc:
+                if exc.code == errors.LISTS_OPERATION_PENDING:
+                    self._counters.throttled("operation_pending")
+                response = _failure(exc)
+        response.headers["Ratelimit"] = f'"default";r={admission.remaining};t={admission.reset}'
+        response.headers["Ratelimit-Policy"] = self._policy
+        return response
 
     def _authenticate(self, request: Request) -> str:
         """The credential's rate-limit key, or ApiError. Both schemes work when both are configured."""
@@ -243,15 +335,19 @@ class EmulatorApp:
 
     def _drop(self, request: Request) -> None:
         """Close the connection without any HTTP response; werkzeug treats the error as a dropped client."""
-        request.get_data()  # read the body first, so the client sees a clean close rather than a reset
+        try:  # read the body first, so the client sees a clean close rather than a reset
+            _read_body(request, self._config.max_body_bytes)
+        except errors.ApiError:
+            pass
         connection = request.environ.get("werkzeug.socket")
         if connection is not None:
             try:
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        self._counters.response("dropped")
         if self._log is not None:
-            self._log(f"{request.remote_addr} {request.method} {request.full_path.rstrip('?')} dropped")
+            self._log(f"{_request_line(request)} dropped")
         raise ConnectionAbortedError("fault injection: connection dropped")
 
     # ------------------------------------------------------------------------------------ operations
@@ -293,7 +389,7 @@ class EmulatorApp:
             or not all(isinstance(entry, dict) and isinstance(entry.get("id"), str) for entry in entries)
         ):
             raise errors.invalid_request('Malformed request body: expected {"items": [{"id": "..."}, ...]}')
-        return self._write(account_id, list_id, "delete", [{"id": entry["id"]} for entry in entries])
+        return self._write(account_id, list_id, "delete", [entry["id"] for entry in entries])
 
     def _op_lists_get_a_list_item(self, request: Request, account_id: str, list_id: str, item_id: str) -> Response:
         return _ok(self._state.get_item(account_id, list_id, item_id))
@@ -305,14 +401,58 @@ class EmulatorApp:
         return _ok({"operation_id": self._state.submit_write(account_id, list_id, action, payload)})
 
 
+def _read_body(request: Request, limit: int) -> None:
+    """Read the whole body into the environ: 413 past ``limit`` bytes (by Content-Length before reading anything,
+    or while reading a chunked body), 400 if it can't be read. Werkzeug's own limit silently cuts a chunked body."""
+    too_large = errors.ApiError(
+        413,
+        errors.LISTS_BODY_TOO_LARGE,
+        f"Request body too large: at most {limit} bytes",
+        headers={"Connection": "close"},
+    )
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    try:
+        body = request.stream.read(limit + 1)
+    except (HTTPException, OSError, ValueError):
+        raise errors.invalid_request("The request body could not be read") from None
+    if len(body) > limit:
+        raise too_large
+    request.environ[_BODY_KEY] = body
+
+
+_BODY_KEY = "edgeops.emulator.body"
+
+
 def _json_body(request: Request) -> Any:
-    raw = request.get_data(cache=True)
+    raw: bytes = request.environ.get(_BODY_KEY, b"")  # read by the pipeline, within the limit
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        document = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
         raise errors.invalid_request("Malformed JSON in request body") from None
+    if _depth_exceeds(document, MAX_JSON_DEPTH):
+        raise errors.invalid_request(f"Malformed request body: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return document
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity are not JSON, though Python's parser takes them."""
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """Without recursion, so no nesting can exhaust the stack."""
+    stack: List[Tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _items_body(request: Request) -> List[Any]:
@@ -320,6 +460,17 @@ def _items_body(request: Request) -> List[Any]:
     if not isinstance(body, list):
         raise errors.invalid_request("Malformed request body: expected a JSON array of list items")
     return body
+
+
+def _request_line(request: Request) -> str:
+    """``ADDR METHOD PATH`` for the log, as sent (still percent-encoded) and with anything unprintable escaped, so
+    a ``%0a`` or a raw control character in the path can't start a forged log line or drive the terminal."""
+    target = request.environ.get("REQUEST_URI") or request.full_path.rstrip("?")
+    return " ".join(_printable(str(part)) for part in (request.remote_addr, request.method, target))
+
+
+def _printable(text: str) -> str:
+    return "".join(char if " " < char < "\x7f" else f"\\x{ord(char):02x}" for char in text)
 
 
 def _same_secret(given: str, expected: str) -> bool:
@@ -338,6 +489,10 @@ def _throttled(retry_after: int) -> Response:
         errors_=[{"code": errors.THROTTLED, "message": errors.THROTTLED_MESSAGE}],
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def _failure(exc: errors.ApiError) -> Response:
+    return _envelope(exc.status, success=False, errors_=exc.errors(), headers=exc.headers)
 
 
 def _ok(result: Any, **extra: Any) -> Response:

@@ -17,25 +17,43 @@ DEFAULT_API_KEY = "emulator-key"
 ACCOUNT_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
 
+#: How the emulator answers an invalid item: by failing the bulk operation (the service's documented behaviour),
+#: or with a 400 to the write itself. Which one Cloudflare does for every kind of invalid item is not published,
+#: so a client should handle both; this lets its tests try each.
+ITEM_ERROR_MODES: Tuple[str, ...] = ("operation", "request")
+
+
 @dataclass(frozen=True)
 class EmulatorConfig:
     """How the emulator listens, authenticates, paces operations and misbehaves.
 
-    Setting ``token`` to None disables Bearer auth; setting ``email`` or ``api_key`` to None disables the legacy
-    X-Auth-Email + X-Auth-Key pair. At least one scheme must stay enabled.
+    Credentials: with none of ``token``, ``email`` and ``api_key`` given, the well-known test credentials
+    (``DEFAULT_TOKEN``, and ``DEFAULT_EMAIL`` with ``DEFAULT_API_KEY``) all work. Giving any of them configures
+    the schemes given and disables the other: ``EmulatorConfig(token="t")`` accepts only ``Bearer t``, never the
+    well-known legacy pair. ``email`` and ``api_key`` go together. (The defaults are filled in at construction, so
+    ``dataclasses.replace(config, token="t")`` of a default config keeps the well-known pair: pass ``email=None,
+    api_key=None`` too.)
     """
 
     host: str = "127.0.0.1"
     port: int = 0
-    token: Optional[str] = DEFAULT_TOKEN
-    email: Optional[str] = DEFAULT_EMAIL
-    api_key: Optional[str] = DEFAULT_API_KEY
+    token: Optional[str] = None
+    email: Optional[str] = None
+    api_key: Optional[str] = None
     #: Shown in docs and examples; any well-formed 32-hex account id is accepted and gets its own lists.
     account_id: str = DEFAULT_ACCOUNT_ID
     #: Seconds an accepted bulk operation reports "pending", then "running" before it finishes.
     pending_seconds: float = 0.3
     running_seconds: float = 0.5
-    max_items_per_list: int = 10_000
+    #: Items across all lists of one account (Cloudflare: 10,000; 500,000 on Enterprise). An operation that would
+    #: take the account past it fails with "This list is at the maximum number of items".
+    max_items_per_account: int = 10_000
+    #: "operation" (invalid items fail the bulk operation) or "request" (the write gets a 400 at once).
+    item_errors: str = "operation"
+    #: Larger request bodies get 413 without being read.
+    max_body_bytes: int = 16 * 1024 * 1024
+    #: A connection that sends nothing for this long is closed (idle keep-alive, or a client that stalls).
+    socket_timeout_seconds: float = 60.0
     #: At most ``rate_limit`` requests per credential in any sliding ``rate_window_seconds``.
     rate_limit: int = 1200
     rate_window_seconds: float = 300.0
@@ -52,19 +70,33 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         # Normalise a list or set passed by callers so the dataclass stays hashable and comparable.
         object.__setattr__(self, "fault_kinds", tuple(self.fault_kinds))
+        if self.token is None and self.email is None and self.api_key is None:
+            object.__setattr__(self, "token", DEFAULT_TOKEN)
+            object.__setattr__(self, "email", DEFAULT_EMAIL)
+            object.__setattr__(self, "api_key", DEFAULT_API_KEY)
         problems = []
         if not 0 <= self.port <= 65535:
             problems.append(f"port must be 0..65535, got {self.port}")
-        if self.token is None and (self.email is None or self.api_key is None):
-            problems.append("enable at least one auth scheme: token, or email with api_key")
+        if (self.email is None) != (self.api_key is None):
+            problems.append("email and api_key go together")
+        for name in ("token", "email", "api_key"):
+            value = getattr(self, name)
+            if value is not None and (not value or not value.isprintable() or not value.isascii() or " " in value):
+                problems.append(f"{name} must be non-empty printable ASCII without spaces")
         if not ACCOUNT_ID_PATTERN.match(self.account_id):
             problems.append("account_id must be 32 lowercase hex characters")
         for name in ("pending_seconds", "running_seconds", "slow_seconds", "operation_ttl_seconds"):
-            if getattr(self, name) < 0:
+            if not getattr(self, name) >= 0:
                 problems.append(f"{name} must be >= 0")
-        if self.max_items_per_list < 0:
-            problems.append("max_items_per_list must be >= 0")
-        if self.rate_limit < 1 or self.rate_window_seconds <= 0:
+        if not self.socket_timeout_seconds > 0:
+            problems.append("socket_timeout_seconds must be > 0")
+        if self.max_items_per_account < 0:
+            problems.append("max_items_per_account must be >= 0")
+        if self.item_errors not in ITEM_ERROR_MODES:
+            problems.append(f"item_errors must be one of {list(ITEM_ERROR_MODES)}, got {self.item_errors!r}")
+        if self.max_body_bytes < 1:
+            problems.append("max_body_bytes must be >= 1")
+        if self.rate_limit < 1 or not self.rate_window_seconds > 0:
             problems.append("rate_limit must be >= 1 and rate_window_seconds > 0")
         if not 0.0 <= self.fault_rate <= 1.0:
             problems.append(f"fault_rate must be within 0..1, got {self.fault_rate}")

@@ -25,7 +25,17 @@ LISTS_INVALID_KIND = 10003
 LISTS_INVALID_DESCRIPTION = 10004
 LISTS_DUPLICATE_NAME = 10005
 LISTS_NOT_FOUND = 10006
-LISTS_OPERATION_IN_PROGRESS = 10007
+#: 429: the account already has a pending bulk operation ("There is a limit of 1 pending bulk operation per
+#: account"). Cloudflare's own code for this is unknown; the message tells it apart from 971.
+LISTS_OPERATION_PENDING = 10007
+#: 400: two items of one write have the same identity key (Cloudflare's behaviour is unknown: refusing is safe).
+LISTS_DUPLICATE_ITEMS = 10008
+#: 400: an invalid item, when the emulator is set to refuse those at once (``item_errors="request"``).
+LISTS_INVALID_ITEM = 10009
+#: 413: the request body is larger than the emulator's ``max_body_bytes``.
+LISTS_BODY_TOO_LARGE = 10010
+#: 500: a bug in the emulator (counted in its stats as ``internal_errors``; no input should ever cause one).
+LISTS_INTERNAL_ERROR = 10011
 
 THROTTLED_MESSAGE = "Please wait and consider throttling your request speed"
 

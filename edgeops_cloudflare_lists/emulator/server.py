@@ -14,16 +14,29 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Type
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .app import API_PREFIX, EmulatorApp, stderr_log
-from .config import DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN, FAULT_KINDS, EmulatorConfig
+from .app import API_PREFIX, STATS_PATH, EmulatorApp, stderr_log
+from .config import DEFAULT_API_KEY, DEFAULT_EMAIL, DEFAULT_TOKEN, FAULT_KINDS, ITEM_ERROR_MODES, EmulatorConfig
 from .state import ListsState
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's per-request log lines go away; the app logs one short line per request when verbose."""
+    """Werkzeug's own log lines go away (the app logs one escaped line per request when verbose), and a request
+    target that werkzeug can't parse (``GET //[::1``) reaches the app as an unknown route instead of killing the
+    connection with a traceback. Each Emulator subclasses it to set ``timeout``, the idle socket timeout."""
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         pass
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        # Timeouts, bad request lines: nothing a user of the emulator needs, and nothing to print unescaped.
+        pass
+
+    def make_environ(self) -> Any:
+        try:
+            return super().make_environ()
+        except ValueError:
+            self.path = "/" + "".join(f"%{byte:02X}" for byte in self.path.encode("utf-8", "surrogateescape"))
+            return super().make_environ()
 
 
 class Emulator:
@@ -47,6 +60,7 @@ class Emulator:
         self.config = config if config is not None else EmulatorConfig()
         self.state = ListsState(self.config, clock)
         self.app = EmulatorApp(self.config, self.state, clock, sleep, log)
+        self._handler = type("RequestHandler", (_QuietRequestHandler,), {"timeout": self.config.socket_timeout_seconds})
         self._server: Optional[BaseWSGIServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -63,7 +77,7 @@ class Emulator:
                 listener.getsockname()[1],
                 self.app,
                 threaded=True,
-                request_handler=_QuietRequestHandler,
+                request_handler=self._handler,
                 fd=listener.fileno(),
             )
         finally:
@@ -124,6 +138,23 @@ class Emulator:
         """How many faults of each kind were injected so far."""
         return self.app.fault_counts
 
+    @property
+    def throttled_counts(self) -> Dict[str, int]:
+        """429s answered so far, by kind: ``rate_limit`` (code 971, the per-credential limit),
+        ``operation_pending`` (a write while the account has a pending bulk operation) and ``fault`` (injected)."""
+        counts: Dict[str, int] = self.app.stats()["throttled"]
+        return counts
+
+    def stats(self) -> Dict[str, Any]:
+        """What ``GET /_emulator/stats`` answers: ``requests``, ``responses`` by status, ``throttled`` (429s by
+        kind), ``faults`` by kind and ``internal_errors`` (a bug if ever not 0)."""
+        return self.app.stats()
+
+    @property
+    def stats_url(self) -> str:
+        """The status endpoint, outside the API: no auth, no faults, not counted."""
+        return self.base_url[: -len(API_PREFIX)] + STATS_PATH
+
     def set_faults(self, fault_rate: float, fault_kinds: Optional[Sequence[str]] = None) -> None:
         """Change fault injection while running, e.g. only while a test waits. Kinds default to the current ones."""
         kinds = tuple(fault_kinds) if fault_kinds is not None else self.config.fault_kinds
@@ -152,10 +183,14 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=defaults.host, help="address to bind (default: %(default)s)")
     parser.add_argument("--port", type=int, default=defaults.port, help="port; 0 picks a free one (default: 0)")
     parser.add_argument(
-        "--token", default=DEFAULT_TOKEN, help=f"Bearer API token clients must send (default: {DEFAULT_TOKEN})"
+        "--token",
+        default=None,
+        help=f"Bearer API token clients must send. With no credential option at all, the well-known {DEFAULT_TOKEN} "
+        f"and {DEFAULT_EMAIL} / {DEFAULT_API_KEY} work; giving --token disables the legacy pair unless "
+        "--email/--api-key are given too, and the other way round",
     )
-    parser.add_argument("--email", default=None, help=f"legacy X-Auth-Email, with --api-key (default: {DEFAULT_EMAIL})")
-    parser.add_argument("--api-key", default=None, help=f"legacy X-Auth-Key, with --email (default: {DEFAULT_API_KEY})")
+    parser.add_argument("--email", default=None, help="legacy X-Auth-Email, with --api-key")
+    parser.add_argument("--api-key", default=None, help="legacy X-Auth-Key, with --email")
     parser.add_argument(
         "--account-id",
         default=defaults.account_id,
@@ -178,9 +213,29 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-items",
         type=int,
-        default=defaults.max_items_per_list,
+        default=defaults.max_items_per_account,
         metavar="N",
-        help="items per list; an operation that would exceed it fails (default: %(default)s)",
+        help="items across all lists of an account; an operation that would exceed it fails (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--item-errors",
+        choices=ITEM_ERROR_MODES,
+        default=defaults.item_errors,
+        help="an invalid item fails the bulk operation, or gets a 400 at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=defaults.max_body_bytes,
+        metavar="N",
+        help="larger request bodies get 413 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--socket-timeout",
+        type=float,
+        default=defaults.socket_timeout_seconds,
+        metavar="S",
+        help="close a connection that sends nothing for this long (default: %(default)s)",
     )
     parser.add_argument(
         "--rate-limit",
@@ -227,18 +282,21 @@ def _build_parser() -> argparse.ArgumentParser:
 def _config_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> EmulatorConfig:
     if (args.email is None) != (args.api_key is None):
         parser.error("--email and --api-key go together")
-    legacy = (args.email, args.api_key) if args.email is not None else (DEFAULT_EMAIL, DEFAULT_API_KEY)
     try:
         return EmulatorConfig(
             host=args.host,
             port=args.port,
+            # None for all three means the well-known test credentials (see EmulatorConfig).
             token=args.token,
-            email=legacy[0],
-            api_key=legacy[1],
+            email=args.email,
+            api_key=args.api_key,
             account_id=args.account_id,
             pending_seconds=args.pending_seconds,
             running_seconds=args.running_seconds,
-            max_items_per_list=args.max_items,
+            max_items_per_account=args.max_items,
+            item_errors=args.item_errors,
+            max_body_bytes=args.max_body_bytes,
+            socket_timeout_seconds=args.socket_timeout,
             rate_limit=args.rate_limit,
             rate_window_seconds=args.rate_window,
             fault_rate=args.fault_rate,
@@ -249,6 +307,23 @@ def _config_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace)
         )
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _describe_auth(args: argparse.Namespace) -> str:
+    if args.token is None and args.email is None:
+        return "Bearer token and X-Auth-Email/X-Auth-Key: the built-in defaults (see --help)"
+    token = "configured (--token)" if args.token is not None else "disabled"
+    legacy = "configured (--email/--api-key)" if args.email is not None else "disabled"
+    return f"Bearer token {token}; X-Auth-Email/X-Auth-Key {legacy}"
+
+
+def stats_line(stats: Dict[str, Any]) -> str:
+    """One line: requests served and 429s by kind, e.g. for the end of a run."""
+    throttled = ", ".join(f"{kind} {count}" for kind, count in stats["throttled"].items())
+    line = f"cloudflare-lists emulator: served {stats['requests']} requests; 429s: {throttled}"
+    if stats["internal_errors"]:
+        line += f"; internal errors: {stats['internal_errors']}"
+    return line
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -275,11 +350,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             previous[signum] = signal.signal(signum, request_stop)
     try:
         print(emulator.base_url, flush=True)
-        token_source = "configured (--token)" if args.token != DEFAULT_TOKEN else "built-in default (see --help)"
-        legacy_source = "configured (--email/--api-key)" if args.email else "built-in default (see --help)"
         print(
-            f"cloudflare-lists emulator: account {config.account_id}; Bearer token {token_source}; "
-            f"X-Auth-Email/X-Auth-Key {legacy_source}; stop with Ctrl-C or SIGTERM",
+            f"cloudflare-lists emulator: account {config.account_id}; {_describe_auth(args)}; "
+            f"stats at {emulator.stats_url}; stop with Ctrl-C or SIGTERM",
             file=sys.stderr,
             flush=True,
         )
@@ -291,4 +364,5 @@ def main(argv: Optional[List[str]] = None) -> int:
         emulator.stop()
         for restored, handler in previous.items():
             signal.signal(restored, handler)
+    print(stats_line(emulator.stats()), file=sys.stderr, flush=True)
     return 0

@@ -2,11 +2,26 @@
 
 Operations advance on the injected monotonic clock, lazily: each call first finishes every operation whose time
 has come, in due order, so what a client sees depends only on the clock, never on a background thread.
+
+The service's rules kept here:
+
+- one pending bulk operation per account: any item write in the account meanwhile gets 429 with
+  ``Retry-After`` (the seconds until that operation finishes), and the list it writes can't be deleted;
+- items are validated when the write is accepted; two items with one identity key are a 400 at once, and an
+  invalid item fails the operation (or, with ``item_errors="request"``, is a 400 at once);
+- an operation applies all of its items or none; one that would take the account past ``max_items_per_account``
+  fails with "This list is at the maximum number of items";
+- items are read sorted (see :func:`.items.sort_key`) and paged with opaque keyset cursors, so a page boundary
+  stays put when items are added or removed elsewhere in the list.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import bisect
+import json
+import math
 import re
 import threading
 import uuid
@@ -16,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import errors
 from .config import EmulatorConfig
-from .items import KINDS, ItemError, ValidItem, matches_search, validate_item
+from .items import KINDS, ItemError, SortKey, ValidItem, duplicate_keys, matches_search, sort_key, validate_item
 
 LIST_NAME_PATTERN = re.compile(r"^[a-z0-9_]+$")
 MAX_LIST_NAME_LENGTH = 50
@@ -24,8 +39,11 @@ MAX_DESCRIPTION_LENGTH = 500
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 25
 MAX_ITEMS_MESSAGE = "This list is at the maximum number of items"
+MAX_CURSOR_LENGTH = 1024
 
 WRITE_ACTIONS = ("append", "replace", "delete")
+
+_PER_PAGE = re.compile(r"[0-9]{1,6}")
 
 
 def new_id() -> str:
@@ -45,9 +63,19 @@ class ItemRecord:
     comment: Optional[str]
     created_on: datetime
     modified_on: datetime
+    sort_key: SortKey
 
     def to_json(self) -> Dict[str, Any]:
-        body: Dict[str, Any] = {"id": self.id, self.field: self.value}
+        """The read shape. ``hostname`` and ``redirect`` are always there, ``{}`` unless they are the item's own.
+
+        Cloudflare sends ``hostname: {}`` and ``redirect: {}`` with every ``ip`` item (terraform-provider-cloudflare
+        #7166). For the other kinds nothing is published; the emulator assumes the same serializer (an empty
+        object for each object field that isn't the item's), so clients must treat ``{}`` as absent.
+        """
+        value = dict(self.value) if isinstance(self.value, dict) else self.value
+        body: Dict[str, Any] = {"id": self.id, self.field: value}
+        for placeholder in ("hostname", "redirect"):
+            body.setdefault(placeholder, {})
         if self.comment is not None:
             body["comment"] = self.comment
         body["created_on"] = rfc3339(self.created_on)
@@ -63,10 +91,16 @@ class ListRecord:
     description: str
     created_on: datetime
     modified_on: datetime
-    #: Item id -> item, in the order items were first added.
+    #: Item id -> item.
     items: Dict[str, ItemRecord] = field(default_factory=dict)
-    #: The operation that holds the list until it finishes; writes meanwhile get 429.
-    busy_with: Optional[str] = None
+    #: The items in read order, and their sort keys, rebuilt whenever ``items`` changes.
+    ordered: List[ItemRecord] = field(default_factory=list)
+    keys: List[SortKey] = field(default_factory=list)
+
+    def set_items(self, items: Dict[str, ItemRecord]) -> None:
+        self.items = items
+        self.ordered = sorted(items.values(), key=lambda item: item.sort_key)
+        self.keys = [item.sort_key for item in self.ordered]
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -87,10 +121,14 @@ class OperationRecord:
     account_id: str
     list_id: str
     action: str
-    payload: List[Any]
+    #: For append and replace, the validated items; for delete, the item ids.
+    items: List[ValidItem]
+    ids: List[str]
     submitted_at: float
     running_at: float
     due_at: float
+    #: An invalid item found when the write was accepted: the operation will fail with this.
+    invalid: Optional[str] = None
     finished: bool = False
     error: Optional[str] = None
     completed_on: Optional[datetime] = None
@@ -105,6 +143,10 @@ class ListsState:
         self._lock = threading.Lock()
         self._accounts: Dict[str, Dict[str, ListRecord]] = {}
         self._operations: Dict[str, OperationRecord] = {}
+        #: Account id -> its one unfinished bulk operation.
+        self._pending: Dict[str, OperationRecord] = {}
+        #: Operations that failed because applying them raised something unexpected: always 0 unless a bug.
+        self.internal_errors = 0
         # Wall time follows the injected clock, so a test's fake clock also drives timestamps.
         self._clock_origin = clock()
         self._wall_origin = datetime.now(timezone.utc)
@@ -125,7 +167,7 @@ class ListsState:
                 errors.LISTS_INVALID_NAME,
                 f"name: must be 1 to {MAX_LIST_NAME_LENGTH} characters, using only a-z, 0-9 and _",
             )
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise errors.ApiError(400, errors.LISTS_INVALID_KIND, f"kind: must be one of {', '.join(KINDS)}")
         _check_description(description)
         with self._lock:
@@ -134,7 +176,7 @@ class ListsState:
             if any(record.name == name for record in lists.values()):
                 raise errors.ApiError(400, errors.LISTS_DUPLICATE_NAME, f"name: a list named {name} already exists")
             now = self._wall()
-            record = ListRecord(new_id(), name, str(kind), description, now, now)
+            record = ListRecord(new_id(), name, kind, description, now, now)
             lists[record.id] = record
             return record.to_json()
 
@@ -158,9 +200,14 @@ class ListsState:
     def delete_list(self, account_id: str, list_id: str) -> Dict[str, Any]:
         with self._lock:
             self._advance()
-            record = self._list(account_id, list_id)
-            # Deleting is a write too: refused while an operation still holds the list.
-            self._refuse_if_busy(record)
+            self._list(account_id, list_id)
+            pending = self._pending.get(account_id)
+            if pending is not None and pending.list_id == list_id:
+                raise self._pending_error(
+                    pending,
+                    f"The bulk operation {pending.id} on this list is still pending; delete the list after it "
+                    "has finished",
+                )
             del self._lists(account_id)[list_id]
             return {"id": list_id}
 
@@ -169,18 +216,29 @@ class ListsState:
         self, account_id: str, list_id: str, cursor: Optional[str], per_page: Optional[str], search: Optional[str]
     ) -> Tuple[List[Dict[str, Any]], Dict[str, str]]:
         page_size = _page_size(per_page)
-        start = _decode_cursor(cursor) if cursor else 0
         with self._lock:
             self._advance()
-            items = list(self._list(account_id, list_id).items.values())
+            record = self._list(account_id, list_id)
+            kind, ordered, keys = record.kind, record.ordered, record.keys
+        position = _decode_cursor(cursor, kind) if cursor is not None else None
         if search:
-            items = [item for item in items if matches_search(item.field, item.value, search)]
-        page = items[start : start + page_size]
+            ordered = [item for item in ordered if matches_search(item.field, item.value, search)]
+            keys = [item.sort_key for item in ordered]
+        if position is None:
+            start = 0
+        elif position[0] == "after":
+            start = bisect.bisect_right(keys, position[1])
+        else:
+            start = max(0, bisect.bisect_left(keys, position[1]) - page_size)
+        end = start + page_size
+        if position is not None and position[0] == "before":
+            end = min(end, bisect.bisect_left(keys, position[1]))
+        page = ordered[start:end]
         cursors: Dict[str, str] = {}
-        if start > 0:
-            cursors["before"] = _encode_cursor(max(0, start - page_size))
-        if start + page_size < len(items):
-            cursors["after"] = _encode_cursor(start + page_size)
+        if page and start > 0:
+            cursors["before"] = _encode_cursor(kind, "before", page[0].sort_key)
+        if page and end < len(ordered):
+            cursors["after"] = _encode_cursor(kind, "after", page[-1].sort_key)
         return [item.to_json() for item in page], cursors
 
     def get_item(self, account_id: str, list_id: str, item_id: str) -> Dict[str, Any]:
@@ -192,13 +250,26 @@ class ListsState:
             return item.to_json()
 
     def submit_write(self, account_id: str, list_id: str, action: str, payload: List[Any]) -> str:
-        """Accept a bulk write and return its operation id; the items change only when it completes."""
+        """Accept a bulk write and return its operation id; the items change only when it completes.
+
+        ``payload`` is the items (append, replace) or the item ids (delete).
+        """
         if action not in WRITE_ACTIONS:
             raise ValueError(f"unknown write action {action!r}")
         with self._lock:
             self._advance()
             record = self._list(account_id, list_id)
-            self._refuse_if_busy(record)
+            pending = self._pending.get(account_id)
+            if pending is not None:
+                raise self._pending_error(
+                    pending,
+                    "There is a limit of 1 pending bulk operation per account: the bulk operation "
+                    f"{pending.id} is still pending; retry after it has finished",
+                )
+            valid: List[ValidItem] = []
+            invalid: Optional[str] = None
+            if action != "delete":
+                valid, invalid = self._check_items(record.kind, payload)
             now = self._clock()
             running_at = now + self._config.pending_seconds
             operation = OperationRecord(
@@ -206,13 +277,15 @@ class ListsState:
                 account_id=account_id,
                 list_id=list_id,
                 action=action,
-                payload=payload,
+                items=valid,
+                ids=list(payload) if action == "delete" else [],
                 submitted_at=now,
                 running_at=running_at,
                 due_at=running_at + self._config.running_seconds,
+                invalid=invalid,
             )
             self._operations[operation.id] = operation
-            record.busy_with = operation.id
+            self._pending[account_id] = operation
             return operation.id
 
     # ------------------------------------------------------------------------------------ operations
@@ -240,15 +313,41 @@ class ListsState:
             ]
 
     def lists(self, account_id: str) -> Dict[str, Dict[str, Any]]:
-        """A snapshot of one account's lists with their items, keyed by list name."""
+        """A snapshot of one account's lists with their items in read order, keyed by list name."""
         with self._lock:
             self._advance()
             return {
-                record.name: {**record.to_json(), "items": [item.to_json() for item in record.items.values()]}
+                record.name: {**record.to_json(), "items": [item.to_json() for item in record.ordered]}
                 for record in self._lists(account_id).values()
             }
 
     # -------------------------------------------------------------------------------------- internals
+    def _check_items(self, kind: str, payload: List[Any]) -> Tuple[List[ValidItem], Optional[str]]:
+        """The valid items and the first invalid item's message; 400 for duplicate keys (or, if so configured,
+        for an invalid item)."""
+        valid: List[Tuple[int, ValidItem]] = []
+        invalid: Optional[str] = None
+        for index, raw in enumerate(payload):
+            try:
+                valid.append((index, validate_item(kind, raw, index)))
+            except ItemError as exc:
+                invalid = invalid or str(exc)
+        duplicate = duplicate_keys(valid)
+        if duplicate is not None:
+            first, second, key = duplicate
+            raise errors.ApiError(
+                400,
+                errors.LISTS_DUPLICATE_ITEMS,
+                f"list items at index {first} and {second} are the same item ({_shorten(key)}): send each item once",
+            )
+        if invalid is not None and self._config.item_errors == "request":
+            raise errors.ApiError(400, errors.LISTS_INVALID_ITEM, invalid)
+        return [item for _, item in valid], invalid
+
+    def _pending_error(self, pending: OperationRecord, message: str) -> errors.ApiError:
+        retry_after = max(1, math.ceil(pending.due_at - self._clock()))
+        return errors.ApiError(429, errors.LISTS_OPERATION_PENDING, message, headers={"Retry-After": str(retry_after)})
+
     def _operation_json(self, operation: OperationRecord) -> Dict[str, Any]:
         if not operation.finished:
             status = "pending" if self._clock() < operation.running_at else "running"
@@ -272,15 +371,6 @@ class ListsState:
             raise errors.not_found("list")
         return record
 
-    def _refuse_if_busy(self, record: ListRecord) -> None:
-        if record.busy_with is not None:
-            raise errors.ApiError(
-                429,
-                errors.LISTS_OPERATION_IN_PROGRESS,
-                f"A bulk operation ({record.busy_with}) is still in progress on this list; "
-                "wait for it to finish before writing again",
-            )
-
     def _wall(self, at: Optional[float] = None) -> datetime:
         moment = self._clock() if at is None else at
         return self._wall_origin + timedelta(seconds=moment - self._clock_origin)
@@ -300,40 +390,46 @@ class ListsState:
     def _finish(self, operation: OperationRecord) -> None:
         operation.finished = True
         operation.completed_on = self._wall(operation.due_at)
+        if self._pending.get(operation.account_id) is operation:
+            del self._pending[operation.account_id]
         record = self._lists(operation.account_id).get(operation.list_id)
-        if record is None:  # cannot happen while busy lists refuse deletion; fail rather than crash
+        if record is None:  # cannot happen while a pending list refuses deletion; fail rather than crash
             operation.error = "list not found"
             return
-        record.busy_with = None
         try:
-            record.items = self._apply(record, operation)
+            items = self._apply(record, operation)
         except ItemError as exc:
             operation.error = str(exc)
             return
+        except Exception:  # a bug must fail the operation, never lose the write silently
+            self.internal_errors += 1
+            operation.error = "internal error: the operation was not applied"
+            return
+        record.set_items(items)
         record.modified_on = operation.completed_on
 
     def _apply(self, record: ListRecord, operation: OperationRecord) -> Dict[str, ItemRecord]:
         """The list's items after the operation, or ItemError: nothing changes unless everything is valid."""
+        if operation.invalid is not None:
+            raise ItemError(operation.invalid)
         moment = operation.completed_on
         assert moment is not None
         if operation.action == "delete":
-            doomed = {entry["id"] for entry in operation.payload}
+            doomed = set(operation.ids)
             # Unknown ids are ignored, so repeating a delete is harmless.
             return {item_id: item for item_id, item in record.items.items() if item_id not in doomed}
-        valid: List[ValidItem] = [validate_item(record.kind, raw, index) for index, raw in enumerate(operation.payload)]
-        by_key = {item.key: item for item in record.items.values()}
+        # PUT replaces every item: all get new ids. POST replaces an item with the same key in place: its id and
+        # created_on stay, its value and comment (also when the write has none) are the write's.
+        by_key = {} if operation.action == "replace" else {item.key: item for item in record.items.values()}
         result: Dict[str, ItemRecord] = {} if operation.action == "replace" else dict(record.items)
-        for new in valid:
+        for new in operation.items:
             old = by_key.get(new.key)
-            if old is None:
-                item = ItemRecord(new_id(), new.key, new.field, new.value, new.comment, moment, moment)
-                by_key[new.key] = item
-            else:
-                # Same value again: the service updates the existing item (comment, redirect settings).
-                item = ItemRecord(old.id, old.key, old.field, new.value, new.comment, old.created_on, moment)
-                by_key[new.key] = item
-            result[item.id] = item
-        if len(result) > self._config.max_items_per_list:
+            item_id, created = (old.id, old.created_on) if old is not None else (new_id(), moment)
+            result[item_id] = ItemRecord(
+                item_id, new.key, new.field, new.value, new.comment, created, moment, sort_key(new.field, new.value)
+            )
+        elsewhere = sum(len(other.items) for other in self._lists(operation.account_id).values() if other is not record)
+        if elsewhere + len(result) > self._config.max_items_per_account:
             raise ItemError(MAX_ITEMS_MESSAGE)
         return result
 
@@ -350,25 +446,51 @@ def _check_description(description: Any) -> None:
 def _page_size(per_page: Optional[str]) -> int:
     if per_page is None:
         return DEFAULT_PER_PAGE
-    if not per_page.isdigit() or not 1 <= int(per_page) <= MAX_PER_PAGE:
+    # ASCII digits only: str.isdigit() also takes superscripts and other scripts' digits, which int() refuses.
+    if not _PER_PAGE.fullmatch(per_page) or not 1 <= int(per_page) <= MAX_PER_PAGE:
         raise errors.invalid_request(f"per_page: must be an integer from 1 to {MAX_PER_PAGE}")
     return int(per_page)
 
 
-# Cursors are opaque to clients; inside they are an offset, tagged so a stray string is refused.
-_CURSOR_PREFIX = "emu:"
+# Cursors are opaque to clients. Inside: base64url of a JSON array [tag, kind, direction, *sort key], so a page
+# boundary is an item's position in the sort order, not an offset that shifts when items come and go.
+_CURSOR_TAG = "emu1"
+_DIRECTIONS = {"a": "after", "b": "before"}
 
 
-def _encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode().rstrip("=")
+def _encode_cursor(kind: str, direction: str, key: SortKey) -> str:
+    document = json.dumps([_CURSOR_TAG, kind, direction[0], *key], separators=(",", ":"))
+    return base64.urlsafe_b64encode(document.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> int:
+def _decode_cursor(cursor: str, kind: str) -> Tuple[str, SortKey]:
+    """(direction, sort key) of a cursor this API returned for a list of ``kind``, else a 400."""
+    refused = errors.invalid_request("cursor: not a cursor this API returned for this list")
+    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
+        raise refused
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except ValueError:
-        text = ""
-    offset = text[len(_CURSOR_PREFIX) :]
-    if not text.startswith(_CURSOR_PREFIX) or not offset.isdigit():
-        raise errors.invalid_request("cursor: not a cursor this API returned")
-    return int(offset)
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        document = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, RecursionError):
+        raise refused from None
+    if not isinstance(document, list) or len(document) < 4 or document[:2] != [_CURSOR_TAG, kind]:
+        raise refused
+    direction, key = _DIRECTIONS.get(document[2]) if isinstance(document[2], str) else None, tuple(document[3:])
+    if direction is None or not _is_sort_key(kind, key):
+        raise refused
+    return direction, key
+
+
+def _is_sort_key(kind: str, key: Tuple[Any, ...]) -> bool:
+    def natural(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    if kind == "ip":
+        return len(key) == 3 and all(natural(part) for part in key) and key[0] in (4, 6)
+    if kind == "asn":
+        return len(key) == 1 and natural(key[0])
+    return len(key) == 1 and isinstance(key[0], str)
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -36,3 +36,35 @@ options:
     type: float
     default: 30
 """
+
+    # The wait options of modules that write: they wait for their own write to be applied unless told not to.
+    WRITES = r"""
+options:
+  wait:
+    description:
+      - Whether to wait until Cloudflare has applied the write to the items (the bulk operation has finished),
+        and to read the list back to check that it holds what was planned.
+      - With V(false), the write is sent and the module returns at once, with the bulk operation's first status
+        in RV(bulk_operation). Wait for it with M(edgeops.cloudflare_lists.bulk_operation_info); until it has
+        finished, Cloudflare answers other writes to the account with HTTP 429.
+      - With V(true), the status is checked at once, then again after about 0.45 s, 0.9 s, 1.6 s and so on (each
+        pause 1.9 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)). A
+        C(failed) operation fails the task with Cloudflare's reason; the list is then as it was, since each
+        write is applied whole or not at all.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - The deadline, in seconds from the start of the task, for every request, retry and wait of the module,
+        including waiting for another bulk operation of the account to finish before writing.
+      - Reads and writes get at least 60 s, even with a smaller value.
+    type: float
+    default: 900
+  wait_max_interval:
+    description:
+      - The longest pause, in seconds, between two checks of the bulk operation when O(wait=true).
+      - Cloudflare allows 1,200 requests per 5 minutes per user, across all tokens; raise this when many
+        waits run at the same time.
+    type: float
+    default: 30
+"""

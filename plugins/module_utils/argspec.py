@@ -41,3 +41,20 @@ BULK_OPERATION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "account_id": {"type": "str", "required": True},
     "operation_id": {"type": "str", "required": True},
 }
+
+ACCOUNT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    # Falls back to CLOUDFLARE_ACCOUNT_ID in the core (lists.resolve_account_id).
+    "account_id": {"type": "str"},
+}
+
+# The wait options of modules that write: they wait for their own bulk operation unless told not to.
+WRITE_WAIT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "wait": {"type": "bool", "default": True},
+    "wait_timeout": {"type": "float", "default": DEFAULT_WAIT_TIMEOUT},
+    "wait_max_interval": {"type": "float", "default": DEFAULT_MAX_INTERVAL},
+}
+
+# The items of a list, as rules_list and rules_list_items take them (each parsed by the core's items.parse_items).
+ITEMS_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "items": {"type": "list", "elements": "raw"},
+}

@@ -11,15 +11,18 @@ import socket
 import ssl
 import time
 import warnings
-from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Set, Tuple, Type
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import DEFAULT_BASE_URL, Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import RateBudget, shared_budget
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import (
+    Envelope,
+    parse_answer,
     parse_bulk_operation,
-    parse_envelope,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    AmbiguousWriteError,
     CloudflareListsError,
     EndpointError,
     MalformedResponseError,
@@ -57,6 +60,8 @@ CONNECT_TIMEOUT_MAX = 10.0
 DEFAULT_CALL_BUDGET = 60.0
 # A bulk-operation answer is a few hundred bytes; refuse to buffer a runaway body.
 MAX_BODY_BYTES = 1024 * 1024
+# The largest page Cloudflare serves; 10,000 items are then 20 requests.
+MAX_PER_PAGE = 500
 
 
 def _causes(exc: BaseException) -> Tuple[BaseException, ...]:
@@ -90,7 +95,7 @@ _CONNECTION_PREFIX = re.compile(r"^(?:<[^<>]* object at 0x[0-9a-fA-F]+>|\w+\(hos
 
 
 class CloudflareClient:
-    """A small client for the one call we need, reusing its connection across checks.
+    """A small client for the Lists API, reusing its connection across calls.
 
     ``session``, ``clock``, ``sleep`` and ``rng`` are injectable for tests; ``clock`` is monotonic
     seconds. A client is meant for one thread at a time, like ``requests.Session``.
@@ -108,6 +113,7 @@ class CloudflareClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
+        budget: Optional[RateBudget] = None,
     ) -> None:
         if not HAS_REQUESTS:
             raise CloudflareListsError(
@@ -124,9 +130,17 @@ class CloudflareClient:
         self.clock = clock
         self.sleep = sleep
         self.rng = rng if rng is not None else random.Random()
+        if budget is None:
+            # On the real clock, the credential's budget shared by the host; on an injected one, a private one.
+            budget = (
+                shared_budget(credentials.secrets(), self.base_url)
+                if clock is time.monotonic
+                else RateBudget(clock=clock, sleep=sleep)
+            )
+        self.budget = budget
         self._session = session if session is not None else requests.Session()
         self._attempt_limit = AttemptLimit(clock)
-        self._adapter = LimitedAdapter(self._attempt_limit, max_retries=self._retry(float("inf")))
+        self._adapter = LimitedAdapter(self._attempt_limit, max_retries=self._retry("GET", float("inf")))
         self._session.mount("https://", self._adapter)
         self._session.mount("http://", self._adapter)
         self._auth = _HeaderAuth(credentials)
@@ -144,18 +158,86 @@ class CloudflareClient:
     def host(self) -> str:
         return urlsplit(self.base_url).hostname or self.base_url
 
-    def _retry(self, deadline: float) -> DeadlineRetry:
-        return DeadlineRetry.for_get(
-            retries=self.retries, deadline=deadline, clock=self.clock, sleeper=self.sleep, rng=self.rng
+    def _retry(self, method: str, deadline: float) -> DeadlineRetry:
+        return DeadlineRetry.for_method(
+            method,
+            retries=self.retries,
+            deadline=deadline,
+            clock=self.clock,
+            sleeper=self.sleep,
+            rng=self.rng,
+            budget=self.budget,
         )
+
+    def url(self, path: Sequence[str]) -> str:
+        """``base_url`` plus each path segment, quoted, so no id can reach another route."""
+        return self.base_url + "".join("/" + quote(segment, safe="") for segment in path)
 
     def get_result(self, path: Sequence[str], *, what: str, deadline: Optional[float] = None) -> Any:
         """GET ``base_url/<quoted path segments>`` and return the envelope's ``result``."""
+        return self.request("GET", path, what=what, deadline=deadline).result
+
+    def request(
+        self,
+        method: str,
+        path: Sequence[str],
+        *,
+        what: str,
+        params: Optional[Mapping[str, Any]] = None,
+        json: Any = None,
+        deadline: Optional[float] = None,
+    ) -> Envelope:
+        """Send one request and return its envelope (``result`` and ``result_info``), or raise a typed error.
+
+        A GET is retried on 429, 5xx and connection errors. A write (POST, PUT, DELETE) is retried only when it
+        surely was not applied: the connection was refused, or a 429 (its ``Retry-After`` honoured). A write that
+        timed out, was cut off or met a 5xx raises ``AmbiguousWriteError``: re-read before writing again.
+        Retries never sleep past ``deadline`` (monotonic seconds; default: 60 s from now).
+        """
         if deadline is None:
             deadline = self.clock() + DEFAULT_CALL_BUDGET
-        url = self.base_url + "".join("/" + quote(segment, safe="") for segment in path)
-        status, headers, body = self._send("GET", url, what=what, deadline=deadline)
-        return parse_envelope(status, headers, body, what=what, secrets=self.credentials.secrets())
+        write = method != "GET"
+        status, headers, body = self._send(
+            method, self.url(path), what=what, deadline=deadline, params=params, json=json
+        )
+        return parse_answer(status, headers, body, what=what, secrets=self.credentials.secrets(), write=write)
+
+    def paginate(
+        self,
+        path: Sequence[str],
+        *,
+        what: str,
+        params: Optional[Mapping[str, Any]] = None,
+        per_page: int = MAX_PER_PAGE,
+        deadline: Optional[float] = None,
+    ) -> Iterator[Any]:
+        """Every element of a paged collection, following ``result_info.cursors.after`` until it is empty.
+
+        A cursor seen twice is an error rather than a loop.
+        """
+        query: Dict[str, Any] = dict(params or {})
+        query["per_page"] = per_page
+        seen: Set[str] = set()
+        page = 1
+        while True:
+            envelope = self.request("GET", path, what=f"{what} (page {page})", params=query, deadline=deadline)
+            if not isinstance(envelope.result, list):
+                raise MalformedResponseError(
+                    f"{what} (page {page}): the result is not a list but {type(envelope.result).__name__}."
+                )
+            yield from envelope.result
+            cursors = envelope.result_info.get("cursors")
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not after or not isinstance(after, str):
+                return
+            if after in seen:
+                raise MalformedResponseError(
+                    f"{what} (page {page}): Cloudflare returned a cursor it had already given; stopped paging "
+                    "rather than loop. Retry later."
+                )
+            seen.add(after)
+            query["cursor"] = after
+            page += 1
 
     def _send(
         self,
@@ -173,8 +255,9 @@ class CloudflareClient:
         TLS, headers and body: ``min(timeout, time left before deadline)``, never under ``ATTEMPT_FLOOR``. So one
         call ends by ``max(deadline, now + ATTEMPT_FLOOR)``, or within ``timeout`` of its last attempt's start.
         """
+        self.budget.acquire(deadline, deadline_clock=self.clock)
         limit = self._attempt_limit.start(self.timeout, deadline)
-        self._adapter.max_retries = self._retry(deadline)
+        self._adapter.max_retries = self._retry(method, deadline)
         try:
             response = self._session.request(
                 method,
@@ -194,13 +277,17 @@ class CloudflareClient:
             finally:
                 response.close()
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException) as exc:
-            raise self._request_error(exc, what) from None
+            raise self._request_error(exc, what, write=method != "GET") from None
         finally:
             self._attempt_limit.stop()
+        self.budget.observe(response.status_code, response.headers)
         return response.status_code, response.headers, body
 
-    def _request_error(self, exc: BaseException, what: str) -> CloudflareListsError:
-        """The typed error for a request that got no complete answer."""
+    def _request_error(self, exc: BaseException, what: str, *, write: bool = False) -> CloudflareListsError:
+        """The typed error for a request that got no complete answer.
+
+        A write that may have reached the server is ``AmbiguousWriteError``, whatever cut it short.
+        """
         reason = sanitize(_short_reason(exc), self.credentials.secrets())
         if _caused_by(exc, (requests.exceptions.InvalidProxyURL, requests.exceptions.ProxyError)):
             return TransportError(
@@ -211,7 +298,14 @@ class CloudflareClient:
             return ValidationError(
                 "base_url", f"it cannot be requested: {reason}. Expected a URL such as {DEFAULT_BASE_URL}."
             )
-        limit = round(self._attempt_limit.limit, 2)
+        tls = _caused_by(exc, (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError))
+        if write and not tls and not _caused_by(exc, _NOT_SENT):
+            return AmbiguousWriteError(
+                f"{what}: no complete answer from {self.host} ({reason}); the write may or may not have been "
+                "applied. Re-read the list before writing again."
+            )
+        limit = self._attempt_limit.limit
+        limit = round(limit, 1) if limit >= 1 else round(limit, 2)  # 1.99 (a few ms after the wait began) says 2
         if self._attempt_limit.expired or _timed_out(exc):
             cut = ", the time left before the deadline" if limit < self.timeout else ""
             detail = f"cut off at {limit:g} s{cut}" if self._attempt_limit.expired else reason
@@ -260,6 +354,12 @@ if HAS_REQUESTS:
         requests.exceptions.URLRequired,
         urllib3.exceptions.LocationValueError,
         http.client.InvalidURL,
+    )
+    # Failures before the request left this host: nothing can have been applied.
+    _NOT_SENT: Tuple[Type[BaseException], ...] = (
+        urllib3.exceptions.NewConnectionError,
+        urllib3.exceptions.ConnectTimeoutError,
+        requests.exceptions.ConnectTimeout,
     )
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Type
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import quoting
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    AmbiguousWriteError,
     ApiError,
     AuthenticationError,
     CloudflareListsError,
     EndpointError,
     MalformedResponseError,
     NotFoundError,
+    OperationPendingError,
     RateLimitedError,
     TransportError,
     UnexpectedStatusError,
@@ -100,6 +102,13 @@ _HINTS = {
 }
 
 
+# The code of the per-user rate limit's 429; any other 429 on a write means the account's one pending operation.
+RATE_LIMIT_CODE = 971
+_PENDING_HINT = (
+    "Cloudflare runs one bulk operation at a time per account: wait for the pending one to finish, then retry."
+)
+_AMBIGUOUS_HINT = "The write may have been applied: re-read the list before writing again."
+
 # Cloudflare's routing errors: the URL, not the request, is wrong.
 _ROUTING_CODES = frozenset((7000, 7003))
 
@@ -113,7 +122,11 @@ def _hint(status: int, errors: List[Dict[str, Any]]) -> str:
     return _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
 
 
-def _error_for_status(status: int) -> Type[ApiError]:
+def _error_for_status(status: int, errors: List[Dict[str, Any]], write: bool) -> Type[ApiError]:
+    if write and status == 429 and not any(entry["code"] == RATE_LIMIT_CODE for entry in errors):
+        return OperationPendingError
+    if write and status >= 500:
+        return AmbiguousWriteError
     if status in (401, 403):
         return AuthenticationError
     if status == 404:
@@ -125,6 +138,13 @@ def _error_for_status(status: int) -> Type[ApiError]:
     return ApiError
 
 
+class Envelope(NamedTuple):
+    """A successful answer: ``result``, and ``result_info`` (pagination cursors) or an empty dict."""
+
+    result: Any
+    result_info: Dict[str, Any]
+
+
 def parse_envelope(
     status: int,
     headers: Mapping[str, str],
@@ -133,9 +153,23 @@ def parse_envelope(
     what: str,
     secrets: Sequence[str] = (),
 ) -> Any:
-    """Return the envelope's ``result``, or raise the error that the answer means.
+    """Return the envelope's ``result``, or raise the error that the answer means (see ``parse_answer``)."""
+    return parse_answer(status, headers, body, what=what, secrets=secrets).result
 
-    ``what`` names the request in messages, e.g. "GET bulk operation 4da8...".
+
+def parse_answer(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    what: str,
+    secrets: Sequence[str] = (),
+    write: bool = False,
+) -> Envelope:
+    """Return the envelope, or raise the error that the answer means.
+
+    ``what`` names the request in messages, e.g. "GET bulk operation 4da8...". ``write`` marks a POST, PUT or
+    DELETE: its 429 without the rate-limit code is ``OperationPendingError``, and its 5xx ``AmbiguousWriteError``.
     """
     if 300 <= status < 400:
         location = next((v for k, v in headers.items() if k.lower() == "location"), "(no Location header)")
@@ -154,16 +188,20 @@ def parse_envelope(
     errors = cloudflare_errors(document, secrets)
 
     if not 200 <= status < 300:
-        kind = _error_for_status(status)
+        kind = _error_for_status(status, errors, write)
         said = _describe_errors(errors, secrets) if errors else "body " + excerpt(body, secrets)
         hint = _hint(status, errors)
+        if kind is OperationPendingError:
+            hint = _PENDING_HINT
+        elif kind is AmbiguousWriteError:
+            hint = _AMBIGUOUS_HINT
         message = "{}: HTTP {}: {}.{}".format(what, status, said.rstrip("."), " " + hint if hint else "")
         extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
-        if kind is RateLimitedError:
+        if kind in (RateLimitedError, OperationPendingError):
             retry_after = _retry_after(headers)
             if retry_after is not None:
                 message += f" Cloudflare asked to wait {round(retry_after, 1):g} s before the next request."
-            raise RateLimitedError(message, retry_after=retry_after, **extra)
+            raise kind(message, retry_after=retry_after, **extra)
         raise kind(message, **extra)
 
     def malformed(problem: str) -> CloudflareListsError:
@@ -190,7 +228,8 @@ def parse_envelope(
         raise malformed("'success' is missing or not a boolean")
     if document.get("result") is None:
         raise malformed("'result' is missing or null")
-    return document["result"]
+    result_info = document.get("result_info")
+    return Envelope(document["result"], result_info if isinstance(result_info, dict) else {})
 
 
 def parse_bulk_operation(

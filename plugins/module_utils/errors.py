@@ -6,8 +6,10 @@ Branches follow what the caller can do about them:
 
 - ``ValidationError`` (also a ``ValueError``): fix the input; nothing was sent.
 - ``ApiError``: Cloudflare or the network said no. Subclasses name the cause; only
-  ``TransportError`` and ``RateLimitedError`` are worth retrying.
+  ``TransportError``, ``RateLimitedError`` and ``OperationPendingError`` are worth retrying;
+  ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend.
 - ``OperationFailedError``: Cloudflare ran the operation and it failed.
+- ``VerificationError``: the operation completed, but the list does not read back as planned.
 - ``WaitTimeoutError``: the operation did not finish before the deadline.
 
 Every error carries what is known as data (``facts``, ``http_status``,
@@ -17,7 +19,8 @@ without parsing the message. Messages never contain credentials.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import re
+from typing import Any, Dict, List, Mapping, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 
@@ -45,6 +48,18 @@ class CloudflareListsError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def render(self, names: Mapping[str, str]) -> str:
+        """The message with each parameter named as the adapter calls it (``base_url`` -> ``--base-url``).
+
+        Messages name parameters by their canonical names (those of ``argspec.py``); ``names`` maps some of them.
+        """
+        if not names:
+            return self.message
+        pattern = re.compile(
+            r"(?<![\w.-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])"
+        )
+        return pattern.sub(lambda match: names[match.group(1)], self.message)
 
     def details(self) -> Dict[str, Any]:
         """What is known about the failure, as plain data for a task result or a log."""
@@ -83,8 +98,8 @@ class NotFoundError(ApiError):
     """HTTP 404: no such account, operation, or route."""
 
 
-class RateLimitedError(ApiError):
-    """HTTP 429 that outlasted our retries. ``retry_after`` is in seconds, when Cloudflare said."""
+class RetryLaterError(ApiError):
+    """An HTTP 429: come back later. ``retry_after`` is in seconds, when Cloudflare said."""
 
     def __init__(self, message: str, *, retry_after: Optional[float] = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -97,8 +112,30 @@ class RateLimitedError(ApiError):
         return out
 
 
+class RateLimitedError(RetryLaterError):
+    """HTTP 429 that outlasted our retries: the per-user rate limit."""
+
+
 class TransportError(ApiError):
     """No usable answer this time: connection refused or dropped, a timeout, or a 5xx. Safe to retry later."""
+
+
+class OperationPendingError(RetryLaterError):
+    """HTTP 429 on a write: another bulk operation is still pending in the account (one at a time is allowed).
+
+    Not the per-user rate limit: nothing is wrong with the request; send it once that operation has finished.
+    """
+
+
+class AmbiguousWriteError(ApiError):
+    """A write timed out or met a 5xx: Cloudflare may or may not have accepted it.
+
+    Never resend it blindly: re-read the list and plan again (the sync functions do).
+    """
+
+
+class ConflictError(ApiError):
+    """The account's state forbids the request: two lists share a name, or rules still use the list."""
 
 
 class EndpointError(ApiError):
@@ -118,6 +155,13 @@ class UnexpectedStatusError(MalformedResponseError):
 
 class OperationFailedError(CloudflareListsError):
     """Cloudflare finished the operation with status ``failed``. ``facts.error`` has its reason."""
+
+
+class VerificationError(CloudflareListsError):
+    """The operation completed, but reading the list back does not show the planned items.
+
+    Another writer changed the list meanwhile, or Cloudflare stored an item in a form we did not predict.
+    """
 
 
 class WaitTimeoutError(CloudflareListsError):

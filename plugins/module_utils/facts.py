@@ -89,3 +89,29 @@ class BulkOperationFacts:
             completed_at=data.get("completed_at"),
             error=data.get("error"),
         )
+
+
+@dataclass(frozen=True)
+class ListFacts:
+    """What Cloudflare says about one list. Timestamps are UTC RFC 3339 (or None when absent)."""
+
+    id: str
+    name: str
+    kind: str
+    description: str
+    num_items: int
+    num_referencing_filters: int
+    created_on: Optional[str]
+    modified_on: Optional[str]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "num_items": self.num_items,
+            "num_referencing_filters": self.num_referencing_filters,
+            "created_on": self.created_on,
+            "modified_on": self.modified_on,
+        }

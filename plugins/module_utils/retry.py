@@ -28,6 +28,9 @@ except ImportError:  # pragma: no cover - client.py reports the missing library 
 
 # Statuses worth another try on a GET: rate limited, and the edge's transient failures.
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# On a write, only a 429 surely left nothing applied (rate limited, or another operation pending).
+WRITE_RETRY_STATUSES = frozenset((429,))
+WRITE_METHODS = frozenset(("POST", "PUT", "DELETE"))
 DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF_FACTOR = 0.5
 DEFAULT_BACKOFF_MAX = 8.0
@@ -54,6 +57,7 @@ class DeadlineRetry(Retry):
         clock: Callable[[], float] = time.monotonic,
         sleeper: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
+        budget: Optional[Any] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -61,24 +65,35 @@ class DeadlineRetry(Retry):
         self.clock = clock
         self.sleeper = sleeper
         self.rng = rng if rng is not None else random.Random()
+        # The credential's RateBudget: every retried answer is observed, every retry waits for room.
+        self.budget = budget
         # The wait that ``increment`` checked against the deadline; ``sleep`` must not draw a different one.
         self._planned_wait: Optional[float] = None
 
     @classmethod
-    def for_get(
+    def for_method(
         cls,
+        method: str,
         *,
         retries: int = DEFAULT_RETRIES,
         deadline: float = float("inf"),
         clock: Callable[[], float] = time.monotonic,
         sleeper: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
+        budget: Optional[Any] = None,
     ) -> DeadlineRetry:
+        """A GET retries 429, 5xx and connection errors. A write retries only what surely left nothing applied:
+        a refused connection (``connect``) or a 429; never a read error, a cut connection or a 5xx after sending.
+        """
+        write = method != "GET"
         return cls(
             total=retries,
+            connect=retries,
+            read=0 if write else None,
+            other=0 if write else None,
             redirect=0,
-            allowed_methods=frozenset(("GET",)),
-            status_forcelist=RETRY_STATUSES,
+            allowed_methods=WRITE_METHODS if write else frozenset(("GET",)),
+            status_forcelist=WRITE_RETRY_STATUSES if write else RETRY_STATUSES,
             backoff_factor=DEFAULT_BACKOFF_FACTOR,
             backoff_max=DEFAULT_BACKOFF_MAX,
             raise_on_status=False,
@@ -88,13 +103,19 @@ class DeadlineRetry(Retry):
             clock=clock,
             sleeper=sleeper,
             rng=rng,
+            budget=budget,
         )
+
+    @classmethod
+    def for_get(cls, **kwargs: Any) -> DeadlineRetry:
+        return cls.for_method("GET", **kwargs)
 
     def new(self, **kw: Any) -> DeadlineRetry:
         kw.setdefault("deadline", self.deadline)
         kw.setdefault("clock", self.clock)
         kw.setdefault("sleeper", self.sleeper)
         kw.setdefault("rng", self.rng)
+        kw.setdefault("budget", self.budget)
         return super().new(**kw)
 
     def get_backoff_time(self) -> float:
@@ -133,6 +154,8 @@ class DeadlineRetry(Retry):
     ) -> DeadlineRetry:
         if error is not None and ends_the_request(error):
             raise MaxRetryError(_pool, url, error) from error
+        if response is not None and self.budget is not None:
+            self.budget.observe(response.status, response.headers)
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         retry._planned_wait = retry.planned_wait(response)
         if retry.clock() + retry._planned_wait > retry.deadline:
@@ -144,6 +167,8 @@ class DeadlineRetry(Retry):
         wait = self._planned_wait if self._planned_wait is not None else self.planned_wait(response)
         if wait > 0:
             self.sleeper(wait)
+        if self.budget is not None:
+            self.budget.acquire(self.deadline, deadline_clock=self.clock)
 
 
 def ends_the_request(error: Exception) -> bool:

@@ -92,17 +92,17 @@ EXAMPLES = r"""
     operation_id: "{{ append.json.result.operation_id }}"
   register: operation
 
-- name: Set the connection options once for every module of the collection
+- name: Set the account and connection options once for every module of the collection
   module_defaults:
     group/edgeops.cloudflare_lists.cloudflare_lists:
       account_id: "{{ account_id }}"
       api_token: "{{ cloudflare_api_token }}"
-      wait_max_interval: 10
   block:
     - name: Wait for the operation
       edgeops.cloudflare_lists.bulk_operation_info:
         operation_id: "{{ append.json.result.operation_id }}"
         wait: true
+        wait_max_interval: 10
 
 - name: Report a failure without failing the play
   edgeops.cloudflare_lists.bulk_operation_info:
@@ -215,52 +215,27 @@ retry_after:
   sample: 60.0
 """
 
-import copy
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     BULK_OPERATION_ARGUMENT_SPEC,
-    CONNECTION_ARGUMENT_SPEC,
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_TOGETHER,
     WAIT_ARGUMENT_SPEC,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets, url_secrets
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import HAS_REQUESTS
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import bulk_operation_info
 
 
 def argument_spec():
     """The module's options: the operation, then the shared connection and wait options."""
-    spec = copy.deepcopy(BULK_OPERATION_ARGUMENT_SPEC)
-    spec.update(copy.deepcopy(CONNECTION_ARGUMENT_SPEC))
-    spec.update(copy.deepcopy(WAIT_ARGUMENT_SPEC))
-    return spec
+    return CloudflareListsModule.full_argument_spec(
+        BULK_OPERATION_ARGUMENT_SPEC, account=False, wait=WAIT_ARGUMENT_SPEC
+    )
 
 
-def hide_environment_secrets(module):
-    """Mask secrets the core may read from the environment, as Ansible masks no_log options, and the userinfo of
-    a base_url (refused, but shown in the task's invocation)."""
-    module.no_log_values.update(environment_secrets())
-    module.no_log_values.update(url_secrets(module.params.get("base_url")))
+def run(module):
+    return dict(bulk_operation_info(module.params), changed=False)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[list(group) for group in CONNECTION_MUTUALLY_EXCLUSIVE],
-        required_together=[list(group) for group in CONNECTION_REQUIRED_TOGETHER],
-        supports_check_mode=True,
-    )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), changed=False)
-    hide_environment_secrets(module)
-    try:
-        result = bulk_operation_info(module.params)
-    except CloudflareListsError as e:
-        module.fail_json(msg=str(e), changed=False, **e.details())
-    module.exit_json(changed=False, **result)
+    CloudflareListsModule(BULK_OPERATION_ARGUMENT_SPEC, account=False, wait=WAIT_ARGUMENT_SPEC).run(run)
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def test_bad_operation_id_exits_2_before_any_request(operation_id: str) -> None:
     with scripted_api(operation("completed")) as api:
         result = run_command("wait", ACCOUNT_ID, operation_id, base_url=api.base_url)
     assert result.returncode == 2
-    assert "Invalid operation_id" in one_error_line(result)
+    assert "Invalid OPERATION_ID" in one_error_line(result)
     assert api.requests == []
 
 
@@ -157,7 +157,7 @@ def test_a_token_that_cannot_be_a_header_exits_2_without_showing_it(token: str) 
         )
     assert result.returncode == 2
     assert "Sn3lZJTBX6kkg7OdcBUA" not in result.stdout + result.stderr
-    assert "Invalid api_token" in one_error_line(result)
+    assert "Invalid CLOUDFLARE_API_TOKEN" in one_error_line(result)
     assert api.requests == []
 
 
@@ -219,7 +219,7 @@ def test_a_full_stdout_is_one_clear_error_without_a_traceback(command: str, answ
         result = run_with_shell_redirect(">/dev/full", command, ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
-    assert "could not write the facts to stdout: No space left on device" in lines[0]
+    assert "could not write the result to stdout: No space left on device" in lines[0]
     assert len(lines) == (2 if answer == "failed" else 1)
     assert "Exception ignored" not in result.stderr
     assert "Traceback" not in result.stderr
@@ -243,7 +243,7 @@ def test_a_base_url_that_cannot_be_requested_exits_2_at_once(base_url: str) -> N
     result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=base_url)
     assert result.returncode == 2
     line = one_error_line(result)
-    assert line.startswith("cloudflare-lists: error: Invalid base_url: ")
+    assert line.startswith("cloudflare-lists: error: Invalid --base-url (or CLOUDFLARE_BASE_URL): ")
     assert "\x1b" not in line and "\t" not in line
     assert time.monotonic() - start < 10
 

@@ -1,7 +1,7 @@
 """Every kind of response the emulator produces, validated against Cloudflare's OpenAPI reference.
 
 The reference (tests/data/cloudflare-lists-openapi.json, see tests/data/README.md) is used verbatim on disk. It
-cannot validate real responses as it stands, so :func:`reference_with_errata` applies five documented corrections
+cannot validate real responses as it stands, so :func:`reference_with_errata` applies six documented corrections
 in memory, each one checked against the original text first so a newer reference makes this test fail loudly
 rather than silently patch something else:
 
@@ -9,13 +9,20 @@ E1. ``lists_api-response-collection`` declares ``result`` an array, and every op
     object result (a list, an item, an operation, ``{operation_id}``) could ever validate. The generic part keeps
     only ``nullable``; each operation's own part still types ``result``.
 E2. ``lists_item`` puts ``oneOf: [ip (a string), redirect, hostname, asn (an integer)]`` on the item object
-    itself, which no item object satisfies. The evident intent, exactly one value field, replaces it.
+    itself, which no item object satisfies. The evident intent, exactly one value field, replaces it: exactly
+    one of ``ip`` and ``asn`` present, or of ``hostname`` and ``redirect`` non-empty (see E6).
 E3. Every 4XX response is ``allOf`` the success envelope (``success: true``, non-null result) and the failure
     envelope (``success: false``, ``result: null``), which nothing satisfies. 4XX uses the failure envelope alone.
 E4. The 2024 reference models a bulk operation as one object with optional ``completed`` and ``error``. The current
     SDK (cloudflare 5.9.0) has three exact shapes, which the emulator follows: pending/running ``{id, status}``,
     completed ``{id, status, completed}``, failed ``{id, status, completed, error}``. E4 swaps in those three.
 E5. ``lists_messages`` says codes are >= 1000, but Cloudflare's throttling error is code 971. E5 also allows 971.
+E6. The service reads ``ip`` items back with ``hostname: {}`` and ``redirect: {}`` (terraform-provider-cloudflare
+    #7166), which ``lists_item_hostname`` (``url_hostname`` required) and ``lists_item_redirect`` (``source_url``
+    and ``target_url`` required) refuse. A read item's ``hostname`` and ``redirect`` may also be ``{}``.
+
+Every response after authentication also carries the IETF draft's ``Ratelimit`` and ``Ratelimit-Policy`` headers,
+which the reference doesn't describe: their syntax is checked on every response that has them.
 
 Responses outside the API (the edge's HTML 502/503 pages) are checked for status and content type instead.
 """
@@ -66,7 +73,12 @@ def reference_with_errata() -> Dict[str, Any]:
     value_refs = [
         {"$ref": f"#/components/schemas/lists_item_{field}"} for field in ("ip", "redirect", "hostname", "asn")
     ]
-    exactly_one_value = [{"required": [field]} for field in ("ip", "redirect", "hostname", "asn")]
+    exactly_one_value = [
+        {"required": ["ip"]},
+        {"required": ["redirect"], "properties": {"redirect": {"minProperties": 1}}},
+        {"required": ["hostname"], "properties": {"hostname": {"minProperties": 1}}},
+        {"required": ["asn"]},
+    ]
     _replace(schemas["lists_item"], "oneOf", value_refs, exactly_one_value)
     # E3
     for path_item in spec["paths"].values():
@@ -118,6 +130,11 @@ def reference_with_errata() -> Dict[str, Any]:
         {"minimum": 1000, "type": "integer"},
         {"type": "integer", "anyOf": [{"minimum": 1000}, {"enum": [971]}]},
     )
+    # E6
+    item_fields = schemas["lists_item"]["properties"]
+    for name in ("hostname", "redirect"):
+        own = {"$ref": f"#/components/schemas/lists_item_{name}"}
+        _replace(item_fields, name, own, {"anyOf": [own, {"type": "object", "maxProperties": 0}]})
     # Relative, so one validator serves every emulator whatever its port.
     spec["servers"] = [{"url": "/client/v4"}]
     return spec
@@ -177,6 +194,7 @@ class Conformance:
     def validate(self, response: requests.Response, status: int) -> Any:
         assert response.status_code == status, response.text
         assert response.headers["Content-Type"] == "application/json"
+        check_rate_limit_headers(response)
         body = response.json()
         operation = self.operation_id(response)
         if operation is None:
@@ -193,6 +211,22 @@ class Conformance:
         return body
 
 
+RATELIMIT = re.compile(r'"default";r=(\d+);t=(\d+)')
+RATELIMIT_POLICY = re.compile(r'"default";q=(\d+);w=(\d+)')
+
+
+def check_rate_limit_headers(response: requests.Response) -> None:
+    """Both headers or neither, in the draft's syntax (structured-field items with integer parameters)."""
+    present = {name for name in ("Ratelimit", "Ratelimit-Policy") if name in response.headers}
+    assert present in (set(), {"Ratelimit", "Ratelimit-Policy"}), present
+    if present:
+        remaining = RATELIMIT.fullmatch(response.headers["Ratelimit"])
+        policy = RATELIMIT_POLICY.fullmatch(response.headers["Ratelimit-Policy"])
+        assert remaining is not None and policy is not None, dict(response.headers)
+        assert int(remaining.group(1)) <= int(policy.group(1))
+        assert 1 <= int(remaining.group(2)) <= int(policy.group(2))
+
+
 @pytest.fixture(scope="module")
 def clock() -> FakeClock:
     return FakeClock()
@@ -200,7 +234,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture(scope="module")
 def emulator(clock: FakeClock) -> Iterator[Emulator]:
-    config = EmulatorConfig(token=TOKEN, pending_seconds=1, running_seconds=1, max_items_per_list=3)
+    config = EmulatorConfig(
+        token=TOKEN, pending_seconds=1, running_seconds=1, max_items_per_account=8, max_body_bytes=64 * 1024
+    )
     with Emulator(config, clock=clock) as running:
         yield running
 
@@ -233,21 +269,27 @@ def test_every_success_response_matches_the_reference(conformance: Conformance, 
 
     items = {
         "ip": [{"ip": "10.0.0.0/8", "comment": "private"}, {"ip": "2001:db8::/32"}],
-        "hostname": [{"hostname": {"url_hostname": "*.example.com"}}],
+        "hostname": [{"hostname": {"url_hostname": "*.example.com"}}, {"hostname": {"url_hostname": "example.org"}}],
         "asn": [{"asn": 13335}],
-        "redirect": [{"redirect": {"source_url": "example.com/a", "target_url": "https://example.net/b"}}],
+        "redirect": [{"redirect": {"source_url": "example.com", "target_url": "https://example.net/b"}}],
     }
     for kind, new_items in items.items():
         assert write_and_finish(check, clock, "POST", by_kind[kind]["id"], new_items)["status"] == "completed"
         page = check.call("GET", f"/{by_kind[kind]['id']}/items", params={"per_page": 1})
         assert page["result"][0][kind]
         check.call("GET", f"/{by_kind[kind]['id']}/items/{page['result'][0]['id']}")
+        check.call("GET", f"/{by_kind[kind]['id']}/items")
 
     cursor = check.call("GET", f"/{ip_list}/items", params={"per_page": 1})["result_info"]["cursors"]["after"]
     check.call("GET", f"/{ip_list}/items", params={"per_page": 1, "cursor": cursor, "search": "2001"})
 
     failed = write_and_finish(check, clock, "PUT", ip_list, [{"ip": "10.0.0.0/7"}])
     assert failed["status"] == "failed" and failed["error"]
+    bad_url = [{"redirect": {"source_url": "http://[::1", "target_url": "https://example.net/"}}]
+    assert write_and_finish(check, clock, "POST", by_kind["redirect"]["id"], bad_url)["status"] == "failed"
+    too_many = [{"asn": n} for n in range(1, 5)]
+    full = write_and_finish(check, clock, "POST", by_kind["asn"]["id"], too_many)
+    assert full["error"] == "This list is at the maximum number of items"
     assert write_and_finish(check, clock, "PUT", ip_list, [{"ip": "192.0.2.1"}])["status"] == "completed"
     [item] = check.call("GET", f"/{ip_list}/items")["result"]
     assert write_and_finish(check, clock, "DELETE", ip_list, {"items": [{"id": item["id"]}]})["status"] == "completed"
@@ -292,16 +334,24 @@ def test_every_error_envelope_matches_the_reference(
     check.call("POST", status=400, data="{", headers={"Content-Type": "application/json"})
     check.call("PUT", f"/{list_id}", status=400, json={"description": 5})
     check.call("GET", f"/{list_id}/items", status=400, params={"per_page": 0})
+    check.call("GET", f"/{list_id}/items", status=400, params={"per_page": "\u00b2"})
+    check.call("GET", f"/{list_id}/items", status=400, params={"cursor": "\u0661\u0662"})
     check.call("POST", f"/{list_id}/items", status=400, json={"ip": "10.0.0.1"})
+    check.call("POST", f"/{list_id}/items", status=400, data="[" * 10_000 + "]" * 10_000)
+    check.call("POST", f"/{list_id}/items", status=400, data='[{"ip": NaN}]')
+    check.call("POST", f"/{list_id}/items", status=400, json=[{"ip": "10.0.0.1"}, {"ip": "10.0.0.1/32"}])
     check.call("DELETE", f"/{list_id}/items", status=400, json={"items": []})
-    # Busy list.
+    check.call("PUT", f"/{list_id}/items", status=413, data=b"[" + b" " * emulator.config.max_body_bytes + b"]")
+    # One pending bulk operation per account.
+    other_id = check.call("POST", json={"name": "errors_other", "kind": "ip"})["result"]["id"]
     check.call("POST", f"/{list_id}/items", json=[{"ip": "10.0.0.1"}])
     check.call("PUT", f"/{list_id}/items", status=429, json=[])
+    check.call("POST", f"/{other_id}/items", status=429, json=[])
     check.call("DELETE", f"/{list_id}", status=429, json={})
     clock.advance(2)
 
     codes = {code for _, _, code in check.errors_seen}
-    assert codes == {9106, 6003, 10000, 7003, 7000, 10006, 10002, 10003, 10004, 10005, 10001, 10007}
+    assert codes == {9106, 6003, 10000, 7003, 7000, 10006, 10002, 10003, 10004, 10005, 10001, 10007, 10008, 10010}
     # Every operation has an error response checked, not only its success.
     every_operation = {operation["operationId"] for path in check.spec["paths"].values() for operation in path.values()}
     assert {operation for operation, _, _ in check.errors_seen} >= every_operation
@@ -313,9 +363,20 @@ def test_rate_limit_envelope_matches_the_reference() -> None:
         check.session.headers["Authorization"] = "Bearer emulator-token"
         check.call("GET")
         check.call("GET", status=429)
-        retry_after = check.session.get(check.url(), timeout=10).headers["Retry-After"]
+        refused = check.session.get(check.url(), timeout=10)
+        retry_after = refused.headers["Retry-After"]
         assert 1 <= int(retry_after) <= 60
+        assert refused.headers["Ratelimit"] == f'"default";r=0;t={retry_after}'
+        assert refused.headers["Ratelimit-Policy"] == '"default";q=1;w=60'
     assert ("lists-get-lists", 429, 971) in check.errors_seen
+
+
+def test_invalid_items_refused_at_once_match_the_reference() -> None:
+    with Emulator(EmulatorConfig(token=TOKEN, item_errors="request")) as emulator:
+        check = Conformance(emulator)
+        list_id = check.call("POST", json={"name": "strict", "kind": "ip"})["result"]["id"]
+        check.call("POST", f"/{list_id}/items", status=400, json=[{"ip": "10.0.0.0/7"}])
+    assert ("lists-create-list-items", 400, 10009) in check.errors_seen
 
 
 def test_injected_429_matches_the_reference_and_html_pages_are_html() -> None:

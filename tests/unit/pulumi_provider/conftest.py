@@ -26,9 +26,9 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def slow_emulator() -> Iterator[Emulator]:
-    """Operations stay pending for a minute."""
+    """Operations stay pending for a minute (one per test: an account can have only one pending operation)."""
     with Emulator(EmulatorConfig(token=TOKEN, pending_seconds=60.0, running_seconds=1.0)) as emu:
         yield emu
 

@@ -26,6 +26,12 @@ def test_public_api_is_small_and_listed() -> None:
         "BulkOperationArgs",
         "BulkOperationProvider",
         "BulkOperationResult",
+        "ListItems",
+        "ListItemsArgs",
+        "ListItemsProvider",
+        "RulesList",
+        "RulesListArgs",
+        "RulesListProvider",
         "get_bulk_operation",
         "get_bulk_operation_output",
     ]

@@ -1,4 +1,4 @@
-"""The resource's properties: defaults, checks, what makes a diff, and the flat outputs."""
+"""BulkOperation's schema: defaults, checks, what makes a diff, and the flat outputs (its state format)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pulumi_testkit import ACCOUNT
 
+from pulumi_provider import BulkOperation, BulkOperationArgs
 from pulumi_provider.properties import (
+    BULK_OPERATION,
     INPUT_PROPERTIES,
     BulkOperationInputs,
-    changed_properties,
-    check_inputs,
     facts_from_outputs,
     outputs,
 )
+
+check_inputs = BULK_OPERATION.check
+changed_properties = BULK_OPERATION.changed
 
 OPERATION = "4da8780eeb215e6cb7f48dd981c4ea02"
 CHECKED = {
@@ -150,3 +153,11 @@ def test_facts_round_trip_through_the_outputs() -> None:
 
 def test_facts_from_outputs_without_a_status_are_none() -> None:
     assert facts_from_outputs(CHECKED) is None
+
+
+def test_args_and_resource_match_the_schema() -> None:
+    BULK_OPERATION.verify(BulkOperationArgs, BulkOperation)
+
+
+def test_inputs_dataclass_matches_the_schema_field_for_field() -> None:
+    assert tuple(BulkOperationInputs.__dataclass_fields__) == INPUT_PROPERTIES

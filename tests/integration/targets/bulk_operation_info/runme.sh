@@ -46,7 +46,9 @@ start_emulator() {  # start_emulator VARIABLE [EMULATOR OPTIONS...]: sets VARIAB
 }
 
 quick_url="" slow_url=""
-start_emulator quick_url --pending-seconds 0.3 --running-seconds 0.5
+# The playbook also checks the legacy scheme: with --token given, the emulator accepts the legacy pair only when
+# it is given too.
+start_emulator quick_url --pending-seconds 0.3 --running-seconds 0.5 --email user@example.com --api-key emulator-key
 start_emulator slow_url --pending-seconds 60 --running-seconds 60
 
 # Variables go through a file, which keeps the token off the command lines of ansible-playbook.

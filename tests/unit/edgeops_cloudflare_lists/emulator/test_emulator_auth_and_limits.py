@@ -7,7 +7,7 @@ from typing import Callable, Dict
 import pytest
 from emulator_testkit import ACCOUNT, Api, plain_session
 
-from edgeops_cloudflare_lists.emulator import Emulator
+from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.fake_clock import FakeClock
 
 LEGACY = {"X-Auth-Email": "user@example.com", "X-Auth-Key": "emulator-key"}
@@ -161,3 +161,95 @@ def test_unauthenticated_requests_do_not_use_the_quota(
     anonymous = api_for(emulator, headers={})
     assert [anonymous.request("GET").status_code for _ in range(3)] == [400, 400, 400]
     assert api_for(emulator).request("GET").status_code == 200
+
+
+def test_with_no_credential_configured_the_well_known_ones_work(emulator: Emulator) -> None:
+    assert emulator.config.token == "emulator-token"
+    assert (emulator.config.email, emulator.config.api_key) == ("user@example.com", "emulator-key")
+
+
+def test_a_configured_token_disables_the_well_known_legacy_pair(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+) -> None:
+    emulator = start_emulator(token="my-token", email=None, api_key=None)
+    assert api_for(emulator, headers=LEGACY).request("GET").status_code == 403
+    assert api_for(emulator, headers={"Authorization": "Bearer my-token"}).request("GET").status_code == 200
+    assert EmulatorConfig(token="my-token").email is None
+
+
+def test_a_configured_legacy_pair_disables_the_well_known_token(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+) -> None:
+    emulator = start_emulator(token=None, email="ops@example.com", api_key="k3y")
+    assert api_for(emulator, headers={"Authorization": "Bearer emulator-token"}).request("GET").status_code == 403
+    headers = {"X-Auth-Email": "ops@example.com", "X-Auth-Key": "k3y"}
+    assert api_for(emulator, headers=headers).request("GET").status_code == 200
+
+
+def test_every_authenticated_answer_carries_the_draft_ratelimit_headers(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api], clock: FakeClock
+) -> None:
+    api = api_for(start_emulator(clock=clock, rate_limit=3, rate_window_seconds=10))
+    first = api.request("GET")
+    assert first.headers["Ratelimit"] == '"default";r=2;t=10'
+    assert first.headers["Ratelimit-Policy"] == '"default";q=3;w=10'
+    clock.advance(4)
+    missing = api.request("GET", "/" + "0" * 32)
+    assert missing.status_code == 404
+    assert missing.headers["Ratelimit"] == '"default";r=1;t=6'  # the first request leaves the window in 6 s
+    api.request("GET")
+    refused = api.request("GET")
+    assert refused.status_code == 429
+    assert refused.headers["Ratelimit"] == '"default";r=0;t=6'
+    assert refused.headers["Retry-After"] == "6"
+
+
+def test_answers_before_authentication_carry_no_ratelimit_headers(
+    emulator: Emulator, api_for: Callable[..., Api]
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        response = api_for(emulator, headers=headers).request("GET")
+        assert "Ratelimit" not in response.headers and "Ratelimit-Policy" not in response.headers
+
+
+def test_the_policy_window_is_the_configured_window_in_whole_seconds(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+) -> None:
+    api = api_for(start_emulator(rate_limit=50, rate_window_seconds=0.5))
+    assert api.request("GET").headers["Ratelimit-Policy"] == '"default";q=50;w=1'
+    assert api_for(start_emulator()).request("GET").headers["Ratelimit-Policy"] == '"default";q=1200;w=300'
+
+
+def test_429s_are_counted_by_kind(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api], clock: FakeClock
+) -> None:
+    emulator = start_emulator(clock=clock, rate_limit=4, rate_window_seconds=60, pending_seconds=10)
+    api = api_for(emulator)
+    list_id = api.create_list()["id"]
+    api.write("POST", list_id, [])
+    assert api.request("POST", f"/{list_id}/items", json=[]).status_code == 429  # pending operation
+    api.request("GET")
+    assert api.request("GET").status_code == 429  # the rate limit
+    emulator.set_faults(1.0, ["rate_limited"])
+    assert api.request("GET").status_code == 429  # injected
+    emulator.set_faults(0.0)
+    assert emulator.throttled_counts == {"rate_limit": 1, "operation_pending": 1, "fault": 1}
+    stats = emulator.stats()
+    assert stats["requests"] == 6
+    assert stats["responses"] == {"200": 3, "429": 3}
+    assert stats["faults"] == {"rate_limited": 1}
+    assert stats["internal_errors"] == 0
+
+
+def test_the_stats_endpoint_needs_no_auth_and_is_neither_counted_nor_faulted(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+) -> None:
+    emulator = start_emulator(fault_rate=1.0, fault_kinds=("html_502",))
+    api_for(emulator).request("GET")
+    for _ in range(2):
+        response = plain_session().get(emulator.stats_url, timeout=5)
+        assert response.status_code == 200
+        assert response.json() == emulator.stats()
+    assert emulator.stats()["requests"] == 1
+    assert emulator.stats()["responses"] == {"502": 1}
+    assert emulator.stats_url == emulator.base_url.removesuffix("/client/v4") + "/_emulator/stats"

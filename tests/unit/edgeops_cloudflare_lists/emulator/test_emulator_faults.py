@@ -111,7 +111,7 @@ def test_faulted_write_does_not_apply(emulator: Emulator, api: Api, kind: str) -
         assert kind == "drop"
     emulator.set_faults(0.0)
     assert emulator.operations == []
-    # The list is not busy: nothing was accepted.
+    # The account has no pending operation: nothing was accepted.
     assert api.request("POST", f"/{list_id}/items", json=[{"ip": "10.0.0.1"}]).status_code == 200
 
 

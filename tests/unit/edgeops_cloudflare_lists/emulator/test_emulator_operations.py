@@ -1,4 +1,4 @@
-"""Asynchronous bulk writes: schedule, busy lists, validation inside the operation, result shapes, retention."""
+"""Asynchronous bulk writes: schedule, one pending operation per account, what each write does, failures, retention."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def test_operation_follows_the_real_clock(api: Api) -> None:
     operation_id = api.write("PUT", api.create_list()["id"], [{"ip": "10.0.0.1"}])
     order = ["pending", "running", "completed"]
     seen: List[str] = []
+    deadline = time.monotonic() + 10
     while not seen or seen[-1] != "completed":
+        assert time.monotonic() < deadline, f"still {seen[-1]} after 10 s"
         seen.append(api.operation(operation_id)["status"])
         time.sleep(0.01)
     assert [order.index(status) for status in seen] == sorted(order.index(status) for status in seen)
@@ -69,73 +71,88 @@ def test_items_change_only_when_the_operation_completes(frozen_api: Api, clock: 
     assert frozen_api.request("GET", f"/{list_id}").json()["result"]["num_items"] == 1
 
 
-@pytest.mark.parametrize(
-    ("method", "body"),
-    [("POST", [{"ip": "10.0.0.2"}]), ("PUT", []), ("DELETE", {"items": [{"id": "0" * 32}]})],
-)
-def test_write_to_busy_list_gets_429(frozen_api: Api, clock: FakeClock, method: str, body: Any) -> None:
-    list_id = frozen_api.create_list()["id"]
-    first = frozen_api.write("POST", list_id, [{"ip": "10.0.0.1"}])
-    for _ in range(2):  # pending, then running
-        refused = frozen_api.request(method, f"/{list_id}/items", json=body)
-        assert refused.status_code == 429
-        assert refused.json()["success"] is False
-        assert refused.json()["errors"][0]["code"] == 10007
-        assert first in refused.json()["errors"][0]["message"]
+WRITES = [("POST", [{"ip": "10.0.0.2"}]), ("PUT", []), ("DELETE", {"items": [{"id": "0" * 32}]})]
+
+
+@pytest.mark.parametrize(("method", "body"), WRITES)
+def test_a_write_while_the_account_has_a_pending_operation_gets_429_with_retry_after(
+    frozen: Emulator, frozen_api: Api, clock: FakeClock, method: str, body: Any
+) -> None:
+    first_list, other_list = frozen_api.create_list("first")["id"], frozen_api.create_list("other")["id"]
+    first = frozen_api.write("POST", first_list, [{"ip": "10.0.0.1"}])
+    for retry_after in ("2", "1"):  # pending, then running: the seconds until the operation finishes
+        for list_id in (first_list, other_list):
+            refused = frozen_api.request(method, f"/{list_id}/items", json=body)
+            assert refused.status_code == 429
+            assert refused.headers["Retry-After"] == retry_after
+            assert refused.json()["success"] is False
+            [error] = refused.json()["errors"]
+            assert error["code"] == 10007
+            assert "1 pending bulk operation per account" in error["message"]
+            assert first in error["message"]
         clock.advance(1.0)
-    assert frozen_api.request(method, f"/{list_id}/items", json=body).status_code == 200
+    assert frozen_api.request(method, f"/{other_list}/items", json=body).status_code == 200
+    assert frozen.throttled_counts["operation_pending"] == 4
+    assert frozen.throttled_counts["rate_limit"] == 0
 
 
-def test_busy_list_cannot_be_deleted_but_other_lists_can_be_written(frozen_api: Api) -> None:
+def test_the_pending_operation_is_told_apart_from_the_rate_limit_by_its_text(frozen_api: Api) -> None:
+    list_id = frozen_api.create_list()["id"]
+    frozen_api.write("POST", list_id, [])
+    [error] = frozen_api.request("POST", f"/{list_id}/items", json=[]).json()["errors"]
+    assert error["code"] != 971
+    assert "throttling" not in error["message"]
+    assert "pending bulk operation" in error["message"]
+
+
+def test_a_failed_write_frees_the_account(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    assert finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "bad"}]), clock)["status"] == "failed"
+    assert frozen_api.request("POST", f"/{list_id}/items", json=[]).status_code == 200
+
+
+def test_a_refused_write_does_not_become_pending(frozen_api: Api) -> None:
+    list_id = frozen_api.create_list()["id"]
+    assert frozen_api.request("POST", f"/{list_id}/items", json={"not": "an array"}).status_code == 400
+    assert frozen_api.request("POST", f"/{list_id}/items", json=[]).status_code == 200
+
+
+def test_a_pending_operation_blocks_deleting_its_list_but_not_reads_metadata_or_other_lists(frozen_api: Api) -> None:
     busy, idle = frozen_api.create_list("busy")["id"], frozen_api.create_list("idle")["id"]
-    frozen_api.write("POST", busy, [{"ip": "10.0.0.1"}])
-    assert frozen_api.request("DELETE", f"/{busy}").status_code == 429
-    assert frozen_api.request("POST", f"/{idle}/items", json=[{"ip": "10.0.0.1"}]).status_code == 200
-    # Reads and metadata updates are not writes to the items.
+    operation_id = frozen_api.write("POST", busy, [{"ip": "10.0.0.1"}])
+    refused = frozen_api.request("DELETE", f"/{busy}")
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["code"] == 10007
+    assert operation_id in refused.json()["errors"][0]["message"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    # Reads and list metadata are not bulk operations; deleting a list the operation doesn't touch is allowed.
     assert frozen_api.request("GET", f"/{busy}/items").status_code == 200
     assert frozen_api.request("PUT", f"/{busy}", json={"description": "x"}).status_code == 200
+    assert frozen_api.request("DELETE", f"/{idle}").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "10.0.0.0/7",  # IPv4 prefix shorter than /8
-        "2001:db8::/11",  # IPv6 prefix shorter than /12
-        "2001:db8::/96",  # IPv6 prefix longer than /64
-        "10.0.0.1/8",  # host bits set
-        "10.0.0.256",
-        "not-an-ip",
-        "",
-        "fe80::1%eth0",
-        42,
-    ],
-)
-def test_invalid_cidr_fails_operation_with_error(frozen_api: Api, clock: FakeClock, value: Any) -> None:
-    list_id = frozen_api.create_list()["id"]
-    operation_id = frozen_api.write("POST", list_id, [{"ip": "10.0.0.1"}, {"ip": value}])
-    failed = finish(frozen_api, operation_id, clock)
-    assert set(failed) == {"id", "status", "completed", "error"}
-    assert failed["status"] == "failed"
-    assert failed["error"].startswith("invalid list item at index 1:")
-    assert RFC3339_UTC.match(failed["completed"])
+def test_other_accounts_are_not_blocked_by_a_pending_operation(frozen_api: Api) -> None:
+    frozen_api.write("POST", frozen_api.create_list()["id"], [{"ip": "10.0.0.1"}])
+    other = frozen_api.request("POST", json={"name": "theirs", "kind": "ip"}, account=OTHER_ACCOUNT)
+    response = frozen_api.request("POST", f"/{other.json()['result']['id']}/items", json=[], account=OTHER_ACCOUNT)
+    assert response.status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("given", "stored"),
-    [
-        ("10.0.0.1", "10.0.0.1"),
-        ("10.0.0.0/8", "10.0.0.0/8"),
-        ("192.0.2.7/32", "192.0.2.7"),
-        ("2001:DB8::/32", "2001:db8::/32"),
-        ("2001:db8:0:1::/64", "2001:db8:0:1::/64"),
-        ("2400::/12", "2400::/12"),
-        ("2001:DB8::1", "2001:db8::1"),
-    ],
-)
-def test_valid_ip_forms_are_stored_normalised(frozen_api: Api, clock: FakeClock, given: str, stored: str) -> None:
-    list_id = frozen_api.create_list()["id"]
-    assert finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": given}]), clock)["status"] == "completed"
-    assert [item["ip"] for item in frozen_api.items(list_id)] == [stored]
+def test_concurrent_writes_to_one_account_accept_exactly_one(api: Api) -> None:
+    list_ids = [api.create_list(f"list_{n}")["id"] for n in range(8)]
+    statuses: List[int] = []
+    barrier = threading.Barrier(len(list_ids))
+
+    def write(list_id: str) -> None:
+        barrier.wait()
+        statuses.append(api.request("POST", f"/{list_id}/items", json=[{"ip": "10.0.0.1"}]).status_code)
+
+    threads = [threading.Thread(target=write, args=(list_id,)) for list_id in list_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [429] * 7
 
 
 def test_failed_operation_changes_nothing(frozen_api: Api, clock: FakeClock) -> None:
@@ -144,48 +161,109 @@ def test_failed_operation_changes_nothing(frozen_api: Api, clock: FakeClock) -> 
     before = frozen_api.items(list_id)
     failed = finish(frozen_api, frozen_api.write("PUT", list_id, [{"ip": "10.0.0.9"}, {"ip": "bad"}]), clock)
     assert failed["status"] == "failed"
+    assert failed["error"].startswith("invalid list item at index 1:")
     assert frozen_api.items(list_id) == before
-    # The failed operation released the list.
-    assert frozen_api.request("POST", f"/{list_id}/items", json=[]).status_code == 200
 
 
-def test_exceeding_max_items_fails_operation(
-    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api]
+def test_item_cap_is_per_account_and_overflow_fails_the_operation(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api], clock: FakeClock
 ) -> None:
-    api = api_for(start_emulator(max_items_per_list=2))
-    list_id = api.create_list()["id"]
-    assert finish(api, api.write("POST", list_id, [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]))["status"] == "completed"
-    failed = finish(api, api.write("POST", list_id, [{"ip": "10.0.0.3"}]))
-    assert failed["status"] == "failed"
-    assert failed["error"] == "This list is at the maximum number of items"
-    assert len(api.items(list_id)) == 2
-    # Re-adding existing values does not grow the list.
-    assert finish(api, api.write("POST", list_id, [{"ip": "10.0.0.2", "comment": "c"}]))["status"] == "completed"
+    api = api_for(start_emulator(clock=clock, max_items_per_account=3))
+    first, second = api.create_list("first")["id"], api.create_list("second")["id"]
+    two = [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]
+    assert finish(api, api.write("POST", first, two), clock)["status"] == "completed"
+    failed = finish(api, api.write("POST", second, [{"ip": "10.0.0.3"}, {"ip": "10.0.0.4"}]), clock)
+    assert failed == {**failed, "status": "failed", "error": "This list is at the maximum number of items"}
+    assert api.items(second) == []
+    assert len(api.items(first)) == 2
+    # Up to the cap is fine, and rewriting existing values does not grow the account.
+    assert finish(api, api.write("POST", second, [{"ip": "10.0.0.3"}]), clock)["status"] == "completed"
+    assert finish(api, api.write("POST", first, [{"ip": "10.0.0.2", "comment": "c"}]), clock)["status"] == "completed"
+    # A replace counts what the list will hold, not what it held.
+    assert finish(api, api.write("PUT", first, [{"ip": "10.0.0.9"}]), clock)["status"] == "completed"
+    assert finish(api, api.write("POST", second, [{"ip": "10.0.0.4"}]), clock)["status"] == "completed"
 
 
-def test_append_adds_and_updates_existing_values(frozen_api: Api, clock: FakeClock) -> None:
+def test_the_default_item_cap_is_10000_per_account(frozen: Emulator) -> None:
+    assert frozen.config.max_items_per_account == 10_000
+
+
+def test_append_adds_and_replaces_items_with_the_same_key(frozen_api: Api, clock: FakeClock) -> None:
     list_id = frozen_api.create_list()["id"]
     finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1", "comment": "old"}]), clock)
     [original] = frozen_api.items(list_id)
     clock.advance(10)
-    finish(
-        frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1", "comment": "new"}, {"ip": "10.0.0.2"}]), clock
-    )
+    # 10.0.0.1/32 is the same item as 10.0.0.1.
+    body = [{"ip": "10.0.0.1/32", "comment": "new"}, {"ip": "10.0.0.2"}]
+    finish(frozen_api, frozen_api.write("POST", list_id, body), clock)
     updated, added = frozen_api.items(list_id)
     assert updated["id"] == original["id"]
+    assert updated["ip"] == "10.0.0.1"
     assert updated["comment"] == "new"
     assert updated["created_on"] == original["created_on"]
     assert updated["modified_on"] > original["modified_on"]
     assert added["ip"] == "10.0.0.2" and "comment" not in added
 
 
-def test_replace_swaps_all_items(frozen_api: Api, clock: FakeClock) -> None:
+def test_append_without_a_comment_clears_the_existing_comment(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1", "comment": "old"}]), clock)
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1"}]), clock)
+    [item] = frozen_api.items(list_id)
+    assert "comment" not in item
+
+
+def test_replace_swaps_all_items_and_gives_them_new_ids(frozen_api: Api, clock: FakeClock) -> None:
     list_id = frozen_api.create_list()["id"]
     finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]), clock)
-    finish(frozen_api, frozen_api.write("PUT", list_id, [{"ip": "10.0.0.3"}]), clock)
-    assert [item["ip"] for item in frozen_api.items(list_id)] == ["10.0.0.3"]
+    kept_before = frozen_api.items(list_id)[0]
+    finish(frozen_api, frozen_api.write("PUT", list_id, [{"ip": "10.0.0.1"}, {"ip": "10.0.0.3"}]), clock)
+    kept, added = frozen_api.items(list_id)
+    assert [kept["ip"], added["ip"]] == ["10.0.0.1", "10.0.0.3"]
+    assert kept["id"] != kept_before["id"]
     finish(frozen_api, frozen_api.write("PUT", list_id, []), clock)
     assert frozen_api.items(list_id) == []
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+@pytest.mark.parametrize(
+    ("kind", "first", "second"),
+    [
+        ("ip", {"ip": "10.0.0.1"}, {"ip": "10.0.0.1/32", "comment": "again"}),
+        ("ip", {"ip": "2001:DB8::1"}, {"ip": "2001:db8:0::1/128"}),
+        ("asn", {"asn": 13335}, {"asn": 13335}),
+        ("hostname", {"hostname": {"url_hostname": "Example.com"}}, {"hostname": {"url_hostname": "example.COM"}}),
+        (
+            "redirect",
+            {"redirect": {"source_url": "example.com", "target_url": "https://a.example/"}},
+            {"redirect": {"source_url": "example.com/", "target_url": "https://b.example/"}},
+        ),
+    ],
+)
+def test_two_items_with_one_identity_key_in_one_write_are_refused_with_400(
+    frozen_api: Api, method: str, kind: str, first: Dict[str, Any], second: Dict[str, Any]
+) -> None:
+    list_id = frozen_api.create_list(kind=kind)["id"]
+    response = frozen_api.request(method, f"/{list_id}/items", json=[first, {kind: None}, second])
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["code"] == 10008
+    assert error["message"].startswith("list items at index 0 and 2 are the same item")
+    # Nothing was accepted: the account is free.
+    assert frozen_api.request(method, f"/{list_id}/items", json=[first]).status_code == 200
+
+
+def test_an_invalid_item_gets_a_400_at_once_when_so_configured(
+    start_emulator: Callable[..., Emulator], api_for: Callable[..., Api], clock: FakeClock
+) -> None:
+    api = api_for(start_emulator(clock=clock, item_errors="request"))
+    list_id = api.create_list()["id"]
+    response = api.request("POST", f"/{list_id}/items", json=[{"ip": "10.0.0.1"}, {"ip": "10.0.0.0/7"}])
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["code"] == 10009
+    assert error["message"].startswith("invalid list item at index 1:")
+    assert finish(api, api.write("POST", list_id, [{"ip": "10.0.0.1"}]), clock)["status"] == "completed"
 
 
 def test_delete_items_by_id_ignores_unknown_ids(frozen_api: Api, clock: FakeClock) -> None:
@@ -212,185 +290,6 @@ def test_items_body_that_is_not_an_array_is_400_at_once(frozen_api: Api, body: A
         response = frozen_api.request(method, f"/{list_id}/items", json=body)
         assert response.status_code == 400
         assert "JSON array" in response.json()["errors"][0]["message"]
-
-
-@pytest.mark.parametrize(
-    ("kind", "item", "message"),
-    [
-        ("ip", {"hostname": {"url_hostname": "example.com"}}, 'needs the "ip" field'),
-        ("ip", {"ip": "10.0.0.1", "asn": 1}, 'does not accept "asn"'),
-        ("ip", "10.0.0.1", "expected a JSON object"),
-        ("ip", {"ip": "10.0.0.1", "comment": 5}, "comment must be a string"),
-        ("asn", {"asn": "13335"}, "not a valid ASN"),
-        ("asn", {"asn": True}, "not a valid ASN"),
-        ("asn", {"asn": -1}, "not a valid ASN"),
-        ("asn", {"asn": 2**32}, "not a valid ASN"),
-        ("hostname", {"hostname": {"url_hostname": "https://example.com"}}, "not a valid hostname"),
-        ("hostname", {"hostname": {"url_hostname": "example.com/path"}}, "not a valid hostname"),
-        ("hostname", {"hostname": {"url_hostname": "localhost"}}, "not a valid hostname"),
-        ("hostname", {"hostname": {"url_hostname": "a.*.example.com"}}, "not a valid hostname"),
-        ("hostname", {"hostname": {"url_hostname": "-bad.example.com"}}, "not a valid hostname"),
-        ("hostname", {"hostname": "example.com"}, "url_hostname"),
-        ("redirect", {"redirect": {"source_url": "example.com/a"}}, "target_url"),
-        ("redirect", {"redirect": {"source_url": "", "target_url": "https://x.example/"}}, "source_url"),
-        (
-            "redirect",
-            {"redirect": {"source_url": "example.com/a", "target_url": "https://x.example/", "status_code": 303}},
-            "status_code",
-        ),
-        (
-            "redirect",
-            {"redirect": {"source_url": "example.com/a", "target_url": "ftp://x.example/"}},
-            "absolute http or https URL",
-        ),
-        (
-            "redirect",
-            {"redirect": {"source_url": "example.com/a", "target_url": "https://x.example/", "subpath_matching": 1}},
-            "subpath_matching",
-        ),
-    ],
-)
-def test_items_are_validated_per_kind_inside_the_operation(
-    frozen_api: Api, clock: FakeClock, kind: str, item: Any, message: str
-) -> None:
-    list_id = frozen_api.create_list(kind=kind)["id"]
-    failed = finish(frozen_api, frozen_api.write("POST", list_id, [item]), clock)
-    assert failed["status"] == "failed"
-    assert failed["error"].startswith("invalid list item at index 0:")
-    assert message in failed["error"]
-
-
-@pytest.mark.parametrize(
-    ("kind", "item", "stored"),
-    [
-        ("asn", {"asn": 13335}, 13335),
-        ("asn", {"asn": 0}, 0),
-        ("hostname", {"hostname": {"url_hostname": "*.Example.com"}}, {"url_hostname": "*.example.com"}),
-        ("hostname", {"hostname": {"url_hostname": "api.example.co.uk"}}, {"url_hostname": "api.example.co.uk"}),
-        (
-            "redirect",
-            {"redirect": {"source_url": "example.com/arch", "target_url": "https://archlinux.org/"}},
-            {
-                "source_url": "example.com/arch",
-                "target_url": "https://archlinux.org/",
-                "include_subdomains": False,
-                "subpath_matching": False,
-                "preserve_query_string": False,
-                "preserve_path_suffix": False,
-                "status_code": 301,
-            },
-        ),
-        (
-            "redirect",
-            {
-                "redirect": {
-                    "source_url": "https://example.com/a",
-                    "target_url": "http://example.net/b",
-                    "status_code": 308,
-                    "include_subdomains": True,
-                }
-            },
-            {
-                "source_url": "https://example.com/a",
-                "target_url": "http://example.net/b",
-                "include_subdomains": True,
-                "subpath_matching": False,
-                "preserve_query_string": False,
-                "preserve_path_suffix": False,
-                "status_code": 308,
-            },
-        ),
-    ],
-)
-def test_valid_items_of_each_kind_are_stored(
-    frozen_api: Api, clock: FakeClock, kind: str, item: Dict[str, Any], stored: Any
-) -> None:
-    list_id = frozen_api.create_list(kind=kind)["id"]
-    assert finish(frozen_api, frozen_api.write("POST", list_id, [item]), clock)["status"] == "completed"
-    [saved] = frozen_api.items(list_id)
-    assert saved[kind] == stored
-    assert set(saved) == {"id", kind, "created_on", "modified_on"}
-
-
-def test_get_one_item_and_unknown_item_is_404(frozen_api: Api, clock: FakeClock) -> None:
-    list_id = frozen_api.create_list()["id"]
-    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1", "comment": "c"}]), clock)
-    [item] = frozen_api.items(list_id)
-    response = frozen_api.request("GET", f"/{list_id}/items/{item['id']}")
-    assert response.status_code == 200
-    assert response.json()["result"] == item
-    missing = frozen_api.request("GET", f"/{list_id}/items/{'0' * 32}")
-    assert missing.status_code == 404
-    assert missing.json()["errors"] == [{"code": 10006, "message": "list item not found"}]
-
-
-def test_items_paginate_with_cursors(frozen_api: Api, clock: FakeClock) -> None:
-    list_id = frozen_api.create_list()["id"]
-    values = [f"10.0.0.{n}" for n in range(1, 6)]
-    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": value} for value in values]), clock)
-    seen: List[str] = []
-    params: Dict[str, Any] = {"per_page": 2}
-    pages = 0
-    while True:
-        body = frozen_api.request("GET", f"/{list_id}/items", params=params).json()
-        pages += 1
-        seen += [item["ip"] for item in body["result"]]
-        cursors = body["result_info"]["cursors"]
-        assert ("before" in cursors) == (pages > 1)
-        if "after" not in cursors:
-            break
-        params = {"per_page": 2, "cursor": cursors["after"]}
-    assert seen == values
-    assert pages == 3
-    back = frozen_api.request("GET", f"/{list_id}/items", params={"per_page": 2, "cursor": cursors["before"]})
-    assert [item["ip"] for item in back.json()["result"]] == values[2:4]
-
-
-def test_items_default_page_is_25(frozen_api: Api, clock: FakeClock) -> None:
-    list_id = frozen_api.create_list()["id"]
-    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": f"10.0.1.{n}"} for n in range(30)]), clock)
-    body = frozen_api.request("GET", f"/{list_id}/items").json()
-    assert len(body["result"]) == 25
-    assert "after" in body["result_info"]["cursors"]
-
-
-@pytest.mark.parametrize("params", [{"per_page": 0}, {"per_page": 501}, {"per_page": "x"}, {"cursor": "bogus"}])
-def test_invalid_per_page_or_cursor_is_400(frozen_api: Api, params: Dict[str, Any]) -> None:
-    list_id = frozen_api.create_list()["id"]
-    response = frozen_api.request("GET", f"/{list_id}/items", params=params)
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == 10001
-
-
-@pytest.mark.parametrize(
-    ("kind", "items", "search", "expected"),
-    [
-        ("ip", [{"ip": "10.0.0.1"}, {"ip": "110.0.0.1"}, {"ip": "10.1.0.0/16"}], "10.", [0, 2]),
-        ("asn", [{"asn": 13335}, {"asn": 133}], "133", [1]),
-        (
-            "hostname",
-            [{"hostname": {"url_hostname": "api.example.com"}}, {"hostname": {"url_hostname": "example.org"}}],
-            "example.com",
-            [0],
-        ),
-        (
-            "redirect",
-            [
-                {"redirect": {"source_url": "a.example.com/x", "target_url": "https://b.example.com/"}},
-                {"redirect": {"source_url": "c.example.net/", "target_url": "https://d.example.net/"}},
-            ],
-            "b.example",
-            [0],
-        ),
-    ],
-)
-def test_items_search_follows_the_reference_per_kind(
-    frozen_api: Api, clock: FakeClock, kind: str, items: List[Any], search: str, expected: List[int]
-) -> None:
-    list_id = frozen_api.create_list(kind=kind)["id"]
-    finish(frozen_api, frozen_api.write("POST", list_id, items), clock)
-    everything = frozen_api.items(list_id)
-    assert frozen_api.items(list_id, search=search) == [everything[index] for index in expected]
 
 
 def test_unknown_operation_is_404(api: Api) -> None:
@@ -438,18 +337,24 @@ def test_operations_snapshot_names_list_and_action(frozen: Emulator, frozen_api:
     assert frozen.lists()["office_ips"]["items"] == []
 
 
-def test_concurrent_writes_to_different_lists_all_complete(api: Api) -> None:
-    list_ids = [api.create_list(f"list_{n}")["id"] for n in range(8)]
+def test_writes_to_different_accounts_run_concurrently(start_emulator: Callable[..., Emulator]) -> None:
+    emulator = start_emulator()
+    accounts = [f"{n:032x}" for n in range(1, 9)]
+    apis = {
+        account: Api(emulator.base_url, {"Authorization": f"Bearer {emulator.config.token}"}, account)
+        for account in accounts
+    }
     operation_ids: Dict[str, str] = {}
 
-    def write(list_id: str) -> None:
-        operation_ids[list_id] = api.write("POST", list_id, [{"ip": f"10.0.0.{n}"} for n in range(1, 21)])
+    def write(account: str) -> None:
+        api = apis[account]
+        items = [{"ip": f"10.0.0.{n}"} for n in range(1, 21)]
+        operation_ids[account] = api.write("POST", api.create_list()["id"], items)
 
-    threads = [threading.Thread(target=write, args=(list_id,)) for list_id in list_ids]
+    threads = [threading.Thread(target=write, args=(account,)) for account in accounts]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    for list_id in list_ids:
-        assert finish(api, operation_ids[list_id])["status"] == "completed"
-        assert len(api.items(list_id)) == 20
+    for account, api in apis.items():
+        assert finish(api, operation_ids[account])["status"] == "completed"

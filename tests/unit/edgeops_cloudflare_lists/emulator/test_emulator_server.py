@@ -61,7 +61,14 @@ def test_starting_twice_is_an_error(emulator: Emulator) -> None:
         {"fault_rate": 1.5},
         {"fault_kinds": ("html_500",)},
         {"account_id": "not-hex"},
-        {"token": None, "email": None},
+        {"email": "ops@example.com"},
+        {"api_key": "key"},
+        {"token": ""},
+        {"token": "has space"},
+        {"item_errors": "sometimes"},
+        {"max_body_bytes": 0},
+        {"socket_timeout_seconds": 0},
+        {"max_items_per_account": -1},
         {"pending_seconds": -1},
         {"rate_limit": 0},
         {"port": 70000},
@@ -119,9 +126,42 @@ def test_main_prints_base_url_first_and_stops_on_signal(signum: int) -> None:
             process.kill()
     assert process.returncode == 0
     assert out == ""  # nothing after the base URL
-    assert "Bearer token configured (--token)" in err
+    assert "Bearer token configured (--token); X-Auth-Email/X-Auth-Key configured (--email/--api-key)" in err
+    assert err.splitlines()[-1] == (
+        "cloudflare-lists emulator: served 2 requests; 429s: rate_limit 0, operation_pending 0, fault 0"
+    )
     for secret in (SECRET_TOKEN, SECRET_KEY):
         assert secret not in out + err + base_url
+
+
+def test_main_with_a_token_refuses_the_well_known_legacy_pair() -> None:
+    process = _start_cli("--token", SECRET_TOKEN)
+    try:
+        base_url = _first_line(process)
+        legacy = Api(base_url, {"X-Auth-Email": "user@example.com", "X-Auth-Key": "emulator-key"})
+        assert legacy.request("GET").status_code == 403
+        assert Api(base_url, {"Authorization": f"Bearer {SECRET_TOKEN}"}).request("GET").status_code == 200
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Bearer token configured (--token); X-Auth-Email/X-Auth-Key disabled" in err
+
+
+def test_main_without_credentials_serves_the_well_known_ones() -> None:
+    process = _start_cli()
+    try:
+        base_url = _first_line(process)
+        legacy = Api(base_url, {"X-Auth-Email": "user@example.com", "X-Auth-Key": "emulator-key"})
+        assert legacy.request("GET").status_code == 200
+        assert Api(base_url, {"Authorization": "Bearer emulator-token"}).request("GET").status_code == 200
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "the built-in defaults" in err
 
 
 def test_main_verbose_logs_one_line_per_request_without_credentials() -> None:
@@ -134,14 +174,22 @@ def test_main_verbose_logs_one_line_per_request_without_credentials() -> None:
     finally:
         if process.poll() is None:
             process.kill()
-    [line] = [line for line in err.splitlines() if "/client/v4/" in line]
+    [line] = [line for line in err.splitlines() if "/client/v4/" in line and " GET " in line]
     assert line.endswith(" 404") and line.startswith("127.0.0.1 GET /client/v4/accounts/")
     assert SECRET_TOKEN not in err
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--email", "ops@example.com"], ["--api-key", "k"], ["--fault-kinds", "html_500"], ["--fault-rate", "2"]],
+    [
+        ["--email", "ops@example.com"],
+        ["--api-key", "k"],
+        ["--fault-kinds", "html_500"],
+        ["--fault-rate", "2"],
+        ["--item-errors", "never"],
+        ["--max-body-bytes", "0"],
+        ["--socket-timeout", "0"],
+    ],
 )
 def test_main_rejects_bad_arguments(argv: List[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:

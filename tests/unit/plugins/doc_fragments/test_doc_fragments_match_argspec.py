@@ -3,24 +3,49 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import account as account_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import auth as auth_fragment
+from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import items as items_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import wait as wait_fragment
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth
-from ansible_collections.edgeops.cloudflare_lists.plugins.modules import bulk_operation_info
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth, lists
+from ansible_collections.edgeops.cloudflare_lists.plugins.modules import (
+    bulk_operation_info,
+    rules_list,
+    rules_list_info,
+    rules_list_items,
+)
 
 NEVER_LOGGED = "Ansible never logs this value."
 
 FRAGMENTS = [
     pytest.param(auth_fragment, argspec.CONNECTION_ARGUMENT_SPEC, id="auth"),
+    pytest.param(account_fragment, argspec.ACCOUNT_ARGUMENT_SPEC, id="account"),
+    pytest.param(items_fragment, argspec.ITEMS_ARGUMENT_SPEC, id="items"),
     pytest.param(wait_fragment, argspec.WAIT_ARGUMENT_SPEC, id="wait"),
+    pytest.param((wait_fragment, "WRITES"), argspec.WRITE_WAIT_ARGUMENT_SPEC, id="wait.writes"),
+]
+FRAGMENT_NAMES = {
+    "edgeops.cloudflare_lists.auth": (auth_fragment, "DOCUMENTATION"),
+    "edgeops.cloudflare_lists.account": (account_fragment, "DOCUMENTATION"),
+    "edgeops.cloudflare_lists.items": (items_fragment, "DOCUMENTATION"),
+    "edgeops.cloudflare_lists.wait": (wait_fragment, "DOCUMENTATION"),
+    "edgeops.cloudflare_lists.wait.writes": (wait_fragment, "WRITES"),
+}
+MODULES = [
+    pytest.param(bulk_operation_info, id="bulk_operation_info"),
+    pytest.param(rules_list, id="rules_list"),
+    pytest.param(rules_list_info, id="rules_list_info"),
+    pytest.param(rules_list_items, id="rules_list_items"),
 ]
 
 
 def documented_options(fragment):
-    return yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION)["options"]
+    module, variable = fragment if isinstance(fragment, tuple) else (fragment, "DOCUMENTATION")
+    return yaml.safe_load(getattr(module.ModuleDocFragment, variable))["options"]
 
 
 def description(option):
@@ -97,16 +122,53 @@ def test_option_constraints_are_documented_on_the_options_they_bind(groups, word
                     assert f"O({other})" in " ".join(sentences), (name, other)
 
 
-def test_module_documents_its_own_options_and_takes_the_rest_from_the_fragments():
-    doc = yaml.safe_load(bulk_operation_info.DOCUMENTATION)
+def test_account_fallback_of_the_core_is_documented():
+    text = description(documented_options(account_fragment)["account_id"])
+    assert re.findall(r"E\((CLOUDFLARE_[A-Z_]+)\)", text) == [lists.ACCOUNT_ID_ENV]
 
-    assert {"edgeops.cloudflare_lists.auth", "edgeops.cloudflare_lists.wait"} <= set(
-        doc["extends_documentation_fragment"]
-    )
-    own = doc["options"]
-    assert sorted(own) == sorted(argspec.BULK_OPERATION_ARGUMENT_SPEC)
-    for name, option in own.items():
-        assert option["type"] == argspec.BULK_OPERATION_ARGUMENT_SPEC[name]["type"]
-        assert bool(option.get("required")) == bool(argspec.BULK_OPERATION_ARGUMENT_SPEC[name].get("required"))
-    fragment_options = set(documented_options(auth_fragment)) | set(documented_options(wait_fragment))
-    assert set(own) | fragment_options == set(bulk_operation_info.argument_spec())
+
+def module_documentation(module):
+    """The module's options as ansible-doc shows them: its fragments' options, overridden key by key by its own."""
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    options = {}
+    for name in doc["extends_documentation_fragment"]:
+        if name in FRAGMENT_NAMES:
+            options.update(documented_options(FRAGMENT_NAMES[name]))
+    for name, option in doc["options"].items():
+        options[name] = dict(options.get(name, {}), **option)
+    return doc, options
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_documents_exactly_its_argument_spec(module):
+    _doc, options = module_documentation(module)
+    spec = module.argument_spec()
+
+    assert sorted(options) == sorted(spec)
+    for name, option in options.items():
+        assert option.get("type", "str") == spec[name].get("type", "str"), name
+        assert bool(option.get("required")) == bool(spec[name].get("required")), name
+        assert option.get("default") == spec[name].get("default"), name
+        assert option.get("choices") == spec[name].get("choices"), name
+        assert option.get("elements") == spec[name].get("elements"), name
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_takes_the_shared_options_from_the_fragments_only(module):
+    doc, _options = module_documentation(module)
+    shared = set()
+    for name in doc["extends_documentation_fragment"]:
+        if name in FRAGMENT_NAMES:
+            shared |= set(documented_options(FRAGMENT_NAMES[name]))
+    for name, option in doc["options"].items():
+        if name in shared:
+            assert set(option) <= {"required"}, f"{name} is documented in a fragment; override only required"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_is_in_the_action_group_it_declares(module):
+    doc, _options = module_documentation(module)
+    runtime = yaml.safe_load((Path(__file__).resolve().parents[4] / "meta" / "runtime.yml").read_text())
+
+    assert doc["attributes"]["action_group"]["membership"] == ["edgeops.cloudflare_lists.cloudflare_lists"]
+    assert doc["module"] in runtime["action_groups"]["cloudflare_lists"]

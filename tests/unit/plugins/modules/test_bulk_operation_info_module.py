@@ -10,6 +10,7 @@ import json
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import ansible_module
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AuthenticationError,
     OperationFailedError,
@@ -50,8 +51,7 @@ class CoreStub:
 def core(monkeypatch):
     stub = CoreStub()
     monkeypatch.setattr(module_under_test, "bulk_operation_info", stub)
-    # The tests never reach HTTP, so they do not need requests installed.
-    monkeypatch.setattr(module_under_test, "HAS_REQUESTS", True)
+    monkeypatch.setattr(ansible_module, "HAS_REQUESTS", True)
     for name in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("CLOUDFLARE_BASE_URL", raising=False)
@@ -262,7 +262,7 @@ def test_reports_cloudflare_errors_and_http_status_of_refused_credentials(core, 
     ids=["operation_id", "account_id"],
 )
 def test_invalid_ids_fail_in_the_real_core_before_any_request(monkeypatch, capsys, bad, parameter):
-    monkeypatch.setattr(module_under_test, "HAS_REQUESTS", True)
+    monkeypatch.setattr(ansible_module, "HAS_REQUESTS", True)
     # An unroutable endpoint: had the core sent anything, the error would be a transport error.
     code, result = run_module(capsys, **minimal(base_url="http://127.0.0.1:9/client/v4", **bad))
 
@@ -272,7 +272,7 @@ def test_invalid_ids_fail_in_the_real_core_before_any_request(monkeypatch, capsy
 
 
 def test_fails_clearly_without_the_requests_library(core, capsys, monkeypatch):
-    monkeypatch.setattr(module_under_test, "HAS_REQUESTS", False)
+    monkeypatch.setattr(ansible_module, "HAS_REQUESTS", False)
 
     code, result = run_module(capsys, **minimal())
 

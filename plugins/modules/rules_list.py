@@ -1,0 +1,317 @@
+#!/usr/bin/python
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: E402  (Ansible wants the imports below DOCUMENTATION, EXAMPLES and RETURN)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rules_list
+short_description: Manage a Cloudflare Rules List and, optionally, all of its items
+version_added: 0.2.0
+description:
+  - Makes sure a Rules List (of IP addresses, hostnames, ASNs or redirects) exists with the given description, or
+    does not exist.
+  - With O(items), also makes the list hold exactly those items (or, with O(purge_items=false), at least those).
+    The change is one write, applied by Cloudflare as one bulk operation, which the module waits for and then
+    checks by reading the list back.
+  - The list is found by its name in the account. A name that two lists share fails the task and names their IDs.
+  - Items are compared in the form Cloudflare stores them, so a second run with the same input changes nothing.
+  - In check mode nothing is written, and C(changed), RV(plan) and the diff say exactly what a real run would do.
+author:
+  - EdgeOps (@edgeops)
+options:
+  name:
+    description:
+      - The name of the list. Letters, digits and C(_), at most 50 characters.
+    type: str
+    required: true
+  kind:
+    description:
+      - What the list holds.
+      - Required to create the list. A list's kind can't change, so a different O(kind) for an existing list fails
+        the task.
+    type: str
+    choices: [ip, hostname, asn, redirect]
+  description:
+    description:
+      - The description of the list, at most 500 characters.
+      - If not set, an existing list keeps its description, and a new list gets none.
+    type: str
+  state:
+    description:
+      - V(present) creates the list if it is missing, and updates its description and items.
+      - V(absent) deletes the list, with all its items. A list that rules still use is not deleted; the task
+        fails and says so.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge_items:
+    description:
+      - Only with O(items). With V(true), the list holds exactly O(items) afterwards; every other item is
+        removed (an empty O(items) empties the list). With V(false), missing items are added and changed
+        comments updated, and other items are left alone.
+      - Without O(items), the list's items are left alone, whatever this is.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+  - edgeops.cloudflare_lists.account
+  - edgeops.cloudflare_lists.auth
+  - edgeops.cloudflare_lists.items
+  - edgeops.cloudflare_lists.wait.writes
+attributes:
+  check_mode:
+    support: full
+    details: The module reads the list and its items, plans, and sends no write.
+  diff_mode:
+    support: full
+    details: The diff shows the description and, with O(items), the items before and after, in canonical form.
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - edgeops.cloudflare_lists.cloudflare_lists
+notes:
+  - The API token needs the C(Account Filter Lists Edit) permission.
+  - Cloudflare runs one bulk operation at a time per account. Writes from one process wait for each other; a
+    write that meets another process's pending operation (an HTTP 429) is retried a few times, honouring
+    C(Retry-After), within O(wait_timeout).
+  - A write that got no answer (a timeout, an HTTP 5xx) may have been applied; the module then reads the list
+    again and plans anew instead of sending it again.
+seealso:
+  - module: edgeops.cloudflare_lists.rules_list_items
+    description: Add or remove some items of a list that others also write.
+  - module: edgeops.cloudflare_lists.rules_list_info
+    description: Read lists and their items.
+  - name: Rules Lists
+    description: Cloudflare's documentation of lists and their limits.
+    link: https://developers.cloudflare.com/waf/tools/lists/
+"""
+
+EXAMPLES = r"""
+- name: Keep a blocklist holding exactly these addresses
+  edgeops.cloudflare_lists.rules_list:
+    account_id: "{{ account_id }}"
+    name: blocklist
+    kind: ip
+    description: Addresses blocked at the edge
+    items:
+      - 192.0.2.1
+      - ip: 198.51.100.0/24
+        comment: scanner, ticket 4711
+      - 2001:db8::/48
+
+- name: Add addresses, leaving the list's other items alone
+  edgeops.cloudflare_lists.rules_list:
+    name: blocklist
+    items: "{{ new_addresses }}"
+    purge_items: false
+
+- name: Keep a list of hostnames
+  edgeops.cloudflare_lists.rules_list:
+    name: partner_hosts
+    kind: hostname
+    items:
+      - example.com
+      - url_hostname: "*.example.net"
+        exclude_exact_hostname: false
+        comment: every subdomain, and the domain itself
+
+- name: Keep redirects
+  edgeops.cloudflare_lists.rules_list:
+    name: old_urls
+    kind: redirect
+    items:
+      - source_url: example.com/old
+        target_url: https://example.com/new
+        status_code: 308
+
+- name: Only set the description of an existing list
+  edgeops.cloudflare_lists.rules_list:
+    name: blocklist
+    description: Managed by Ansible
+
+- name: Delete a list
+  edgeops.cloudflare_lists.rules_list:
+    name: blocklist
+    state: absent
+"""
+
+RETURN = r"""
+list:
+  description:
+    - The list after the task.
+    - V(null) once deleted, and in check mode for a list still to create.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The list's ID.
+      returned: always
+      type: str
+      sample: 2c0fc9fa937b11eaa1b71c4d701ab86e
+    name:
+      description: The list's name.
+      returned: always
+      type: str
+      sample: blocklist
+    kind:
+      description: What the list holds.
+      returned: always
+      type: str
+      sample: ip
+    description:
+      description: The list's description (empty when it has none).
+      returned: always
+      type: str
+      sample: Addresses blocked at the edge
+    num_items:
+      description: How many items the list holds, as Cloudflare counts them.
+      returned: always
+      type: int
+      sample: 3
+    num_referencing_filters:
+      description: How many rules use the list.
+      returned: always
+      type: int
+      sample: 0
+    created_on:
+      description: When the list was created, in UTC, as RFC 3339.
+      returned: always
+      type: str
+      sample: "2024-05-01T08:00:00Z"
+    modified_on:
+      description: When the list or its items last changed, in UTC, as RFC 3339.
+      returned: always
+      type: str
+      sample: "2024-05-01T08:00:05Z"
+plan:
+  description:
+    - What the write of the items changed (in check mode, would change), in canonical form.
+    - V(null) without O(items), and with O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    add:
+      description: Items added.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{ip: 192.0.2.1}]
+    update:
+      description: Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{ip: 198.51.100.0/24, comment: scanner, ticket 4711}]
+    remove:
+      description: Items removed.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{ip: 203.0.113.7}]
+bulk_operation:
+  description:
+    - The facts of the bulk operation that applied the write, as P(edgeops.cloudflare_lists.bulk_operation_info#module)
+      returns them.
+    - V(null) when nothing was written (no change, check mode, or no O(items)).
+  returned: always
+  type: dict
+  sample:
+    id: 4da8780eeb215e6cb7f48dd981c4ea02
+    status: completed
+    finished: true
+    succeeded: true
+    completed_at: "2024-05-01T08:00:05Z"
+    error: null
+diff:
+  description:
+    - The list's description and, with O(items), its canonical items, before and after.
+  returned: in diff mode
+  type: dict
+  sample:
+    before: {description: "", items: [{ip: 192.0.2.1}]}
+    after: {description: "", items: [{ip: 192.0.2.1}, {ip: 198.51.100.0/24}]}
+error_type:
+  description:
+    - The kind of failure, for branching on it without parsing C(msg), for example V(ValidationError) (invalid
+      input, nothing was sent), V(ConflictError) (two lists share the name, the kind differs, or rules use the
+      list), V(OperationFailedError) (Cloudflare refused the items; the list is as it was),
+      V(VerificationError), V(WaitTimeoutError) or V(AuthenticationError).
+  returned: on failure
+  type: str
+  sample: OperationFailedError
+http_status:
+  description: The HTTP status of Cloudflare's last answer, when it was an error.
+  returned: on failure, when Cloudflare answered with an error
+  type: int
+  sample: 403
+cloudflare_errors:
+  description: The C(errors) array of Cloudflare's answer, each with C(code) and C(message).
+  returned: on failure, when Cloudflare listed errors
+  type: list
+  elements: dict
+  sample: [{code: 10000, message: Authentication error}]
+"""
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
+    ITEMS_ARGUMENT_SPEC,
+    WRITE_WAIT_ARGUMENT_SPEC,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import EXACT, KINDS, PRESENT
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_list
+
+ARGUMENT_SPEC = {
+    "name": {"type": "str", "required": True},
+    "kind": {"type": "str", "choices": list(KINDS)},
+    "description": {"type": "str"},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "purge_items": {"type": "bool", "default": True},
+}
+
+
+def argument_spec():
+    return CloudflareListsModule.full_argument_spec(
+        dict(ARGUMENT_SPEC, **ITEMS_ARGUMENT_SPEC), wait=WRITE_WAIT_ARGUMENT_SPEC
+    )
+
+
+def run(module):
+    params = module.params
+    with module.client() as client:
+        outcome = sync_list(
+            client,
+            module.account_id(),
+            params["name"],
+            kind=params["kind"],
+            description=params["description"],
+            items=params["items"],
+            mode=EXACT if params["purge_items"] else PRESENT,
+            state=params["state"],
+            check_mode=module.check_mode,
+            wait=params["wait"],
+            policy=module.wait_policy(),
+        )
+    result = {
+        "changed": outcome.changed,
+        "list": outcome.list.to_dict() if outcome.list else None,
+        "plan": outcome.items.plan.to_dict() if outcome.items else None,
+        "bulk_operation": outcome.items.operation.to_dict() if outcome.items and outcome.items.operation else None,
+    }
+    if module.diff_mode:
+        result["diff"] = outcome.diff()
+    return result
+
+
+def main():
+    CloudflareListsModule(dict(ARGUMENT_SPEC, **ITEMS_ARGUMENT_SPEC), account=True, wait=WRITE_WAIT_ARGUMENT_SPEC).run(
+        run
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""The schemas of ``RulesList`` and ``ListItems``, and their items in the canonical form Cloudflare stores.
+
+Items are compared, checked and recorded as the core's canonical items (``ListItem.to_dict()``, in Cloudflare's
+order), so ``10.0.0.1/32`` written in a program and ``10.0.0.1`` read back are one item, and no diff.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
+    KINDS,
+    ListItem,
+    parse_items,
+    sorted_items,
+    validate_kind,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
+    resolve_account_id,
+    validate_description,
+    validate_list_id,
+    validate_list_name,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    describe_value,
+    validate_wait_timeout,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+
+from pulumi_provider.schema import Field, Schema, is_unknown, plain_numbers, simple
+
+
+def _item_list(value: Any) -> List[Any]:
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError(
+            "items",
+            f"expected a list of items (plain values, or objects with the kind's fields), got {describe_value(value)}.",
+        )
+    return list(value)
+
+
+def canonical_items(kind: str, items: Iterable[Any]) -> List[Dict[str, Any]]:
+    """The items as Cloudflare stores them, sorted as it sorts them; raises ``ValidationError`` naming ``items[i]``."""
+    return [item.to_dict() for item in sorted_items(parse_items(kind, plain_numbers(list(items))))]
+
+
+def items_of_kind(value: Any, checked: Mapping[str, Any]) -> Optional[List[Dict[str, Any]]]:
+    """``RulesList.items``: checked against the list's kind, canonical. Unchecked while the kind is unknown or bad."""
+    if value is None:
+        return None
+    kind = checked.get("kind")
+    if kind is None or is_unknown(kind):
+        return _item_list(value)
+    return canonical_items(kind, _item_list(value))
+
+
+def items_of_some_kind(value: Any, _checked: Mapping[str, Any]) -> List[Any]:
+    """``ListItems.items``: the list's kind is known only once it is read, so the items must fit at least one kind.
+
+    They stay as written; create and update parse them for the list's kind before any write. When no kind fits,
+    the failure is the one of the kind the items fit longest (an IP list's items fail on their bad item).
+    """
+    if value is None:
+        raise ValidationError("items", "required: the items this resource adds to the list and owns.")
+    items = _item_list(value)
+    failures: List[ValidationError] = []
+    for kind in KINDS:
+        try:
+            parse_items(kind, items)
+        except ValidationError as exc:
+            failures.append(exc)
+        else:
+            return items
+    raise max(failures, key=lambda exc: _index(exc.parameter))
+
+
+def _index(parameter: str) -> int:
+    digits = parameter[parameter.find("[") + 1 : -1]
+    return int(digits) if digits.isdigit() else -1
+
+
+def _canonical_for_kind(value: Any, props: Mapping[str, Any]) -> Any:
+    kind = props.get("kind")
+    if kind not in KINDS:
+        return value
+    return canonical_items(str(kind), value)
+
+
+def _account(value: Any) -> str:
+    return resolve_account_id(value)
+
+
+def _wait_timeout(value: Any) -> float:
+    return validate_wait_timeout(value)
+
+
+_ACCOUNT = Field("account_id", simple(_account), replaces=True)
+_WAIT_TIMEOUT = Field("wait_timeout", simple(_wait_timeout), default=DEFAULT_WAIT_TIMEOUT)
+
+#: ``bulk_operation``: the facts of the last write (``id``, ``status``, ``finished``, ``succeeded``,
+#: ``completed_at``, ``error``), or absent when the resource has written nothing yet.
+RULES_LIST = Schema(
+    "RulesList",
+    inputs=(
+        _ACCOUNT,
+        Field("name", simple(validate_list_name), replaces=True),
+        Field("kind", simple(validate_kind), replaces=True),
+        Field("description", simple(validate_description)),
+        Field("items", items_of_kind, canonical=_canonical_for_kind, unset_leaves_alone=True),
+        _WAIT_TIMEOUT,
+    ),
+    outputs=("list_id", "num_items", "items", "bulk_operation"),
+)
+
+LIST_ITEMS = Schema(
+    "ListItems",
+    inputs=(
+        _ACCOUNT,
+        Field("list_id", simple(validate_list_id), replaces=True),
+        Field("items", items_of_some_kind, canonical=_canonical_for_kind),
+        _WAIT_TIMEOUT,
+    ),
+    outputs=("kind", "items", "bulk_operation"),
+)
+
+
+def _wait_timeout_of(props: Mapping[str, Any]) -> Any:
+    value = props.get("wait_timeout")
+    return DEFAULT_WAIT_TIMEOUT if value is None else value
+
+
+def item_dicts(items: Iterable[ListItem]) -> List[Dict[str, Any]]:
+    return [item.to_dict() for item in sorted_items(items)]
+
+
+def keys_of(kind: str, items: Optional[Sequence[Any]]) -> Set[str]:
+    """The identity keys of recorded (canonical) items."""
+    return {item.key for item in parse_items(kind, plain_numbers(list(items or ())))}
+
+
+def operation_output(facts: Optional[BulkOperationFacts], last: Any = None) -> Any:
+    """The ``bulk_operation`` output: this write's facts, else the last write's as recorded."""
+    return facts.to_dict() if facts is not None else last
+
+
+def rules_list_outputs(
+    inputs: Mapping[str, Any], facts: ListFacts, items: Sequence[Dict[str, Any]], operation: Any
+) -> Dict[str, Any]:
+    """A ``RulesList``'s state: the list as Cloudflare has it now, its canonical items, the last write's facts."""
+    return {
+        "account_id": inputs["account_id"],
+        "name": facts.name,
+        "kind": facts.kind,
+        "description": facts.description,
+        "items": list(items),
+        "wait_timeout": _wait_timeout_of(inputs),
+        "list_id": facts.id,
+        "num_items": facts.num_items,
+        "bulk_operation": operation,
+    }
+
+
+def list_items_outputs(
+    inputs: Mapping[str, Any], kind: str, items: Sequence[Dict[str, Any]], operation: Any
+) -> Dict[str, Any]:
+    """A ``ListItems``' state: its own items as the list holds them now, the list's kind, the last write's facts."""
+    return {
+        "account_id": inputs["account_id"],
+        "list_id": inputs["list_id"],
+        "items": list(items),
+        "wait_timeout": _wait_timeout_of(inputs),
+        "kind": kind,
+        "bulk_operation": operation,
+    }

@@ -1,0 +1,245 @@
+"""``RulesList``: a Cloudflare Rules List as a Pulumi resource, with its items when you give them.
+
+The provider is pickled (by reference) into every resource's state: ``pulumi_provider.rules_list.
+RulesListProvider`` is a stable import path and must not move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence
+
+import pulumi
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    CloudflareListsError,
+    ConflictError,
+    NotFoundError,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import EXACT, parse_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
+    create_list,
+    delete_list,
+    find_list,
+    get_list,
+    read_items,
+    resolve_account_id,
+    update_description,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from pulumi_provider.connection import ConnectedProvider
+from pulumi_provider.list_schema import RULES_LIST, item_dicts, operation_output, rules_list_outputs
+from pulumi_provider.list_writes import deadline, one_write, write_items
+from pulumi_provider.schema import plain_numbers
+
+
+class RulesListProvider(ConnectedProvider):
+    """The CRUD side of ``RulesList``; the Pulumi engine runs it in its own process.
+
+    - check: the core's rules per property; items are recorded canonical, in Cloudflare's order.
+    - diff: canonical forms compared. A new account_id, name or kind replaces (the old list goes first when the
+      name stays, as two lists of one name would be ambiguous); description and items update in place.
+    - create: the list, then its items in one bulk operation, waited on. A failure removes the list again.
+    - update: the description; the items by the core's exact plan, in one bulk operation.
+    - read: the list's description and canonical items now, so a refresh shows changes made elsewhere.
+    - delete: the list (Cloudflare refuses while a rule uses it, and so does this, saying which).
+    """
+
+    def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
+        inputs, failures = RULES_LIST.check(news)
+        return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in failures])
+
+    def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
+        changed = RULES_LIST.changed(olds, news)
+        replaces = RULES_LIST.replaces(changed)
+        same_name = "name" not in changed and "account_id" not in changed
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces) and same_name)
+
+    def create(self, props: Dict[str, Any]) -> CreateResult:
+        inputs = RULES_LIST.inputs_of(props)
+        account_id, name, kind = inputs["account_id"], inputs["name"], inputs["kind"]
+        desired = None if inputs["items"] is None else parse_items(kind, plain_numbers(inputs["items"]))
+        with self._connection.open_client() as client:
+            until = deadline(client, inputs["wait_timeout"])
+            with one_write(client, account_id, until):
+                existing = find_list(client, account_id, name, deadline=until)
+                if existing is not None:
+                    raise ConflictError(
+                        f"Account {account_id} already has a list named {name!r} ({existing.id}). To manage it "
+                        f"here, adopt it: RulesList({name!r}, ..., opts=pulumi.ResourceOptions(import_="
+                        f"{existing.id!r})); to only read it, RulesList.get(name, {existing.id!r}, "
+                        "account_id=...); or choose another name."
+                    )
+                facts = create_list(client, account_id, name, kind, inputs["description"] or None, deadline=until)
+            try:
+                operation, items = None, []
+                if desired:
+                    outcome = write_items(
+                        client,
+                        account_id,
+                        facts,
+                        desired,
+                        EXACT,
+                        wait_timeout=inputs["wait_timeout"],
+                        until=until,
+                        consequence="The list was deleted again, so nothing was created; fix the items and run "
+                        "`pulumi up` again.",
+                    )
+                    operation, items = outcome.operation, item_dicts(outcome.items)
+                    facts = get_list(client, account_id, facts.id, deadline=until)
+            except CloudflareListsError as exc:
+                _remove_after_failed_create(client, account_id, facts, until, exc)
+                raise
+        return CreateResult(facts.id, rules_list_outputs(inputs, facts, items, operation_output(operation)))
+
+    def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
+        account_id = resolve_account_id(props.get("account_id"))
+        with self._connection.open_client() as client:
+            until = deadline(client, props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+            try:
+                facts = get_list(client, account_id, id_, deadline=until)
+            except NotFoundError:
+                return ReadResult("", {})  # gone: the engine drops it from state
+            items = item_dicts(read_items(client, account_id, facts, deadline=until))
+        inputs = {**props, "account_id": account_id}
+        return ReadResult(facts.id, rules_list_outputs(inputs, facts, items, props.get("bulk_operation")))
+
+    def update(self, id_: str, olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
+        inputs = RULES_LIST.inputs_of(news)
+        account_id = inputs["account_id"]
+        changed = RULES_LIST.changed(olds, news)
+        operation = olds.get("bulk_operation")
+        items: List[Dict[str, Any]] = list(olds.get("items") or [])
+        with self._connection.open_client() as client:
+            until = deadline(client, inputs["wait_timeout"])
+            facts = self._list(client, account_id, id_, until)
+            if inputs["description"] != facts.description:
+                with one_write(client, account_id, until):
+                    facts = update_description(client, account_id, facts.id, inputs["description"], deadline=until)
+            if "items" in changed and inputs["items"] is not None:
+                outcome = write_items(
+                    client,
+                    account_id,
+                    facts,
+                    parse_items(facts.kind, plain_numbers(inputs["items"])),
+                    EXACT,
+                    wait_timeout=inputs["wait_timeout"],
+                    until=until,
+                    consequence="The list's items are as they were (a write is applied whole or not at all); fix "
+                    "the items and run `pulumi up` again.",
+                )
+                items = item_dicts(outcome.items)
+                if outcome.operation is not None:
+                    operation = operation_output(outcome.operation)
+                    facts = get_list(client, account_id, facts.id, deadline=until)
+        return UpdateResult(rules_list_outputs(inputs, facts, items, operation))
+
+    def delete(self, id_: str, props: Dict[str, Any]) -> None:
+        account_id = resolve_account_id(props.get("account_id"))
+        with self._connection.open_client() as client:
+            until = deadline(client, props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+            try:
+                facts = get_list(client, account_id, id_, deadline=until)
+            except NotFoundError:
+                return  # already gone
+            with one_write(client, account_id, until):
+                delete_list(client, account_id, facts, deadline=until)
+
+    @staticmethod
+    def _list(client: CloudflareClient, account_id: str, list_id: str, until: float) -> ListFacts:
+        try:
+            return get_list(client, account_id, list_id, deadline=until)
+        except NotFoundError as exc:
+            exc.message += " The list was deleted outside Pulumi: run `pulumi refresh`, then `pulumi up` creates it."
+            raise
+
+
+def _remove_after_failed_create(
+    client: CloudflareClient, account_id: str, facts: ListFacts, until: float, failure: CloudflareListsError
+) -> None:
+    """A failed create must leave nothing behind: delete the new list, or say that it is still there."""
+    try:
+        with one_write(client, account_id, until):
+            delete_list(client, account_id, facts, deadline=until)
+    except CloudflareListsError as exc:
+        failure.message += (
+            f" The new list {facts.name!r} ({facts.id}) could not be deleted again ({exc}); delete it, or adopt it "
+            "with import_."
+        )
+
+
+@dataclass(frozen=True)
+class RulesListArgs:
+    """The inputs of a ``RulesList``; each may be a plain value or an Output of another resource.
+
+    ``account_id``: the account (default: ``CLOUDFLARE_ACCOUNT_ID``). ``name``: letters, digits and ``_``, at
+    most 50. ``kind``: ``ip``, ``hostname``, ``asn`` or ``redirect``. Changing any of these replaces the list.
+    ``description``: at most 500 characters. ``items``: when given, exactly the items the list holds (each a plain
+    value, or a dict with the kind's fields and ``comment``); omitted, the items are left alone (e.g. to
+    ``ListItems``). ``wait_timeout``: seconds to wait for a write to be applied.
+    """
+
+    account_id: Optional[pulumi.Input[str]] = None
+    name: Optional[pulumi.Input[str]] = None
+    kind: Optional[pulumi.Input[str]] = None
+    description: Optional[pulumi.Input[str]] = None
+    items: Optional[pulumi.Input[Sequence[Any]]] = None
+    wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT
+
+    def to_props(self) -> Dict[str, Any]:
+        return dict(self.__dict__)  # not asdict: it deep-copies, and an Output must be passed as is
+
+
+class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
+    """A Cloudflare Rules List (``ip``, ``hostname``, ``asn`` or ``redirect``), and its items when given.
+
+    Outputs: the inputs as Cloudflare has them now (``items`` canonical: ``10.0.0.1/32`` reads ``10.0.0.1``),
+    ``list_id`` (what rule expressions reference as ``$name``, and what ``ListItems`` takes), ``num_items``, and
+    ``bulk_operation``: the facts of the last items write (``status``, ``completed_at``, ``error``...). Credentials
+    are never inputs: see ``BulkOperation``.
+    """
+
+    account_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    kind: pulumi.Output[str]
+    description: pulumi.Output[str]
+    items: pulumi.Output[List[Dict[str, Any]]]
+    wait_timeout: pulumi.Output[float]
+    list_id: pulumi.Output[str]
+    num_items: pulumi.Output[int]
+    bulk_operation: pulumi.Output[Optional[Dict[str, Any]]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        account_id: Optional[pulumi.Input[str]] = None,
+        name: Optional[pulumi.Input[str]] = None,
+        kind: Optional[pulumi.Input[str]] = None,
+        description: Optional[pulumi.Input[str]] = None,
+        items: Optional[pulumi.Input[Sequence[Any]]] = None,
+        wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout)
+        super().__init__(RulesListProvider(), resource_name, RULES_LIST.registration(args.to_props()), opts)
+
+    @classmethod
+    def from_args(
+        cls, resource_name: str, args: RulesListArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> RulesList:
+        return cls(resource_name, **args.to_props(), opts=opts)
+
+    @classmethod
+    def get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],
+        account_id: Optional[pulumi.Input[str]] = None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> RulesList:
+        """An existing list, read by its id (``account_id`` defaults to ``CLOUDFLARE_ACCOUNT_ID``); not managed."""
+        read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        return cls(resource_name, account_id=account_id, opts=read)

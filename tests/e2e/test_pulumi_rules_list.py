@@ -1,0 +1,319 @@
+"""RulesList through the real provider server (``python -m pulumi.dynamic``) against the emulator, in the engine's
+call order: Configure, Check, Diff, Create or Update, Read, Delete."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+
+from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from pulumi_provider import RulesListProvider
+from pulumi_provider.testing import ProviderCallError, ProviderServer
+from tests.e2e.pulumi_engine import (
+    ACCOUNT,
+    EngineResource,
+    RecordingApp,
+    State,
+    clean_env,
+    provider_server,
+    recording_emulator,
+    stack_config,
+    without_provider,
+)
+from tests.lists_api import append_items, wait_for
+
+TOKEN = "pulumi-rules-list-token-91c4e7"  # distinctive, so any leak is found by searching for it
+FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
+# As a program writes them; Cloudflare stores 10.0.0.1, 2001:db8::1 and 192.168.1.0/24.
+WRITTEN = ["10.0.0.1/32", {"ip": "2001:DB8::1", "comment": "office"}, "192.168.1.5/24"]
+CANONICAL = [{"ip": "10.0.0.1"}, {"ip": "192.168.1.0/24"}, {"ip": "2001:db8::1", "comment": "office"}]
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def recorded() -> Iterator[Tuple[Emulator, RecordingApp]]:
+    emulator, recorder = recording_emulator(FAST)
+    with emulator:
+        yield emulator, recorder
+
+
+@pytest.fixture(scope="module")
+def emulator(recorded: Tuple[Emulator, RecordingApp]) -> Emulator:
+    return recorded[0]
+
+
+@pytest.fixture(scope="module")
+def recorder(recorded: Tuple[Emulator, RecordingApp]) -> RecordingApp:
+    return recorded[1]
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[ProviderServer]:
+    with provider_server(stack_config(emulator)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def rules_list(server: ProviderServer) -> EngineResource:
+    return EngineResource(server, RulesListProvider())
+
+
+def program(**inputs: Any) -> Dict[str, Any]:
+    return {"account_id": ACCOUNT, "name": f"pulumi_list_{next(_names)}", "kind": "ip", **inputs}
+
+
+def held(emulator: Emulator, name: str) -> List[Dict[str, Any]]:
+    """The list's items as the emulator holds them, in the user's shape."""
+    items = emulator.lists(ACCOUNT)[name]["items"]
+    return [{"ip": i["ip"], **({"comment": i["comment"]} if i.get("comment") else {})} for i in items]
+
+
+# ------------------------------------------------------------------------------------------------ lifecycle
+def test_create_writes_every_item_in_one_operation_and_records_them_canonical(
+    rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
+) -> None:
+    mark = recorder.mark
+    news = program(description="blocked", items=WRITTEN)
+    state = rules_list.up(news).state
+    writes = recorder.writes(mark)
+    assert [(w.method, len(w.body)) for w in writes] == [("PUT", 3)]
+    outs = state.outputs
+    assert (outs["name"], outs["kind"], outs["description"], outs["num_items"]) == (news["name"], "ip", "blocked", 3)
+    assert outs["items"] == CANONICAL
+    assert state.id == outs["list_id"] == emulator.lists(ACCOUNT)[news["name"]]["id"]
+    assert outs["bulk_operation"]["status"] == "completed" and outs["bulk_operation"]["succeeded"] is True
+    assert sorted(held(emulator, news["name"]), key=json.dumps) == sorted(CANONICAL, key=json.dumps)
+
+
+def test_a_second_up_of_the_same_noncanonical_program_has_an_empty_diff(
+    rules_list: EngineResource, recorder: RecordingApp
+) -> None:
+    news = program(items=list(reversed(WRITTEN)))
+    state = rules_list.up(news).state
+    mark = recorder.mark
+    step = rules_list.up(news, state)
+    assert step.diff is not None and (step.diff.changes, step.diff.replaces) == ("none", [])
+    assert recorder.since(mark) == []  # a diff makes no API call
+
+
+def test_check_records_the_items_canonical_so_a_preview_shows_only_real_changes(rules_list: EngineResource) -> None:
+    inputs = rules_list.checked(program(items=WRITTEN))
+    assert inputs["items"] == CANONICAL
+
+
+def test_changing_one_item_updates_in_place_with_one_operation(
+    rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
+) -> None:
+    news = program(items=["192.0.2.1", "192.0.2.2"])
+    state = rules_list.up(news).state
+    mark = recorder.mark
+    step = rules_list.up({**news, "items": ["192.0.2.1", {"ip": "192.0.2.3", "comment": "new"}]}, state)
+    assert step.diff is not None and (step.diff.changes, step.diff.replaces) == ("some", [])
+    assert [(w.method, w.body) for w in recorder.writes(mark)] == [
+        ("PUT", [{"ip": "192.0.2.1"}, {"ip": "192.0.2.3", "comment": "new"}])
+    ]
+    assert step.state.id == state.id
+    assert step.state.outputs["items"] == [{"ip": "192.0.2.1"}, {"ip": "192.0.2.3", "comment": "new"}]
+    assert step.state.outputs["bulk_operation"]["id"] != state.outputs["bulk_operation"]["id"]
+    assert held(emulator, news["name"]) == step.state.outputs["items"]
+
+
+def test_changing_the_description_updates_in_place_without_a_bulk_operation(
+    rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
+) -> None:
+    news = program(items=["192.0.2.1"])
+    state = rules_list.up(news).state
+    mark = recorder.mark
+    step = rules_list.up({**news, "description": "now described"}, state)
+    assert recorder.writes(mark) == []
+    assert step.state.outputs["description"] == emulator.lists(ACCOUNT)[news["name"]]["description"]
+    assert step.state.outputs["description"] == "now described"
+    assert step.state.outputs["bulk_operation"] == state.outputs["bulk_operation"]
+
+
+def test_refresh_shows_items_changed_elsewhere_and_the_next_up_puts_them_back(
+    rules_list: EngineResource, emulator: Emulator
+) -> None:
+    news = program(items=["192.0.2.1"])
+    state = rules_list.up(news).state
+    wait_for(emulator, append_items(emulator, state.id, [{"ip": "203.0.113.7", "comment": "by hand"}]))
+    refreshed = rules_list.refresh(state)
+    assert refreshed is not None
+    assert refreshed.outputs["items"] == [{"ip": "192.0.2.1"}, {"ip": "203.0.113.7", "comment": "by hand"}]
+    assert refreshed.outputs["num_items"] == 2
+    step = rules_list.up(news, refreshed)
+    assert step.diff is not None and step.diff.changes == "some"
+    assert step.state.outputs["items"] == [{"ip": "192.0.2.1"}] == held(emulator, news["name"])
+
+
+def test_without_items_the_list_items_are_left_alone(rules_list: EngineResource, emulator: Emulator) -> None:
+    news = program()
+    state = rules_list.up(news).state
+    assert state.outputs["items"] == []
+    wait_for(emulator, append_items(emulator, state.id, [{"ip": "203.0.113.8"}]))
+    refreshed = rules_list.refresh(state)
+    assert refreshed is not None and refreshed.outputs["items"] == [{"ip": "203.0.113.8"}]
+    assert rules_list.diff(refreshed, news).changes == "none"
+
+
+@pytest.mark.parametrize(("name", "value"), [("name", "another_name"), ("kind", "asn"), ("account_id", "0" * 32)])
+def test_changing_account_name_or_kind_replaces(rules_list: EngineResource, name: str, value: str) -> None:
+    news = program(items=["192.0.2.1"])
+    state = rules_list.up(news).state
+    diff = rules_list.diff(state, {**news, name: value, "items": [13335] if name == "kind" else news["items"]})
+    assert (diff.changes, diff.replaces) == ("some", [name])
+    # Two lists of one name would be ambiguous: the old one goes first only when the name stays.
+    assert diff.delete_before_replace is (name == "kind")
+
+
+def test_delete_removes_the_list_and_a_second_delete_is_harmless(
+    rules_list: EngineResource, emulator: Emulator
+) -> None:
+    news = program(items=["192.0.2.1"])
+    state = rules_list.up(news).state
+    rules_list.destroy(state)
+    assert news["name"] not in emulator.lists(ACCOUNT)
+    rules_list.destroy(state)
+    assert rules_list.refresh(state) is None  # refresh reports it gone
+
+
+def test_an_asn_list_round_trips_its_numbers(rules_list: EngineResource) -> None:
+    news = program(kind="asn", items=["AS13335", {"asn": 209242, "comment": "cloudflare"}])
+    state = rules_list.up(news).state
+    assert state.outputs["items"] == [{"asn": 13335}, {"asn": 209242, "comment": "cloudflare"}]
+    assert rules_list.up(news, state).diff.changes == "none"  # type: ignore[union-attr]
+    refreshed = rules_list.refresh(state)
+    assert refreshed is not None and rules_list.diff(refreshed, news).changes == "none"
+
+
+def test_get_adopts_an_existing_list_by_its_id(rules_list: EngineResource, emulator: Emulator) -> None:
+    news = program(description="made elsewhere", items=["192.0.2.9"])
+    state = rules_list.up(news).state
+    id_, outs = rules_list.get(state.id, {"account_id": ACCOUNT})
+    assert id_ == state.id
+    expected = {k: v for k, v in without_provider(state.outputs).items() if k != "bulk_operation"}
+    assert without_provider(outs) == expected  # everything but the facts of a write it never made
+
+
+def test_create_refuses_a_name_the_account_already_uses(rules_list: EngineResource) -> None:
+    news = program()
+    rules_list.up(news)
+    with pytest.raises(ProviderCallError) as caught:
+        rules_list.up(news)
+    assert f"already has a list named {news['name']!r}" in caught.value.message
+    assert "import_=" in caught.value.message
+
+
+# ------------------------------------------------------------------------------------------------ check
+def test_check_names_each_bad_item_by_its_index(rules_list: EngineResource) -> None:
+    checked = rules_list.check(program(items=["192.0.2.1", "10.0.0.0/7", "192.0.2.1/32"]))
+    reasons = dict(checked.failures)
+    assert sorted(reasons) == ["items[1]"]
+    assert "Cloudflare accepts IPv4 prefixes from /8 to /32" in reasons["items[1]"]
+    checked = rules_list.check(program(items=["192.0.2.1", "192.0.2.1/32"]))
+    assert "the same ip as items[0]" in dict(checked.failures)["items[1]"]
+
+
+def test_check_reports_bad_list_properties(rules_list: EngineResource) -> None:
+    checked = rules_list.check({"account_id": "nope", "name": "bad name", "kind": "url", "description": 5})
+    assert sorted(dict(checked.failures)) == ["account_id", "description", "kind", "name"]
+
+
+def test_account_id_comes_from_cloudflare_account_id_when_not_given(emulator: Emulator) -> None:
+    env = clean_env(CLOUDFLARE_ACCOUNT_ID=ACCOUNT)
+    with provider_server(stack_config(emulator), env=env) as srv:
+        resource = EngineResource(srv, RulesListProvider())
+        news = program()
+        del news["account_id"]
+        state = resource.up(news).state
+    assert state.inputs["account_id"] == state.outputs["account_id"] == ACCOUNT
+
+
+# ------------------------------------------------------------------------------------------------ failures
+def test_a_failed_operation_fails_create_with_cloudflares_text_and_leaves_no_list() -> None:
+    full = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05, max_items_per_account=2)
+    with Emulator(full) as emulator, provider_server(stack_config(emulator)) as srv:
+        news = program(items=["192.0.2.1", "192.0.2.2", "192.0.2.3"])
+        with pytest.raises(ProviderCallError) as caught:
+            EngineResource(srv, RulesListProvider()).up(news)
+        assert news["name"] not in emulator.lists(ACCOUNT)
+    message = caught.value.message
+    assert "OperationFailedError: Cloudflare bulk operation" in message
+    assert "maximum number of items" in message
+    assert "The list was deleted again, so nothing was created" in message
+
+
+def test_a_write_meeting_another_processs_operation_waits_for_it_and_succeeds() -> None:
+    slow = EmulatorConfig(token=TOKEN, pending_seconds=0.5, running_seconds=0.5)
+    emulator, recorder = recording_emulator(slow)
+    with emulator, provider_server(stack_config(emulator)) as srv:
+        resource = EngineResource(srv, RulesListProvider())
+        news = program(items=["192.0.2.1"])
+        state = resource.up(news).state
+        mark = recorder.mark
+        append_items(emulator, state.id, [{"ip": "203.0.113.1"}])  # another process's write, 1 s to run
+        step = resource.up({**news, "items": ["192.0.2.2"]}, state)
+        pending_429s = emulator.throttled_counts.get("operation_pending")
+    assert [r.method for r in recorder.throttled(mark)] != [] and pending_429s  # it met the other write's 429...
+    assert step.state.outputs["items"] == [{"ip": "192.0.2.2"}]  # ...waited, and then wrote
+
+
+# ------------------------------------------------------------------------------------------------ concurrency
+def test_ten_resources_writing_to_one_account_at_once_all_succeed_with_no_429(
+    emulator: Emulator, recorder: RecordingApp
+) -> None:
+    programs = [program(items=[f"198.51.100.{n}", f"203.0.113.{n}"]) for n in range(10)]
+    mark, throttled_before = recorder.mark, dict(emulator.throttled_counts)
+    # One provider process, as the engine runs all of a program's dynamic resources; it serves 4 calls at once.
+    with provider_server(stack_config(emulator)) as srv:
+        resource = EngineResource(srv, RulesListProvider())
+        checked = [resource.checked(news) for news in programs]
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            created = list(pool.map(srv.create, checked))
+    assert recorder.throttled(mark) == []
+    assert emulator.throttled_counts == throttled_before  # the emulator's own count of 429s, by kind, agrees
+    assert len(recorder.writes(mark)) == 10
+    for news, (_id, outs) in zip(programs, created):
+        assert outs["bulk_operation"]["succeeded"] is True
+        assert held(emulator, news["name"]) == outs["items"] == [{"ip": i} for i in news["items"]]
+
+
+# ------------------------------------------------------------------------------------------------ secrets
+def test_nothing_secret_reaches_any_property_the_engine_stores(emulator: Emulator) -> None:
+    seen: List[Any] = []
+    with provider_server(stack_config(emulator)) as srv:
+        resource = EngineResource(srv, RulesListProvider())
+        news = program(items=["192.0.2.1"])
+        seen.append(resource.checked(news))
+        state = resource.up(news).state
+        seen += [state.outputs, resource.diff(state, {**news, "items": ["192.0.2.2"]}).__dict__]
+        step = resource.up({**news, "items": ["192.0.2.2"]}, state)
+        refreshed = resource.refresh(step.state)
+        assert refreshed is not None
+        seen += [step.state.outputs, refreshed.outputs, resource.get(state.id, {"account_id": ACCOUNT})]
+        with pytest.raises(ProviderCallError) as failed:
+            resource.up(news)  # a second list of one name: refused
+        resource.destroy(refreshed)
+        seen += [failed.value.details, srv.stderr]
+    assert TOKEN not in json.dumps(seen, default=str)
+    for props in (state.outputs, step.state.outputs):
+        assert TOKEN.encode() not in base64.b64decode(props["__provider"])
+
+
+def test_import_adopts_an_existing_list_whose_inputs_match_with_an_empty_diff(
+    rules_list: EngineResource, emulator: Emulator
+) -> None:
+    # `import_=list_id`: the engine reads the list with the program's inputs, then diffs them against what it read.
+    news = program(description="made elsewhere", items=["192.0.2.20", "192.0.2.21"])
+    made_elsewhere = rules_list.up(news).state
+    checked = rules_list.checked({**news, "items": ["192.0.2.21/32", "192.0.2.20"]})
+    id_, outs = rules_list.get(made_elsewhere.id, checked)
+    assert id_ == made_elsewhere.id
+    diff = rules_list.server.diff(id_, outs, checked)
+    assert (diff.changes, diff.replaces) == ("none", [])
+    assert rules_list.diff(State(id_, checked, outs), {**news, "description": "ours now"}).changes == "some"

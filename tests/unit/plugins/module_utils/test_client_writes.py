@@ -1,0 +1,160 @@
+"""client.request and client.paginate: writes retried only when surely not applied; pages followed to the end."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import requests
+import responses
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    AmbiguousWriteError,
+    MalformedResponseError,
+    OperationPendingError,
+    RateLimitedError,
+    TransportError,
+)
+from core_testkit import ACCOUNT_ID, BASE_URL, TOKEN, envelope
+from urllib3.exceptions import NewConnectionError, ProtocolError
+
+LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
+ITEMS_PATH = ("accounts", ACCOUNT_ID, "rules", "lists", LIST_ID, "items")
+ITEMS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/{LIST_ID}/items"
+ACCEPTED = envelope({"operation_id": "4da8780eeb215e6cb7f48dd981c4ea02"})
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def client(clock):
+    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
+        yield c
+
+
+def pending_429(retry_after: str = "2") -> dict:
+    return {
+        "status": 429,
+        "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
+        "headers": {"Retry-After": retry_after},
+    }
+
+
+def rate_limited_429() -> dict:
+    return {
+        "status": 429,
+        "json": envelope(None, success=False, errors=[{"code": 971, "message": "Please wait"}]),
+        "headers": {"Retry-After": "3"},
+    }
+
+
+def test_a_write_sends_its_json_body_and_returns_the_envelope(api, client):
+    api.add(responses.POST, ITEMS_URL, json={**ACCEPTED, "result_info": {"x": 1}})
+    answer = client.request("POST", ITEMS_PATH, what="POST items", json=[{"ip": "10.0.0.1"}])
+    assert answer.result == {"operation_id": "4da8780eeb215e6cb7f48dd981c4ea02"}
+    assert answer.result_info == {"x": 1}
+    assert json.loads(api.calls[0].request.body) == [{"ip": "10.0.0.1"}]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_a_write_meeting_a_pending_operation_429_is_retried_after_its_retry_after(api, client, clock, method):
+    api.add(method, ITEMS_URL, **pending_429("2"))
+    api.add(method, ITEMS_URL, **pending_429("3"))
+    api.add(method, ITEMS_URL, json=ACCEPTED)
+    answer = client.request(method, ITEMS_PATH, what="write", json=[], deadline=clock() + 60)
+    assert answer.result["operation_id"]
+    assert len(api.calls) == 3
+
+
+def test_a_pending_operation_429_that_outlasts_the_deadline_is_its_own_error(api, client, clock):
+    api.add(responses.PUT, ITEMS_URL, **pending_429("30"))
+    with pytest.raises(OperationPendingError) as info:
+        client.request("PUT", ITEMS_PATH, what="PUT items", json=[], deadline=clock() + 10)
+    assert info.value.retry_after == 30
+    assert "one bulk operation at a time per account" in str(info.value)
+    assert "rate limit" not in str(info.value)
+    assert len(api.calls) == 1
+
+
+def test_a_write_meeting_the_user_rate_limit_is_rate_limited_not_pending(api, client, clock):
+    api.add(responses.POST, ITEMS_URL, **rate_limited_429())
+    with pytest.raises(RateLimitedError) as info:
+        client.request("POST", ITEMS_PATH, what="POST items", json=[], deadline=clock() + 1)
+    assert not isinstance(info.value, OperationPendingError)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_write_meeting_a_5xx_is_ambiguous_and_never_resent(api, client, clock, status):
+    api.add(responses.PUT, ITEMS_URL, status=status, body="<html>edge</html>")
+    api.add(responses.PUT, ITEMS_URL, json=ACCEPTED)
+    with pytest.raises(AmbiguousWriteError, match="may have been applied"):
+        client.request("PUT", ITEMS_PATH, what="PUT items", json=[], deadline=clock() + 60)
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        requests.exceptions.ReadTimeout("read timed out"),
+        requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError())),
+    ],
+    ids=["timeout", "cut-off"],
+)
+def test_a_write_with_no_answer_after_sending_is_ambiguous(api, client, error):
+    api.add(responses.POST, ITEMS_URL, body=error)
+    with pytest.raises(AmbiguousWriteError, match="may or may not have been applied"):
+        client.request("POST", ITEMS_PATH, what="POST items", json=[])
+    assert len(api.calls) == 1
+
+
+def test_a_write_whose_connection_was_refused_is_a_plain_transport_error(api, client):
+    refused = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    api.add(responses.POST, ITEMS_URL, body=requests.exceptions.ConnectionError(refused))
+    with pytest.raises(TransportError) as info:
+        client.request("POST", ITEMS_PATH, what="POST items", json=[])
+    assert not isinstance(info.value, AmbiguousWriteError)
+
+
+def test_a_get_meeting_a_5xx_is_retried_but_a_write_is_not(api, client):
+    api.add(responses.GET, ITEMS_URL, status=503, body="")
+    api.add(responses.GET, ITEMS_URL, json=envelope([]))
+    assert client.request("GET", ITEMS_PATH, what="GET items").result == []
+    assert len(api.calls) == 2
+
+
+def page(items: list, after: str | None = None) -> dict:
+    return {**envelope(items), "result_info": {"cursors": {"after": after} if after else {}}}
+
+
+def test_paginate_follows_cursors_500_per_page_until_none(api, client):
+    api.add(responses.GET, ITEMS_URL, json=page([1, 2], "c1"))
+    api.add(responses.GET, ITEMS_URL, json=page([3], "c2"))
+    api.add(responses.GET, ITEMS_URL, json=page([]))
+    assert list(client.paginate(ITEMS_PATH, what="GET items")) == [1, 2, 3]
+    queries = [call.request.params for call in api.calls]
+    assert queries == [{"per_page": "500"}, {"per_page": "500", "cursor": "c1"}, {"per_page": "500", "cursor": "c2"}]
+
+
+def test_paginate_stops_on_a_page_without_result_info(api, client):
+    api.add(responses.GET, ITEMS_URL, json=envelope([1]))
+    assert list(client.paginate(ITEMS_PATH, what="GET items")) == [1]
+
+
+def test_paginate_refuses_a_cursor_loop(api, client):
+    api.add(responses.GET, ITEMS_URL, json=page([1], "same"))
+    api.add(responses.GET, ITEMS_URL, json=page([2], "same"))
+    with pytest.raises(MalformedResponseError, match="already given"):
+        list(client.paginate(ITEMS_PATH, what="GET items"))
+    assert len(api.calls) == 2
+
+
+def test_paginate_refuses_a_page_that_is_not_a_list(api, client):
+    api.add(responses.GET, ITEMS_URL, json=envelope({"ip": "10.0.0.1"}))
+    with pytest.raises(MalformedResponseError, match="not a list"):
+        list(client.paginate(ITEMS_PATH, what="GET items"))

@@ -1,0 +1,289 @@
+"""sync: one plan, at most one bulk operation, waited on and read back; ambiguous writes re-read, never resent."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import responses
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    AmbiguousWriteError,
+    ConflictError,
+    OperationFailedError,
+    OperationPendingError,
+    ValidationError,
+    VerificationError,
+    WaitTimeoutError,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items, sync_items, sync_list
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
+from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, TOKEN, envelope, operation
+
+LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
+LISTS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists"
+LIST_URL = f"{LISTS_URL}/{LIST_ID}"
+ITEMS_URL = f"{LIST_URL}/items"
+OPERATION_URL = f"{LISTS_URL}/bulk_operations/{OPERATION_ID}"
+FACTS = ListFacts(LIST_ID, "blocklist", "ip", "", 0, 0, None, None)
+LIST_JSON = {"id": LIST_ID, "name": "blocklist", "kind": "ip", "description": "", "num_items": 0}
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def client(clock):
+    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
+        yield c
+
+
+def items_page(*ips: str | dict) -> dict:
+    items = [
+        {"id": f"{index:032x}", **(ip if isinstance(ip, dict) else {"ip": ip}), "hostname": {}, "redirect": {}}
+        for index, ip in enumerate(ips)
+    ]
+    return {**envelope(items), "result_info": {"cursors": {}}}
+
+
+def accepted() -> dict:
+    return envelope({"operation_id": OPERATION_ID})
+
+
+def writes(api) -> list:
+    return [call for call in api.calls if call.request.method != "GET"]
+
+
+def test_a_plan_with_no_change_sends_no_write(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1/32"]), "exact")
+    assert not outcome.changed
+    assert outcome.operation is None
+    assert writes(api) == []
+
+
+def test_exact_sync_is_one_put_of_every_item_then_a_wait_and_a_read_back(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2"))
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("pending")))
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.3"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1", "10.0.0.3"]), "exact")
+    assert outcome.changed and outcome.verified
+    assert outcome.operation is not None and outcome.operation.succeeded
+    assert outcome.plan.to_dict() == {"add": [{"ip": "10.0.0.3"}], "update": [], "remove": [{"ip": "10.0.0.2"}]}
+    [put] = writes(api)
+    assert json.loads(put.request.body) == [{"ip": "10.0.0.1"}, {"ip": "10.0.0.3"}]
+
+
+def test_present_sync_posts_additions_and_updates_and_clears_a_dropped_comment(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page({"ip": "10.0.0.1", "comment": "old"}, "10.0.0.2"))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2", "10.0.0.3"))
+    apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1", "10.0.0.3"]), "present")
+    [post] = writes(api)
+    assert json.loads(post.request.body) == [{"ip": "10.0.0.3"}, {"ip": "10.0.0.1", "comment": ""}]
+
+
+def test_absent_sync_deletes_by_id(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2"))
+    api.add(responses.DELETE, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2", "10.0.0.9"]), "absent")
+    [delete] = writes(api)
+    assert json.loads(delete.request.body) == {"items": [{"id": f"{1:032x}"}]}
+
+
+def test_check_mode_plans_exactly_and_sends_no_write(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", check_mode=True)
+    assert outcome.changed
+    assert outcome.plan.to_dict() == {"add": [{"ip": "10.0.0.2"}], "update": [], "remove": [{"ip": "10.0.0.1"}]}
+    assert writes(api) == []
+
+
+def test_an_ambiguous_write_that_was_applied_is_seen_on_the_re_read_and_not_resent(api, client, clock):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    api.add(responses.PUT, ITEMS_URL, status=504, body="<html>timeout</html>")
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert outcome.changed
+    assert outcome.operation is None
+    assert outcome.plan.to_dict()["add"] == [{"ip": "10.0.0.2"}]
+    assert len(writes(api)) == 1
+    assert clock.sleeps == [5.0]  # a pause before the re-read, so an accepted write can show
+
+
+def test_an_ambiguous_write_that_was_not_applied_is_planned_again_from_a_fresh_read(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    api.add(responses.PUT, ITEMS_URL, status=502, body="")
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.5"))  # someone else wrote meanwhile
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert outcome.verified
+    methods = [call.request.method for call in api.calls]
+    assert methods == ["GET", "PUT", "GET", "PUT", "GET", "GET"]
+
+
+def test_writes_that_stay_ambiguous_end_with_the_ambiguous_error(api, client):
+    for _attempt in range(3):
+        api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+        api.add(responses.PUT, ITEMS_URL, status=503, body="")
+    with pytest.raises(AmbiguousWriteError):
+        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert len(writes(api)) == 3
+
+
+def test_a_failed_operation_raises_with_cloudflares_text(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    text = "This list is at the maximum number of items"
+    api.add(
+        responses.GET, OPERATION_URL, json=envelope(operation("failed", completed="2024-05-01T08:00:00Z", error=text))
+    )
+    with pytest.raises(OperationFailedError, match=text):
+        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+
+
+def test_a_list_that_does_not_read_back_as_planned_is_a_verification_error(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.7"))
+    with pytest.raises(VerificationError, match="does not read back as planned"):
+        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+
+
+def test_without_wait_the_operation_is_checked_once_and_not_read_back(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("pending")))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", wait=False)
+    assert outcome.operation is not None and outcome.operation.status == "pending"
+    assert not outcome.verified
+    assert len(api.calls) == 3
+
+
+def test_bad_items_are_refused_before_any_request(api, client):
+    with pytest.raises(ValidationError, match=r"items\[1\]"):
+        sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", items=["10.0.0.1", "nope"])
+    with pytest.raises(ValidationError, match=r"items\[0\]"):
+        sync_items(client, ACCOUNT_ID, "blocklist", ["nope"], kind="ip")
+    assert len(api.calls) == 0
+
+
+def test_a_missing_list_without_a_kind_says_to_give_one(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    with pytest.raises(ValidationError, match="give its kind"):
+        sync_list(client, ACCOUNT_ID, "blocklist", items=["10.0.0.1"])
+    assert writes(api) == []
+
+
+def test_a_missing_list_is_created_then_its_items_written_once(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    api.add(responses.POST, LISTS_URL, json=envelope(LIST_JSON))
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": 1}))
+    outcome = sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", description="blocked", items=["10.0.0.1"])
+    assert outcome.created and outcome.changed
+    assert outcome.list is not None and outcome.list.num_items == 1
+    assert json.loads(api.calls[1].request.body) == {"name": "blocklist", "kind": "ip", "description": "blocked"}
+
+
+def test_check_mode_for_a_missing_list_plans_every_item_and_sends_nothing(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    outcome = sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", items=["10.0.0.1"], check_mode=True)
+    assert outcome.created and outcome.changed and outcome.list is None
+    assert outcome.diff() == {"before": {}, "after": {"description": "", "items": [{"ip": "10.0.0.1"}]}}
+    assert writes(api) == []
+
+
+def test_a_description_change_alone_is_a_change_without_a_bulk_operation(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([LIST_JSON]))
+    api.add(responses.PUT, LIST_URL, json=envelope({**LIST_JSON, "description": "new"}))
+    outcome = sync_list(client, ACCOUNT_ID, "blocklist", description="new")
+    assert outcome.changed and outcome.items is None
+    assert outcome.diff() == {"before": {"description": ""}, "after": {"description": "new"}}
+    assert json.loads(writes(api)[0].request.body) == {"description": "new"}
+
+
+def test_a_list_of_another_kind_is_a_conflict(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([LIST_JSON]))
+    with pytest.raises(ConflictError, match="kind can't change"):
+        sync_list(client, ACCOUNT_ID, "blocklist", kind="asn", items=[13335])
+
+
+def test_two_lists_with_one_name_are_a_conflict_naming_both(api, client):
+    other = {**LIST_JSON, "id": "f" * 32}
+    api.add(responses.GET, LISTS_URL, json=envelope([LIST_JSON, other]))
+    with pytest.raises(ConflictError, match=f"{LIST_ID}, {'f' * 32}"):
+        sync_list(client, ACCOUNT_ID, "blocklist")
+
+
+def test_a_list_rules_still_use_is_not_deleted(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([{**LIST_JSON, "num_referencing_filters": 2}]))
+    with pytest.raises(ConflictError, match="used by 2 rules"):
+        sync_list(client, ACCOUNT_ID, "blocklist", state="absent")
+    assert writes(api) == []
+
+
+def test_deleting_an_absent_list_changes_nothing(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    outcome = sync_list(client, ACCOUNT_ID, "blocklist", state="absent")
+    assert not outcome.changed
+
+
+def test_the_whole_sync_ends_by_its_deadline_even_when_the_operation_never_finishes(api, client, clock):
+    api.add(responses.GET, LISTS_URL, json=envelope([LIST_JSON]))
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("running")))
+    start = clock()
+    with pytest.raises(WaitTimeoutError, match="still running"):
+        sync_list(client, ACCOUNT_ID, "blocklist", items=["10.0.0.1"], policy=WaitPolicy(timeout=120))
+    assert clock() - start <= 120
+
+
+def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and_planned_again(api, client, clock):
+    busy = {
+        "status": 429,
+        "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
+        "headers": {"Retry-After": "7"},
+    }
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    for _attempt in range(5):  # the first try and the client's 4 retries
+        api.add(responses.PUT, ITEMS_URL, **busy)
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert outcome.verified
+    assert [call.request.method for call in api.calls].count("PUT") == 6
+
+
+def test_a_pending_operation_past_the_deadline_ends_the_sync_with_its_own_error(api, client, clock):
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(
+        responses.PUT,
+        ITEMS_URL,
+        status=429,
+        json=envelope(None, success=False, errors=[{"code": 10000, "message": "pending"}]),
+        headers={"Retry-After": "500"},
+    )
+    with pytest.raises(OperationPendingError):
+        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", deadline=clock() + 100)
