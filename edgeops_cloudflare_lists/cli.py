@@ -176,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="show progress on stderr (default: only on a terminal)",
         )
         progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+        sub.add_argument(
+            "--label",
+            default="",
+            metavar="TEXT",
+            help="start each progress line with TEXT (default: the operation id, or the list), to tell several "
+            "runs apart",
+        )
 
     command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
     wait = command(
@@ -213,12 +220,6 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--keep-others", action="store_true", help="add and update the file's items, and remove nothing")
     sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
     waiting(sync, "give up after this long, writing and waiting included")
-    wait.add_argument(
-        "--label",
-        default="",
-        metavar="TEXT",
-        help="start each progress line with TEXT (default: the operation id), to tell several waits apart",
-    )
     commands.add_parser(
         "emulator",
         help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
@@ -387,19 +388,16 @@ def run(
                 f"{PROG}: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
                 "and answer these requests; use it only for a test endpoint.",
             )
-        account_id = positionals["account_id"]
+        progress = _progress_line(args, stderr, positionals)
         options: Dict[str, Any] = {
             "base_url": args.base_url,
             "timeout": args.request_timeout,
             "validate_certs": not args.insecure,
         }
-        if args.command in ("wait", "sync") and stderr is not None:
-            show = stderr.isatty() if args.progress is None else args.progress
-            label = getattr(args, "label", "") or positionals.get("operation_id") or positionals.get("list", "")
-            progress = ProgressLine(stderr, label) if show else None
         if progress is not None:
-            options["sleep"] = progress.sleep
+            options["sleep"] = progress.sleep  # the pause before each check counts down on a terminal
         with client_factory(**options) as client:
+            account_id = positionals["account_id"]
             if args.command == "status":
                 _print_json(get_bulk_operation(client, account_id, positionals["operation_id"]).to_dict(), stdout)
                 return EXIT_OK
@@ -434,6 +432,17 @@ def run(
         return EXIT_OUTPUT
 
 
+def _progress_line(
+    args: argparse.Namespace, stderr: Optional[TextIO], positionals: Mapping[str, str]
+) -> Optional[ProgressLine]:
+    """The progress of a ``wait`` or a ``sync``: shown on a terminal, or with ``--progress``."""
+    if args.command not in ("wait", "sync") or stderr is None:
+        return None
+    if not (stderr.isatty() if args.progress is None else args.progress):
+        return None
+    return ProgressLine(stderr, args.label or positionals.get("operation_id") or positionals.get("list", ""))
+
+
 def _settle_stdout() -> None:
     """If stdout cannot be flushed, point it at /dev/null, so the interpreter's own flush at exit does not
     print "Exception ignored" and change the exit code."""
@@ -466,7 +475,7 @@ def _wait_many(
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
     show = stderr is not None and (stderr.isatty() if args.progress is None else args.progress)
-    counter = BatchProgressLine(stderr) if show and stderr is not None else None
+    counter = BatchProgressLine(stderr, args.label or "wait") if show and stderr is not None else None
     worst = EXIT_OK
 
     def finished(result: BatchResult) -> None:
@@ -501,16 +510,18 @@ _OUTCOME_CODES = {COMPLETED: EXIT_OK, FAILED: EXIT_OPERATION_FAILED, TIMEOUT: EX
 
 
 class BatchProgressLine:
-    """Counts by status on stderr: in place on a terminal, a line per change elsewhere."""
+    """Counts by status on stderr, after ``label``: in place on a terminal this process has in the foreground, a
+    line per change elsewhere."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, label: str = "wait") -> None:
         self.stream = stream
-        self.in_place = stream.isatty()
+        self.label = neutralize(label)[:MAX_LABEL_CHARS]
+        self.in_place = in_foreground(stream)
         self.last = ""
 
     def __call__(self, progress: BatchProgress) -> None:
         counts = ", ".join(f"{count} {name}" for name, count in progress.counts.items() if count)
-        text = f"wait: {counts} after {progress.elapsed:.1f} s"
+        text = f"{self.label}: {counts} after {progress.elapsed:.1f} s"
         if text.split(" after ")[0] == self.last.split(" after ")[0] and not self.in_place:
             return
         self.last = text

@@ -94,9 +94,9 @@ class CloudflareListsModule:
         )
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), changed=False)
-        # The core may read credentials from the environment: mask them as Ansible masks no_log options.
+        # The core may read credentials from the environment: mask them as Ansible masks no_log options, and the
+        # userinfo of a base_url (refused, but shown in the task's invocation).
         self.module.no_log_values.update(environment_secrets())
-        # A base_url with userinfo is refused, but would still show in the task's invocation.
         self.module.no_log_values.update(url_secrets(self.module.params.get("base_url")))
 
     @staticmethod
@@ -138,7 +138,7 @@ class CloudflareListsModule:
             params.get("account_email"),
             params.get("account_api_key"),
             params.get("base_url"),
-            timeout=params.get("timeout") or DEFAULT_TIMEOUT,
+            timeout=_number(params.get("timeout"), DEFAULT_TIMEOUT),  # 0 is refused by the client, not defaulted
             validate_certs=params.get("validate_certs") is not False,
         )
 

