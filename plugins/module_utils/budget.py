@@ -164,7 +164,7 @@ class _FileStore:
 class RateBudget:
     """A token bucket for one credential; ``acquire`` before every request, ``observe`` every answer.
 
-    ``rate`` requests per second, at most ``burst`` at once. ``clock`` is wall-clock seconds when ``store`` is a
+    ``rate`` requests per second, at most ``burst`` at once. ``clock`` is wall-clock seconds when ``path`` names a
     file shared with other processes; any monotonic clock otherwise. Thread-safe.
     """
 
@@ -237,19 +237,22 @@ class RateBudget:
             self.sleep(wait)
             waited += wait
 
-    def observe(self, status: int, headers: Mapping[str, str]) -> None:
-        """Learn from an answer: a 429's ``Retry-After`` pauses everyone; ``Ratelimit`` caps what is left."""
+    def observe(self, status: int, headers: Mapping[str, str], *, rate_limited: Optional[bool] = None) -> None:
+        """Learn from an answer: a rate limit's 429 and its ``Retry-After`` pause everyone; ``Ratelimit`` caps what
+        is left. ``rate_limited`` False marks a 429 that is not the user's rate limit (a write meeting the
+        account's pending operation): it pauses nothing. None means a 429 is taken as the rate limit."""
         lowered = {str(name).lower(): value for name, value in headers.items()}
-        given = lowered.get("retry-after") if status == 429 else None
+        throttled = status == 429 and rate_limited is not False
+        given = lowered.get("retry-after") if throttled else None
         ratelimit = parse_ratelimit(lowered.get("ratelimit"))
-        if status != 429 and ratelimit is None:
+        if not throttled and ratelimit is None:
             return
         now = self.clock()
         # An HTTP-date counts from the budget's clock: the wall clock, in real use.
         retry_after = parse_retry_after(str(given), now) if given is not None else None
         with self._store.locked(self._fresh(now)) as state:
             self._settle(state, now)
-            if status == 429:
+            if throttled:
                 # At most the documented window: Cloudflare's block lasts up to 5 minutes, and a longer pause would
                 # freeze every pipeline of this user on this host on the word of one answer.
                 pause = min(retry_after if retry_after is not None else 1.0, DOCUMENTED_WINDOW)

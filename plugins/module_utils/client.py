@@ -18,6 +18,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import RateBudget, shared_budget
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import (
     Envelope,
+    is_rate_limit_answer,
     parse_answer,
     parse_bulk_operation,
 )
@@ -280,7 +281,8 @@ class CloudflareClient:
             raise self._request_error(exc, what, write=method != "GET") from None
         finally:
             self._attempt_limit.stop()
-        self.budget.observe(response.status_code, response.headers)
+        rate_limited = method == "GET" or (response.status_code == 429 and is_rate_limit_answer(body))
+        self.budget.observe(response.status_code, response.headers, rate_limited=rate_limited)
         return response.status_code, response.headers, body
 
     def _request_error(self, exc: BaseException, what: str, *, write: bool = False) -> CloudflareListsError:

@@ -104,6 +104,17 @@ _HINTS = {
 
 # The code of the per-user rate limit's 429; any other 429 on a write means the account's one pending operation.
 RATE_LIMIT_CODE = 971
+
+
+def is_rate_limit_answer(body: bytes) -> bool:
+    """Whether an error body carries the per-user rate limit's code."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return any(entry["code"] == RATE_LIMIT_CODE for entry in cloudflare_errors(document))
+
+
 _PENDING_HINT = (
     "Cloudflare runs one bulk operation at a time per account: wait for the pending one to finish, then retry."
 )

@@ -155,7 +155,9 @@ class DeadlineRetry(Retry):
         if error is not None and ends_the_request(error):
             raise MaxRetryError(_pool, url, error) from error
         if response is not None and self.budget is not None:
-            self.budget.observe(response.status, response.headers)
+            # A write's 429 is most likely the account's pending operation, not the user's rate limit: the client
+            # tells them apart once it has the body; here only a GET's 429 pauses the credential.
+            self.budget.observe(response.status, response.headers, rate_limited=method == "GET")
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         retry._planned_wait = retry.planned_wait(response)
         if retry.clock() + retry._planned_wait > retry.deadline:

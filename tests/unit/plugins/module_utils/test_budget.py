@@ -24,7 +24,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget im
     shared_budget,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import RateLimitedError, ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    OperationPendingError,
+    RateLimitedError,
+    ValidationError,
+)
 from core_testkit import OPERATION_URL, TOKEN, envelope, operation
 
 
@@ -80,6 +84,35 @@ def test_an_http_date_retry_after_pauses_like_seconds(clock):
     budget = RateBudget(1.0, 5, clock=lambda: 1_000_000_000.0 + clock.elapsed, sleep=clock.sleep)
     budget.observe(429, {"Retry-After": "Sun, 09 Sep 2001 01:47:00 GMT"})  # 1e9 s after the epoch, plus 20 s
     assert budget.acquire() == pytest.approx(20.0, abs=1.0)
+
+
+def test_a_429_that_is_not_the_rate_limit_pauses_nothing(clock):
+    budget = make(clock, burst=50)
+    budget.observe(429, {"Retry-After": "20"}, rate_limited=False)
+    assert budget.acquire() == 0
+
+
+def test_a_write_meeting_a_pending_operation_does_not_pause_the_credentials_reads(clock):
+    budget = RateBudget(100.0, 100, clock=clock, sleep=clock.sleep)
+    client = CloudflareClient(
+        Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0), retries=0, budget=budget
+    )
+    items = "https://api.cloudflare.com/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/rules/lists/x/items"
+    pending = envelope(None, success=False, errors=[{"code": 10007, "message": "a bulk operation is pending"}])
+    with responses.RequestsMock() as api:
+        api.add(responses.PUT, items, status=429, json=pending, headers={"Retry-After": "40"})
+        api.add(responses.GET, OPERATION_URL, json=envelope(operation("running")))
+        with pytest.raises(OperationPendingError):
+            client.request(
+                "PUT",
+                ("accounts", "023e105f4ecef8ad9ca31a8372d0c353", "rules", "lists", "x", "items"),
+                what="PUT items",
+                json=[],
+                deadline=clock() + 10,
+            )
+        started = clock()
+        client.get_bulk_operation("023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
+        assert clock() - started == 0
 
 
 def test_a_429_without_retry_after_still_pauses_a_moment(clock):
