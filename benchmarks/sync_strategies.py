@@ -40,7 +40,7 @@ SCENARIOS = ("unchanged", "1 changed", "10 % changed", NON_CANONICAL)
 LIST_ITEM_REPLAY_LIMIT = 1_000
 PLANNING_SIZE = 100_000
 SEED = 20261201
-# terraform v5's poller: check at once, then sleep 1, 2, 4, 8, 16, then 30 s forever (see anchors.md).
+# terraform v5's poller: check at once, then sleep 1, 2, 4, 8, 16, then 30 s forever.
 TERRAFORM_SLEEPS = (1.0, 2.0, 4.0, 8.0, 16.0)
 TERRAFORM_CAP = 30.0
 URI_UNTIL_DELAY = 5.0

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job, end to end on the bundled emulator: write items to a list, wait until Cloudflare
-# (here, the emulator) has applied them, print the normalized facts. Then an Ansible playbook that keeps a
-# blocklist (a run that changes it, one that changes nothing, one --check --diff of an edit), the same wait
-# from a playbook, and from a Pulumi program.
+# The main job, end to end on the bundled emulator: keep a list's items with `cloudflare-lists sync` (a run that
+# changes it, one that changes nothing, a --dry-run of an edit), and wait on a write made elsewhere. Then an Ansible
+# playbook that keeps a blocklist (changed, unchanged, --check --diff of an edit), the same wait from a playbook,
+# a Pulumi program with a RulesList and two teams' ListItems, and a BulkOperation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,8 +36,20 @@ PY
 }
 field() { python -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
+export CLOUDFLARE_ACCOUNT_ID="$ACCOUNT_ID"
+items=$(mktemp)
+trap 'kill "$emulator_pid" 2>/dev/null; wait "$emulator_pid" 2>/dev/null; rm -f "$fifo" "$log" "$items"' EXIT
+printf '# written as people write them: Cloudflare stores 10.0.0.1, 192.168.1.0/24, 2001:db8::1\n%s\n' \
+    10.0.0.1/32 192.168.1.5/24 2001:DB8::0001 >"$items"
+echo "== cloudflare-lists sync demo_sync --kind ip --file items.txt: creates the list, one bulk operation"
+cloudflare-lists sync demo_sync --kind ip --file "$items" --progress
+echo "== The same sync again: nothing to change, no write"
+cloudflare-lists sync demo_sync --file "$items" --progress
+echo "== An edit, previewed with --dry-run: exactly that change, and no write"
+printf '%s\n' 10.0.0.1 192.168.1.0/24 203.0.113.7 | cloudflare-lists sync demo_sync --file - --dry-run --progress
+
 list_id=$(api POST "/accounts/$ACCOUNT_ID/rules/lists" '{"name": "demo_blocklist", "kind": "ip"}' | field id)
-echo "== Created list demo_blocklist ($list_id)"
+echo "== A write made elsewhere: created list demo_blocklist ($list_id)"
 operation_id=$(api POST "/accounts/$ACCOUNT_ID/rules/lists/$list_id/items" \
     '[{"ip": "192.0.2.1", "comment": "demo"}, {"ip": "198.51.100.0/24"}, {"ip": "2001:db8::/48"}]' \
     | field operation_id)
@@ -57,6 +69,8 @@ if [ -x examples/ansible/run_demo.sh ]; then
     echo "== Ansible: the same wait from a playbook"
     examples/ansible/run_demo.sh
 fi
+echo "== Pulumi: a RulesList and two teams' ListItems (examples/pulumi/blocklist), deployed three times"
+python examples/pulumi/blocklist/run_demo.py
 echo "== Pulumi: BulkOperation waits on a replace of the list's items"
 operation_id=$(api PUT "/accounts/$ACCOUNT_ID/rules/lists/$list_id/items" '[{"ip": "203.0.113.7"}]' | field operation_id)
 CLOUDFLARE_ACCOUNT_ID="$ACCOUNT_ID" CLOUDFLARE_OPERATION_ID="$operation_id" python examples/pulumi/run_demo.py

@@ -11,7 +11,7 @@ canonical form and the same accept or refuse. Its pure entry points:
 - :func:`duplicate_keys` ``(items)``: the first pair of items of one write that share an identity key.
 - :func:`sort_key` ``(field, value)``: the order items are read in.
 
-Canonical forms (what Cloudflare is documented or observed to store; see ``/work/shared/notes/write-side.md``):
+Canonical forms (what Cloudflare is documented or observed to store):
 
 - ``ip``: ``ipaddress.ip_network(s, strict=False)``, so host bits are masked (``192.168.1.5/24`` is
   ``192.168.1.0/24``), printed bare when the prefix is full length (``/32``, ``/128``), IPv6 compressed and lower

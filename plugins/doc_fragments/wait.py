@@ -12,8 +12,8 @@ options:
     description:
       - Whether to wait until the operation has finished.
       - With V(false), check the status once and report it, whatever it is.
-      - With V(true), check at once, then again after about 0.45 s, 0.9 s, 1.6 s and so on (each pause
-        1.9 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)), until
+      - With V(true), check at once, then again after about 0.48 s, 0.86 s, 1.6 s and so on (each pause
+        1.8 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)), until
         the status is C(completed) or C(failed), or until O(wait_timeout) has passed. A C(failed)
         operation or a timeout fails the task, with the last facts in the result.
     type: bool
@@ -47,8 +47,8 @@ options:
       - With V(false), the write is sent and the module returns at once, with the bulk operation's first status
         in RV(bulk_operation). Wait for it with M(edgeops.cloudflare_lists.bulk_operation_info); until it has
         finished, Cloudflare answers other writes to the account with HTTP 429.
-      - With V(true), the status is checked at once, then again after about 0.45 s, 0.9 s, 1.6 s and so on (each
-        pause 1.9 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)). A
+      - With V(true), the status is checked at once, then again after about 0.48 s, 0.86 s, 1.6 s and so on (each
+        pause 1.8 times the last, shortened at random by up to 10 %, and capped at O(wait_max_interval)). A
         C(failed) operation fails the task with Cloudflare's reason; the list is then as it was, since each
         write is applied whole or not at all.
     type: bool

@@ -38,9 +38,20 @@ CONNECTION_MUTUALLY_EXCLUSIVE: List[Tuple[str, ...]] = [
 CONNECTION_REQUIRED_TOGETHER: List[Tuple[str, ...]] = [("account_email", "account_api_key")]
 
 BULK_OPERATION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
-    "account_id": {"type": "str", "required": True},
-    "operation_id": {"type": "str", "required": True},
+    "account_id": {"type": "str"},
+    "operation_id": {"type": "str"},
+    "operations": {
+        "type": "list",
+        "elements": "dict",
+        "options": {
+            "account_id": {"type": "str"},
+            "operation_id": {"type": "str", "required": True},
+        },
+    },
 }
+# One operation, or several; account_id stays allowed with operations, as their default (module_defaults sets it).
+BULK_OPERATION_MUTUALLY_EXCLUSIVE: List[Tuple[str, ...]] = [("operation_id", "operations")]
+BULK_OPERATION_REQUIRED_ONE_OF: List[Tuple[str, ...]] = [("operation_id", "operations")]
 
 ACCOUNT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     # Falls back to CLOUDFLARE_ACCOUNT_ID in the core (lists.resolve_account_id).

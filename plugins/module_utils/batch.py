@@ -19,7 +19,7 @@ import heapq
 import itertools
 import random
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
@@ -30,6 +30,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import TRANSIENT_ERRORS, WaitPolicy
+
+# How late past the deadline a last check may still start.
+LATE_CHECK_GRACE = 1.0
 
 COMPLETED = "completed"
 FAILED = "failed"
@@ -83,7 +86,7 @@ class _Watch:
         self.facts: Optional[BulkOperationFacts] = None
 
 
-def parse_refs(pairs: Sequence[Tuple[str, str]]) -> List[OperationRef]:
+def parse_refs(pairs: Sequence[Tuple[Any, Any]]) -> List[OperationRef]:
     """Validated references, in order; the same operation twice is waited on once."""
     seen: Dict[Tuple[str, str], None] = {}
     for account_id, operation_id in pairs:
@@ -124,7 +127,9 @@ def wait_for_many(
         if due > now:
             client.sleep(min(due, max(deadline, now)) - now)
             now = client.clock()
-        if now > deadline and watch.checks > 0:
+        # A check due at the deadline is still made (as a single wait makes its last one); one that the budget or
+        # other checks pushed well past it is not.
+        if now > deadline + LATE_CHECK_GRACE and watch.checks > 0:
             finish(watch, TIMEOUT, _timeout(watch, policy, now - start))
             continue
         watch.checks += 1

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import threading
@@ -176,7 +177,7 @@ class RateBudget:
         sleep: Callable[[float], None] = time.sleep,
         path: Optional[str] = None,
     ) -> None:
-        if not (rate > 0 and burst >= 1):  # written so that NaN is refused too
+        if not (math.isfinite(rate) and math.isfinite(burst)) or rate <= 0 or burst < 1:
             raise ValidationError("rate", f"expected a positive rate and a burst of at least 1, got {rate}, {burst}.")
         self.rate = float(rate)
         self.burst = float(burst)

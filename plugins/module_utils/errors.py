@@ -164,6 +164,19 @@ class VerificationError(CloudflareListsError):
     """
 
 
+class BatchWaitError(CloudflareListsError):
+    """Some of several waited-on operations did not complete. ``results`` holds every operation's outcome."""
+
+    def __init__(self, message: str, *, results: List[Dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.results = results
+
+    def details(self) -> Dict[str, Any]:
+        out = super().details()
+        out["bulk_operations"] = self.results
+        return out
+
+
 class WaitTimeoutError(CloudflareListsError):
     """The operation was still unfinished at the deadline. ``facts`` holds the last status seen."""
 

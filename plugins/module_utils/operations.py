@@ -12,11 +12,15 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
     resolve_base_url,
     resolve_credentials,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import COMPLETED, parse_refs, wait_for_many
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import BatchWaitError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_ids,
     validate_number_param,
+    validate_operation_id,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -86,8 +90,67 @@ def bulk_operation_info(
     session: Optional[Any] = None,
 ) -> Dict[str, Any]:
     """The Ansible module's whole job: ``params`` named as in ``argspec``, result as the module returns it."""
-    account_id, operation_id = validate_ids(params.get("account_id"), params.get("operation_id"))
-    with open_client(
+    if params.get("operations"):
+        return _many_bulk_operations(params, environ=environ, session=session)
+    account_id = resolve_account_id(params.get("account_id"), environ)
+    operation_id = validate_operation_id(params.get("operation_id"))
+    with _client_for(params, environ, session) as client:
+        if not params.get("wait"):
+            return {"bulk_operation": get_bulk_operation(client, account_id, operation_id).to_dict()}
+        policy = _policy_for(params)
+        outcome = wait_for_bulk_operation(client, account_id, operation_id, policy)
+    return {
+        "bulk_operation": outcome.facts.to_dict(),
+        "checks": outcome.checks,
+        "elapsed": round(outcome.elapsed, 3),
+    }
+
+
+def _many_bulk_operations(
+    params: Mapping[str, Any], *, environ: Optional[Mapping[str, str]], session: Optional[Any]
+) -> Dict[str, Any]:
+    """``operations``: each checked once, or all waited on together; ``bulk_operations`` lists their outcomes."""
+    given = [
+        (entry.get("account_id") or params.get("account_id"), entry.get("operation_id"))
+        for entry in params["operations"]
+    ]
+    # Only entries without an account fall back to CLOUDFLARE_ACCOUNT_ID (and only then must it be set).
+    refs = parse_refs([(account or resolve_account_id(None, environ), operation_id) for account, operation_id in given])
+    with _client_for(params, environ, session) as client:
+        if not params.get("wait"):
+            return {
+                "bulk_operations": [
+                    {
+                        "account_id": ref.account_id,
+                        "operation_id": ref.operation_id,
+                        "facts": get_bulk_operation(client, ref.account_id, ref.operation_id).to_dict(),
+                    }
+                    for ref in refs
+                ]
+            }
+        policy = _policy_for(params)
+        results = wait_for_many(client, refs, policy)
+    position = {ref: index for index, ref in enumerate(refs)}
+    outcomes = [result.to_dict() for result in sorted(results, key=lambda result: position[result.ref])]
+    unfinished = [result for result in results if result.outcome != COMPLETED]
+    if unfinished:
+        raise BatchWaitError(
+            "{} of {} bulk operations did not complete: {}".format(
+                len(unfinished),
+                len(results),
+                "; ".join(str(result.error or result.outcome) for result in unfinished[:3])
+                + ("; ..." if len(unfinished) > 3 else ""),
+            ),
+            results=outcomes,
+        )
+    return {"bulk_operations": outcomes}
+
+
+def _client_for(
+    params: Mapping[str, Any], environ: Optional[Mapping[str, str]], session: Optional[Any]
+) -> CloudflareClient:
+    """A client from the module's connection options (named as in ``argspec``)."""
+    return open_client(
         params.get("api_token"),
         params.get("account_email"),
         params.get("account_api_key"),
@@ -96,19 +159,14 @@ def bulk_operation_info(
         validate_certs=params.get("validate_certs") is not False,
         environ=environ,
         session=session,
-    ) as client:
-        if not params.get("wait"):
-            return {"bulk_operation": get_bulk_operation(client, account_id, operation_id).to_dict()}
-        policy = WaitPolicy(
-            timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
-            max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
-        )
-        outcome = wait_for_bulk_operation(client, account_id, operation_id, policy)
-    return {
-        "bulk_operation": outcome.facts.to_dict(),
-        "checks": outcome.checks,
-        "elapsed": round(outcome.elapsed, 3),
-    }
+    )
+
+
+def _policy_for(params: Mapping[str, Any]) -> WaitPolicy:
+    return WaitPolicy(
+        timeout=_number(params, "wait_timeout", DEFAULT_WAIT_TIMEOUT),
+        max_interval=_number(params, "wait_max_interval", DEFAULT_MAX_INTERVAL),
+    )
 
 
 def _number(params: Mapping[str, Any], name: str, default: float) -> Any:

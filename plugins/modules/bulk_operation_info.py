@@ -23,15 +23,33 @@ options:
     description:
       - The 32 hexadecimal characters of the Cloudflare account ID that owns the list. Upper case is sent in
         lower case, the only case Cloudflare routes.
+      - Required with O(operation_id); with O(operations), the account of entries that name none.
     type: str
-    required: true
   operation_id:
     description:
       - The C(operation_id) returned by a write to the items of a list, for example C(result.operation_id) from
         C(POST /accounts/{account_id}/rules/lists/{list_id}/items).
       - Letters, digits and C(-), at most 64 characters. It is checked before any request is sent.
+      - Give this or O(operations).
     type: str
-    required: true
+  operations:
+    description:
+      - Several operations, checked or waited on together in one task, under one O(wait_timeout) and the
+        credential's request budget, soonest due first; each keeps its own schedule.
+      - The result is then RV(bulk_operations), one entry per operation, in the order given. With O(wait=true),
+        the task fails if any of them did not complete, and still returns every entry.
+      - Give this or O(operation_id).
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      account_id:
+        description: The account ID the operation belongs to (default O(account_id)).
+        type: str
+      operation_id:
+        description: The operation's C(operation_id).
+        type: str
+        required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
@@ -86,6 +104,17 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ operation.bulk_operation.id }} completed at {{ operation.bulk_operation.completed_at }}"
 
+- name: Wait for writes in several accounts at once, in one task under one deadline
+  edgeops.cloudflare_lists.bulk_operation_info:
+    operations:
+      - account_id: "{{ customer_a_account_id }}"
+        operation_id: "{{ write_a.json.result.operation_id }}"
+      - account_id: "{{ customer_b_account_id }}"
+        operation_id: "{{ write_b.json.result.operation_id }}"
+    wait: true
+    wait_timeout: 600
+  register: fleet
+
 - name: Check once, without waiting (credentials from CLOUDFLARE_API_TOKEN)
   edgeops.cloudflare_lists.bulk_operation_info:
     account_id: "{{ account_id }}"
@@ -119,12 +148,48 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+bulk_operations:
+  description:
+    - With O(operations), one entry per operation, in the order given; also on failure.
+  returned: when O(operations) is given
+  type: list
+  elements: dict
+  contains:
+    account_id:
+      description: The account ID.
+      returned: always
+      type: str
+    operation_id:
+      description: The operation ID.
+      returned: always
+      type: str
+    outcome:
+      description: How the wait ended, with O(wait=true) - C(completed), C(failed), C(timeout) or C(error).
+      returned: when O(wait=true)
+      type: str
+      sample: completed
+    facts:
+      description: What Cloudflare last said about the operation (the keys of RV(bulk_operation)), or V(null).
+      returned: always
+      type: dict
+    checks:
+      description: How many times its status was checked.
+      returned: when O(wait=true)
+      type: int
+    elapsed:
+      description: Seconds from the start of the wait to its end.
+      returned: when O(wait=true)
+      type: float
+    message:
+      description: Why it did not complete, or V(null).
+      returned: when O(wait=true)
+      type: str
 bulk_operation:
   description:
     - What Cloudflare last said about the operation, normalized.
     - On failure, present once Cloudflare has reported on the operation (a C(failed) operation, or a wait that
       timed out), so a task with C(ignore_errors) or C(failed_when) can still read it.
-  returned: success, and on failure when known
+  returned: with O(operation_id), on success, and on failure when known
   type: dict
   contains:
     id:
@@ -218,6 +283,8 @@ retry_after:
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     BULK_OPERATION_ARGUMENT_SPEC,
+    BULK_OPERATION_MUTUALLY_EXCLUSIVE,
+    BULK_OPERATION_REQUIRED_ONE_OF,
     WAIT_ARGUMENT_SPEC,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import bulk_operation_info
@@ -235,7 +302,13 @@ def run(module):
 
 
 def main():
-    CloudflareListsModule(BULK_OPERATION_ARGUMENT_SPEC, account=False, wait=WAIT_ARGUMENT_SPEC).run(run)
+    CloudflareListsModule(
+        BULK_OPERATION_ARGUMENT_SPEC,
+        account=False,
+        wait=WAIT_ARGUMENT_SPEC,
+        mutually_exclusive=BULK_OPERATION_MUTUALLY_EXCLUSIVE,
+        required_one_of=BULK_OPERATION_REQUIRED_ONE_OF,
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Hostile input never gets a 500, never loses a write and never forges a log line (issue 12, defect 5).
+"""Hostile input never gets a 500, never loses a write and never forges a log line.
 
 Covered, each against a real emulator on 127.0.0.1 unless the test says otherwise:
 - bodies that are too deep, not JSON (NaN, bad UTF-8, a 5,000-digit number), too large (by Content-Length and

@@ -30,12 +30,6 @@ def url(operation_id: str) -> str:
     return f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/bulk_operations/{operation_id}"
 
 
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def client_for(clock, budget=None):
     return CloudflareClient(
         Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0), budget=budget

@@ -53,18 +53,6 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 PENDING_ANSWER = http_response(operation_bytes("pending"))
 
 
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def client(clock):
-    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
-        yield c
-
-
 def add(api, status=200, body=None, headers=None, url=OPERATION_URL):
     if body is None:
         body = envelope(operation("pending"))

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
 import requests
 import responses
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     MalformedResponseError,
@@ -17,25 +14,13 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     RateLimitedError,
     TransportError,
 )
-from core_testkit import ACCOUNT_ID, BASE_URL, TOKEN, envelope
+from core_testkit import ACCOUNT_ID, BASE_URL, envelope
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
 LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 ITEMS_PATH = ("accounts", ACCOUNT_ID, "rules", "lists", LIST_ID, "items")
 ITEMS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/{LIST_ID}/items"
 ACCEPTED = envelope({"operation_id": "4da8780eeb215e6cb7f48dd981c4ea02"})
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def client(clock):
-    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
-        yield c
 
 
 def pending_429(retry_after: str = "2") -> dict:

@@ -332,6 +332,7 @@ def test_argspec_names_the_params_bulk_operation_info_reads():
         "wait_max_interval",
         "account_id",
         "operation_id",
+        "operations",
     }
     assert CONNECTION_ARGUMENT_SPEC["api_token"]["no_log"] is True
     assert CONNECTION_ARGUMENT_SPEC["account_api_key"]["no_log"] is True

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
 import responses
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     ConflictError,
@@ -22,7 +19,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items, sync_items, sync_list
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
-from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, TOKEN, envelope, operation
+from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, envelope, operation
 
 LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 LISTS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists"
@@ -31,18 +28,6 @@ ITEMS_URL = f"{LIST_URL}/items"
 OPERATION_URL = f"{LISTS_URL}/bulk_operations/{OPERATION_ID}"
 FACTS = ListFacts(LIST_ID, "blocklist", "ip", "", 0, 0, None, None)
 LIST_JSON = {"id": LIST_ID, "name": "blocklist", "kind": "ip", "description": "", "num_items": 0}
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def client(clock):
-    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
-        yield c
 
 
 def items_page(*ips: str | dict) -> dict:

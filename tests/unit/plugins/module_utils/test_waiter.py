@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any, List, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import wait as wait_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import parse_bulk_operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AuthenticationError,
@@ -167,6 +169,33 @@ def test_default_policy_values():
     assert DEFAULT_FIRST_INTERVAL <= DEFAULT_MAX_INTERVAL
     assert DEFAULT_MULTIPLIER >= 1
     assert 0 <= DEFAULT_JITTER < 1
+
+
+def test_default_schedule_is_the_one_the_benchmark_chose():
+    # benchmarks/waiter_schedules.py's exact search; the README, the doc fragments and the benchmark quote it.
+    assert (DEFAULT_WAIT_TIMEOUT, DEFAULT_FIRST_INTERVAL, DEFAULT_MULTIPLIER, DEFAULT_MAX_INTERVAL, DEFAULT_JITTER) == (
+        900,
+        0.48,
+        1.8,
+        30,
+        0.1,
+    )
+
+
+def test_default_pauses_without_jitter_grow_by_1_8_to_the_cap():
+    delays = dataclasses.replace(WaitPolicy(), jitter=0).delays(random.Random(0))
+    assert [next(delays) for _step in range(10)] == pytest.approx(
+        [0.48, 0.864, 1.5552, 2.79936, 5.038848, 9.0699264, 16.32586752, 29.386561536, 30, 30]
+    )
+
+
+@pytest.mark.parametrize("variable", ["DOCUMENTATION", "WRITES"])
+def test_wait_docs_quote_the_default_schedule(variable):
+    text = " ".join(getattr(wait_fragment.ModuleDocFragment, variable).split())
+    first, second, third = (DEFAULT_FIRST_INTERVAL * DEFAULT_MULTIPLIER**step for step in range(3))
+    assert f"after about {first:.2g} s, {second:.2g} s, {third:.2g} s and so on" in text
+    assert f"each pause {DEFAULT_MULTIPLIER:g} times the last" in text
+    assert f"shortened at random by up to {DEFAULT_JITTER * 100:g} %" in text
 
 
 # --- the deadline ---------------------------------------------------------------------------------

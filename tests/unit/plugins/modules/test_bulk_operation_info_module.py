@@ -82,6 +82,7 @@ def test_passes_every_option_to_the_core_in_one_call_and_reports_unchanged(core,
     assert core.calls[0] == {
         "account_id": ACCOUNT_ID,
         "operation_id": OPERATION_ID,
+        "operations": None,
         "api_token": TOKEN,
         "account_email": None,
         "account_api_key": None,
@@ -129,16 +130,33 @@ def test_rejects_a_wait_timeout_that_is_not_a_number_before_calling_the_core(cor
     assert core.calls == []
 
 
-@pytest.mark.parametrize("missing", ["account_id", "operation_id"])
-def test_requires_account_id_and_operation_id(core, capsys, missing):
+def test_requires_an_operation_id_or_operations(core, capsys):
     args = minimal()
-    del args[missing]
+    del args["operation_id"]
 
     code, result = run_module(capsys, **args)
 
     assert code == 1
-    assert result["msg"] == f"missing required arguments: {missing}"
+    assert result["msg"] == "one of the following is required: operation_id, operations"
     assert core.calls == []
+
+
+def test_refuses_an_operation_id_together_with_operations(core, capsys):
+    code, result = run_module(capsys, **minimal(operations=[{"operation_id": OPERATION_ID}]))
+
+    assert code == 1
+    assert "mutually exclusive" in result["msg"]
+    assert core.calls == []
+
+
+def test_leaves_a_missing_account_id_to_the_core_which_falls_back_to_the_environment(core, capsys):
+    args = minimal()
+    del args["account_id"]
+
+    code, _result = run_module(capsys, **args)
+
+    assert code == 0
+    assert core.calls[0]["account_id"] is None
 
 
 @pytest.mark.parametrize("legacy", [{"account_email": EMAIL}, {"account_api_key": API_KEY}])
