@@ -60,14 +60,8 @@ JSON
 unset CLOUDFLARE_TOKEN CLOUDFLARE_EMAIL CLOUDFLARE_API_KEY CLOUDFLARE_BASE_URL
 export CLOUDFLARE_API_TOKEN="$token"
 
-# ansible-playbook prints an [ERROR] block for every task that fails, the ones this playbook expects to fail
-# (ignore_errors, named "... (expected to fail)") included. Their [ERROR] lines are relabelled [EXPECTED ERROR],
-# so that grep '\[ERROR\]' on a CI log finds only real failures.
-label_expected_errors() {
-    awk '/^TASK \[/ { expected = index($0, "(expected to fail)") > 0 }
-         expected && /^\[ERROR\]/ { sub(/^\[ERROR\]/, "[EXPECTED ERROR]") }
-         { print; fflush() }'
-}
+# shellcheck source=../setup_emulator/expected_errors.sh
+source ../setup_emulator/expected_errors.sh  # label_expected_errors
 
 ansible-playbook -i "$INVENTORY_PATH" bulk_operation_info.yml -e "@$workdir/vars.json" "$@" 2>&1 | label_expected_errors
 

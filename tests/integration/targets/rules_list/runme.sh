@@ -18,7 +18,7 @@ start_emulator capped_base_url --pending-seconds 0.2 --running-seconds 0.2 --max
 cat >"$workdir/vars.json" <<JSON
 {"main_base_url": "$main_base_url", "capped_base_url": "$capped_base_url", "cloudflare_api_token": "$token"}
 JSON
-playbook() { ansible-playbook -i "$INVENTORY_PATH" -e "@$workdir/vars.json" "$@"; }
+playbook() { ansible-playbook -i "$INVENTORY_PATH" -e "@$workdir/vars.json" "$@" 2>&1 | label_expected_errors; }
 now() { python -c 'import time; print(time.monotonic())'; }
 seconds_since() { python -c "import sys, time; print(f'{time.monotonic() - float(sys.argv[1]):.1f}')" "$1"; }
 

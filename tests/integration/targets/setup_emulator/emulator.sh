@@ -8,7 +8,11 @@
 #                          request to "$workdir/VAR.err" (see count_requests); every emulator stops on exit
 #   count_requests VAR     how many requests the emulator VAR has served so far
 #   assert_no_leak LOG     fails when LOG holds the token or a traceback
+#   label_expected_errors  a filter that labels the [ERROR] lines of expected failures (expected_errors.sh)
 # and exports CLOUDFLARE_API_TOKEN (the modules find the token there when no option gives one).
+
+# shellcheck source=./expected_errors.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expected_errors.sh"
 
 workdir="$(mktemp -d)"
 emulator_pids=()
