@@ -119,7 +119,8 @@ class SlidingWindowLimiter:
             allowed = len(times) < self.limit
             if allowed:
                 times.append(now)
-            reset = max(1, math.ceil(times[0] + self.window - now))
+            # Bounded by the window: float rounding must not make t exceed the policy's w.
+            reset = min(math.ceil(self.window), max(1, math.ceil(times[0] + self.window - now)))
             return Admission(allowed, self.limit - len(times), reset)
 
 
