@@ -469,7 +469,7 @@ def _wait_many(
     entries = list(args.positionals)
     if args.from_file:
         entries += _read_lines(args.from_file, "--from")
-    default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "")
+    default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "").strip().lower()
     pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
     refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])
     if not refs:
@@ -542,6 +542,8 @@ def _read_lines(path: str, flag: str) -> List[str]:
                 text = handle.read(MAX_ITEMS_FILE_BYTES + 1)
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(flag, f"could not read {path!r}: {exc}.") from None
+    if len(text) > MAX_ITEMS_FILE_BYTES:
+        raise ValidationError(flag, f"{path!r} is larger than {MAX_ITEMS_FILE_BYTES} bytes.")
     return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
 
 
@@ -570,7 +572,7 @@ def _sync(
     )
     if progress is not None:
         progress.close()
-    if stderr is not None and (stderr.isatty() or args.progress):
+    if stderr is not None and args.progress is not False and (stderr.isatty() or args.progress):
         _say(stderr, _plan_in_words(reference, outcome, args.dry_run))
     _print_json(outcome.to_dict(), stdout)
     return EXIT_OK

@@ -127,9 +127,9 @@ def wait_for_many(
         if due > now:
             client.sleep(min(due, max(deadline, now)) - now)
             now = client.clock()
-        # A check due at the deadline is still made (as a single wait makes its last one); one that the budget or
-        # other checks pushed well past it is not.
-        if now > deadline + LATE_CHECK_GRACE and watch.checks > 0:
+        # A check due at the deadline is still made (as a single wait makes its last one); one that the budget,
+        # a slow server or other checks pushed well past it is not, even an operation's first.
+        if now > deadline + LATE_CHECK_GRACE:
             finish(watch, TIMEOUT, _timeout(watch, policy, now - start))
             continue
         watch.checks += 1

@@ -105,8 +105,8 @@ class BudgetState:
         try:
             state = cls(**{key: data[key] for key in asdict(fallback) if key in data})
             numbers = (state.tokens, state.updated, state.paused_until, state.server_reset_at)
-            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in numbers):
-                return fallback
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in numbers):
+                return fallback  # NaN or Infinity (json reads both) would stop the budget, or turn it off
             if state.server_remaining is not None and not isinstance(state.server_remaining, int):
                 return fallback
             return state
@@ -195,6 +195,9 @@ class RateBudget:
             state.updated = now
         state.tokens = min(self.burst, state.tokens + (now - state.updated) * self.rate)
         state.updated = now
+        # No pause outlasts the documented window, whatever a file from another clock says.
+        state.paused_until = min(state.paused_until, now + DOCUMENTED_WINDOW)
+        state.server_reset_at = min(state.server_reset_at, now + DOCUMENTED_WINDOW)
         if state.server_remaining is not None and now >= state.server_reset_at:
             state.server_remaining = None
 
@@ -261,7 +264,7 @@ class RateBudget:
             if ratelimit is not None:
                 remaining, reset = ratelimit
                 state.server_remaining = remaining
-                state.server_reset_at = now + reset
+                state.server_reset_at = now + min(reset, DOCUMENTED_WINDOW)  # as bounded as a Retry-After
 
 
 _SHARED: Dict[Tuple[str, str], RateBudget] = {}

@@ -275,6 +275,11 @@ class CloudflareClient:
             )
             try:
                 body = _read_limited(response)
+            except MalformedResponseError as exc:
+                if method == "GET":
+                    raise
+                # A write's answer that is not the API's: it may still have been applied.
+                raise AmbiguousWriteError(f"{what}: {exc} The write may have been applied; re-read the list.") from None
             finally:
                 response.close()
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException) as exc:

@@ -49,6 +49,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     delete_list,
     find_list,
     get_list,
+    looks_like_list_id,
     read_items,
     refuse_if_in_use,
     resolve_list,
@@ -411,8 +412,8 @@ def sync_items(
     try:
         facts = resolve_list(client, account_id, reference, deadline=deadline)
     except NotFoundError:
-        if kind is None or mode == ABSENT:
-            raise
+        if kind is None or mode == ABSENT or looks_like_list_id(reference):
+            raise  # a missing id is a mistake, never the name of a list to create
         if check_mode:
             return None, _planned_new(desired or ())
         facts = create_list(client, account_id, reference, kind, deadline=deadline)

@@ -136,3 +136,24 @@ def test_references_are_validated_and_duplicates_waited_on_once():
     assert parse_refs([(ACCOUNT_ID, OPERATIONS[0]), (ACCOUNT_ID, OPERATIONS[0])]) == refs(OPERATIONS[0])
     with pytest.raises(ValidationError):
         parse_refs([(ACCOUNT_ID, "../x")])
+
+
+def answers_after(clock, operation_id: str, seconds: float):
+    """A server that takes ``seconds`` to say the operation is still running."""
+
+    def answer(_request):
+        clock.advance(seconds)
+        return 200, {}, json.dumps(envelope(operation("running", operation_id)))
+
+    return answer
+
+
+def test_operations_not_reached_by_the_deadline_end_with_it_whatever_the_server_does(api, clock):
+    # Each check takes 5 s; ten operations under a 10 s deadline end by the deadline, its grace and one check,
+    # not after ten slow checks.
+    many = [f"{index:032x}" for index in range(1, 11)]
+    for operation_id in many:
+        api.add_callback(responses.GET, url(operation_id), callback=answers_after(clock, operation_id, 5.0))
+    results = wait_for_many(client_for(clock), refs(*many), WaitPolicy(timeout=10))
+    assert {r.outcome for r in results} == {TIMEOUT}
+    assert clock.elapsed <= 10 + 1 + 5

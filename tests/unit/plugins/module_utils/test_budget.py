@@ -282,3 +282,16 @@ def test_concurrent_processes_sharing_the_file_stay_within_one_bucket(tmp_path):
         for last in range(first, len(grants)):
             span = grants[last] - grants[first]
             assert last - first + 1 <= burst + rate * span + 1, (first, last, span)
+
+
+def test_a_ratelimit_reset_far_ahead_waits_at_most_the_documented_window(clock):
+    budget = make(clock, burst=50)
+    budget.observe(200, {"Ratelimit": '"default";r=0;t=86400'})
+    assert budget.acquire() == pytest.approx(300.0)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_a_budget_file_with_non_finite_numbers_is_rebuilt(clock, tmp_path, number):
+    path = tmp_path / "budget.json"
+    path.write_text(f'{{"tokens": 1, "updated": 0, "paused_until": {number}, "server_reset_at": 0}}')
+    assert make(clock, burst=2, path=str(path)).acquire() == 0

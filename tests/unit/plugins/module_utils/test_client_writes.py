@@ -143,3 +143,9 @@ def test_paginate_refuses_a_page_that_is_not_a_list(api, client):
     api.add(responses.GET, ITEMS_URL, json=envelope({"ip": "10.0.0.1"}))
     with pytest.raises(MalformedResponseError, match="not a list"):
         list(client.paginate(ITEMS_PATH, what="GET items"))
+
+
+def test_a_write_answered_with_a_runaway_body_is_ambiguous(api, client):
+    api.add(responses.PUT, ITEMS_URL, body=b"x" * (2 * 1024 * 1024), status=200)
+    with pytest.raises(AmbiguousWriteError, match="may have been applied"):
+        client.request("PUT", ITEMS_PATH, what="PUT items", json=[])

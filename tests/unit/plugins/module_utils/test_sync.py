@@ -9,6 +9,7 @@ import responses
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     ConflictError,
+    NotFoundError,
     OperationFailedError,
     OperationPendingError,
     ValidationError,
@@ -272,3 +273,16 @@ def test_a_pending_operation_past_the_deadline_ends_the_sync_with_its_own_error(
     )
     with pytest.raises(OperationPendingError):
         apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", deadline=clock() + 100)
+
+
+def test_a_missing_list_id_is_not_taken_for_the_name_of_a_list_to_create(api, client):
+    api.add(
+        responses.GET,
+        LIST_URL,
+        status=404,
+        json=envelope(None, success=False, errors=[{"code": 10001, "message": "not found"}]),
+    )
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    with pytest.raises(NotFoundError):
+        sync_items(client, ACCOUNT_ID, LIST_ID, ["10.0.0.1"], kind="ip")
+    assert writes(api) == []
