@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pulumi
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
@@ -56,25 +56,8 @@ class ListItemsProvider(ConnectedProvider):
         return DiffResult(changes=bool(changed), replaces=LIST_ITEMS.replaces(changed), delete_before_replace=False)
 
     def create(self, props: Dict[str, Any]) -> CreateResult:
-        inputs = LIST_ITEMS.inputs_of(props)
-        with self._connection.open_client() as client:
-            until = deadline(client, inputs["wait_timeout"])
-            facts = _list(client, inputs["account_id"], inputs["list_id"], until)
-            desired = parse_items(facts.kind, plain_numbers(inputs["items"]))
-            outcome = write_items(
-                client,
-                inputs["account_id"],
-                facts,
-                desired,
-                PRESENT,
-                wait_timeout=inputs["wait_timeout"],
-                until=until,
-                consequence=_FAILED_CONSEQUENCE,
-            )
-        own = {item.key for item in desired}
-        items = item_dicts(item for item in outcome.items if item.key in own)
-        outs = list_items_outputs(inputs, facts.kind, items, operation_output(outcome.operation))
-        return CreateResult(f"{facts.id}/{uuid.uuid4().hex}", outs)
+        list_id, outs = self._write(LIST_ITEMS.inputs_of(props), owned=None, last_operation=None)
+        return CreateResult(f"{list_id}/{uuid.uuid4().hex}", outs)
 
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
         account_id = resolve_account_id(props.get("account_id"))
@@ -92,7 +75,14 @@ class ListItemsProvider(ConnectedProvider):
         return ReadResult(id_, outs)
 
     def update(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        inputs = LIST_ITEMS.inputs_of(news)
+        _list_id, outs = self._write(
+            LIST_ITEMS.inputs_of(news), owned=olds.get("items"), last_operation=olds.get("bulk_operation")
+        )
+        return UpdateResult(outs)
+
+    def _write(self, inputs: Dict[str, Any], *, owned: Any, last_operation: Any) -> Tuple[str, Dict[str, Any]]:
+        """Add and update these items, and remove the ``owned`` ones (a previous state's) no longer declared, in
+        one bulk operation; return the list's id and the outputs."""
         with self._connection.open_client() as client:
             until = deadline(client, inputs["wait_timeout"])
             facts = _list(client, inputs["account_id"], inputs["list_id"], until)
@@ -106,12 +96,12 @@ class ListItemsProvider(ConnectedProvider):
                 wait_timeout=inputs["wait_timeout"],
                 until=until,
                 consequence=_FAILED_CONSEQUENCE,
-                owned_keys=keys_of(facts.kind, olds.get("items")),
+                owned_keys=None if owned is None else keys_of(facts.kind, owned),
             )
         own = {item.key for item in desired}
         items = item_dicts(item for item in outcome.items if item.key in own)
-        operation = operation_output(outcome.operation, olds.get("bulk_operation"))
-        return UpdateResult(list_items_outputs(inputs, facts.kind, items, operation))
+        operation = operation_output(outcome.operation, last_operation)
+        return facts.id, list_items_outputs(inputs, facts.kind, items, operation)
 
     def delete(self, _id: str, props: Dict[str, Any]) -> None:
         account_id = resolve_account_id(props.get("account_id"))
