@@ -468,7 +468,7 @@ def _wait_many(
     """``wait`` on many: one JSON line per operation as it finishes; the exit code of the worst outcome."""
     entries = list(args.positionals)
     if args.from_file:
-        entries += _read_lines(args.from_file, "--from")
+        entries += [value for _number, value in _numbered_lines(_read_text(args.from_file, "--from", sys.stdin))]
     default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "").strip().lower()
     pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
     refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])
@@ -532,11 +532,11 @@ class BatchProgressLine:
             _say(self.stream, "")
 
 
-def _read_lines(path: str, flag: str) -> List[str]:
-    """The non-blank lines of ``path`` ('-': stdin), '#' comments dropped."""
+def _read_text(path: str, flag: str, stdin: TextIO) -> str:
+    """The text of ``path`` ('-': ``stdin``), at most ``MAX_ITEMS_FILE_BYTES``, for ``flag``."""
     try:
         if path == "-":
-            text = sys.stdin.read()
+            text = stdin.read()
         else:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read(MAX_ITEMS_FILE_BYTES + 1)
@@ -544,7 +544,13 @@ def _read_lines(path: str, flag: str) -> List[str]:
         raise ValidationError(flag, f"could not read {path!r}: {exc}.") from None
     if len(text) > MAX_ITEMS_FILE_BYTES:
         raise ValidationError(flag, f"{path!r} is larger than {MAX_ITEMS_FILE_BYTES} bytes.")
-    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+    return text
+
+
+def _numbered_lines(text: str) -> List[Tuple[int, str]]:
+    """(line number, value) of each line that holds something once its '#' comment is dropped."""
+    values = [(number, line.split("#", 1)[0].strip()) for number, line in enumerate(text.splitlines(), start=1)]
+    return [(number, value) for number, value in values if value]
 
 
 def _sync(
@@ -645,16 +651,7 @@ def _read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:
     For a file of lines, ``args.item_lines`` keeps each item's line number, for messages.
     """
     path: str = args.file
-    try:
-        if path == "-":
-            text = stdin.read()
-        else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read(MAX_ITEMS_FILE_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError("--file", f"could not read {path!r}: {exc}.") from None
-    if len(text) > MAX_ITEMS_FILE_BYTES:
-        raise ValidationError("--file", f"{path!r} is larger than {MAX_ITEMS_FILE_BYTES} bytes.")
+    text = _read_text(path, "--file", stdin)
     if text.lstrip().startswith("["):
         try:
             items = json.loads(text)
@@ -665,9 +662,9 @@ def _read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:
         return items
     if args.kind == "redirect":
         raise ValidationError("--file", "redirect items have several fields: give them as a JSON array of objects.")
-    values = [(number, line.split("#", 1)[0].strip()) for number, line in enumerate(text.splitlines(), start=1)]
-    args.item_lines = [number for number, value in values if value]
-    return [value for _number, value in values if value]
+    lines = _numbered_lines(text)
+    args.item_lines = [number for number, _value in lines]
+    return [value for _number, value in lines]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
