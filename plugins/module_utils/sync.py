@@ -340,11 +340,8 @@ def sync_list(
                 items=None if desired is None else _planned_new(desired),
             )
         facts = create_list(client, account_id, name, kind, description, deadline=deadline)
-    elif kind is not None and facts.kind != kind:
-        raise ConflictError(
-            f"List {name!r} ({facts.id}) is a list of kind {facts.kind}, not {kind}; a list's kind can't change. "
-            "Use another name, or delete the list first."
-        )
+    else:
+        _refuse_another_kind(facts, kind)
     if desired is None and items is not None:
         desired = parse_items(facts.kind, items)
 
@@ -377,6 +374,15 @@ def sync_list(
         description_after=description if description is not None and check_mode else facts.description,
         items=items_outcome,
     )
+
+
+def _refuse_another_kind(facts: ListFacts, kind: Optional[str]) -> None:
+    """A list found under a name or id must be of the kind asked for, if one was."""
+    if kind is not None and facts.kind != kind:
+        raise ConflictError(
+            f"List {facts.name!r} ({facts.id}) is a list of kind {facts.kind}, not {kind}; a list's kind can't "
+            "change. Use another name, or delete the list first."
+        )
 
 
 def _planned_new(desired: Sequence[ListItem]) -> ItemsOutcome:
@@ -417,8 +423,7 @@ def sync_items(
         if check_mode:
             return None, _planned_new(desired or ())
         facts = create_list(client, account_id, reference, kind, deadline=deadline)
-    if kind is not None and facts.kind != kind:
-        raise ConflictError(f"List {facts.name!r} ({facts.id}) is a list of kind {facts.kind}, not {kind}.")
+    _refuse_another_kind(facts, kind)
     if desired is None:
         desired = parse_items(facts.kind, items)
     outcome = apply_items(
