@@ -55,6 +55,8 @@ PARAMETER_NAMES = {
     "wait_timeout": "--timeout",
     "wait_max_interval": "--max-interval",
     "validate_certs": "--insecure",
+    "allow_empty": "--allow-empty",
+    "max_removals": "--max-removals",
     "api_token": "CLOUDFLARE_API_TOKEN",
     "account_email": "CLOUDFLARE_EMAIL",
     "account_api_key": "CLOUDFLARE_API_KEY",
@@ -180,6 +182,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--keep-others", action="store_true", help="add and update the file's items, and remove nothing")
     sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
+    sync.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let an input with no items empty the list (refused otherwise: an empty feed is usually a failed one)",
+    )
+    sync.add_argument(
+        "--max-removals",
+        metavar="N|P%",
+        help="refuse, before any write, a plan that removes more than N items, or more than P%% of the list",
+    )
     waiting(sync, "give up after this long, writing and waiting included")
     commands.add_parser(
         "emulator",
