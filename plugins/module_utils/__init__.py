@@ -1,0 +1,21 @@
+# Copyright: EdgeOps
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The core every adapter calls: pure, typed, importable on Python 3.8+ without Ansible, Pulumi or the command.
+
+Its modules in layers, lowest first. A module imports only from its own layer and the ones below it; only the
+top layer imports Ansible; none imports Pulumi, the command or the emulator (a unit test holds the core to this
+map, so a new module is placed here):
+
+  values    version facts errors quoting retry_after validation items guards
+            Data and rules, no I/O: facts, the error tree, input checks, canonical items and the planner.
+  waiting   waiter
+            The wait schedule, and the loop over an injected check, clock and sleep.
+  http      shared_state budget retry transport envelope auth client
+            One request: credentials, deadlines on every attempt, retries, the rate budget, the envelope.
+  api       lists batch
+            Cloudflare's resources over the client: lists and their items, bulk operations waited on together.
+  service   operations sync
+            What the adapters call: open a client, check or wait for an operation, make a list hold its items.
+  ansible   argspec ansible_module
+            The Ansible modules' option specs and the wrapper they run on.
+"""
