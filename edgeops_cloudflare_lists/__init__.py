@@ -10,6 +10,7 @@ The small public API for Python callers; the Ansible collection, the Pulumi prov
     print(outcome.changed, outcome.items.plan.to_dict())
 """
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     ApiError,
@@ -45,7 +46,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
     get_bulk_operation,
-    open_client,
     wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (

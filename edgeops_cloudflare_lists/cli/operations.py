@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Callable, Mapping, Optional, TextIO
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import ACCOUNT_ID_ENV
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
     COMPLETED,
     FAILED,
@@ -17,7 +18,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import ACCOUNT_ID_ENV
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
     get_bulk_operation,
     wait_for_bulk_operation,

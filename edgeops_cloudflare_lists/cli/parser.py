@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import KINDS
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     MAX_MAX_INTERVAL,
     MAX_REQUEST_TIMEOUT,

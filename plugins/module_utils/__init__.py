@@ -10,12 +10,13 @@ map, so a new module is placed here):
             Data and rules, no I/O: facts, the error tree, input checks, canonical items and the planner.
   waiting   waiter
             The wait schedule, and the loop over an injected check, clock and sleep.
-  http      shared_state budget retry transport envelope auth client
-            One request: credentials, deadlines on every attempt, retries, the rate budget, the envelope.
+  http      shared_state budget retry transport envelope auth client connection
+            One request: credentials, deadlines on every attempt, retries, the rate budget, the envelope;
+            a client opened from settings and the environment.
   api       lists batch
             Cloudflare's resources over the client: lists and their items, bulk operations waited on together.
   service   operations sync
-            What the adapters call: open a client, check or wait for an operation, make a list hold its items.
+            What the adapters call: check or wait for an operation, make a list hold its items.
   ansible   argspec ansible_module
             The Ansible modules' option specs and the wrapper they run on.
 """

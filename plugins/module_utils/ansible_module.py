@@ -37,18 +37,18 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     CONNECTION_MUTUALLY_EXCLUSIVE,
     CONNECTION_REQUIRED_TOGETHER,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets, url_secrets
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import (
+    environment_secrets,
+    resolve_account_id,
+    url_secrets,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import (
     DEFAULT_TIMEOUT,
     HAS_REQUESTS,
     CloudflareClient,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
-
-if TYPE_CHECKING:
-    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -57,6 +57,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 
 Spec = Dict[str, Dict[str, Any]]
 Groups = Sequence[Sequence[str]]
+
+if TYPE_CHECKING:
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
 
 
 def merge_specs(*specs: Mapping[str, Mapping[str, Any]]) -> Spec:

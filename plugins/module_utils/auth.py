@@ -1,6 +1,7 @@
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credentials and where to send them, resolved once from explicit values and the environment."""
+"""Credentials and where to send them (the base URL, the account), resolved once from explicit values and the
+environment."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_base_url
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    validate_account_id,
+    validate_base_url,
+)
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 
@@ -21,6 +25,7 @@ ENV_API_TOKEN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN")
 ENV_EMAIL = ("CLOUDFLARE_EMAIL",)
 ENV_API_KEY = ("CLOUDFLARE_API_KEY",)
 ENV_BASE_URL = ("CLOUDFLARE_BASE_URL",)
+ACCOUNT_ID_ENV = "CLOUDFLARE_ACCOUNT_ID"
 
 
 # Visible ASCII: what an HTTP header value carries unchanged. A token with a stray CR or LF would otherwise be
@@ -160,3 +165,14 @@ def environment_secrets(environ: Optional[Mapping[str, str]] = None) -> Tuple[st
 def resolve_base_url(base_url: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
     env = os.environ if environ is None else environ
     return validate_base_url(_first(base_url, ENV_BASE_URL, env) or DEFAULT_BASE_URL)
+
+
+def resolve_account_id(account_id: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
+    """The account id given, else ``CLOUDFLARE_ACCOUNT_ID``; validated, lower case."""
+    env = os.environ if environ is None else environ
+    value = account_id if account_id not in (None, "") else env.get(ACCOUNT_ID_ENV)
+    if value in (None, ""):
+        raise ValidationError(
+            "account_id", f"none given, and {ACCOUNT_ID_ENV} is not set. Give the 32-character account ID."
+        )
+    return validate_account_id(value.strip().lower() if isinstance(value, str) else value)

@@ -4,19 +4,13 @@
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any, Callable, Dict, Mapping, Optional
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import (
-    resolve_base_url,
-    resolve_credentials,
-)
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import COMPLETED, parse_refs, wait_for_many
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import BatchWaitError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_ids,
     validate_number_param,
@@ -30,33 +24,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     WaitProgress,
     wait_until_finished,
 )
-
-
-def open_client(
-    api_token: Optional[str] = None,
-    account_email: Optional[str] = None,
-    account_api_key: Optional[str] = None,
-    base_url: Optional[str] = None,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    validate_certs: bool = True,
-    environ: Optional[Mapping[str, str]] = None,
-    session: Optional[Any] = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    rng: Optional[random.Random] = None,
-) -> CloudflareClient:
-    """A client from explicit settings, with ``CLOUDFLARE_*`` environment fallbacks."""
-    return CloudflareClient(
-        resolve_credentials(api_token, account_email, account_api_key, environ),
-        resolve_base_url(base_url, environ),
-        timeout=timeout,
-        validate_certs=validate_certs,
-        session=session,
-        clock=clock,
-        sleep=sleep,
-        rng=rng,
-    )
 
 
 def get_bulk_operation(client: CloudflareClient, account_id: str, operation_id: str) -> BulkOperationFacts:
@@ -110,6 +77,13 @@ def _many_bulk_operations(
     params: Mapping[str, Any], *, environ: Optional[Mapping[str, str]], session: Optional[Any]
 ) -> Dict[str, Any]:
     """``operations``: each checked once, or all waited on together; ``bulk_operations`` lists their outcomes."""
+    # Imported here: a status check of one operation starts faster without the scheduler.
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
+        COMPLETED,
+        parse_refs,
+        wait_for_many,
+    )
+
     given = [
         (entry.get("account_id") or params.get("account_id"), entry.get("operation_id"))
         for entry in params["operations"]

@@ -10,11 +10,11 @@ import socket
 import time
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     TransportError,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 
 from tests.hostile_servers import Connection, HostileServer, answer, http_response, stall
 

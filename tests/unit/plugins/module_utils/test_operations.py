@@ -15,6 +15,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     WAIT_ARGUMENT_SPEC,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AuthenticationError,
     NotFoundError,
@@ -27,7 +28,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
     bulk_operation_info,
     get_bulk_operation,
-    open_client,
     wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DeadlineRetry
