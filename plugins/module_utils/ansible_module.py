@@ -49,6 +49,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import ansible_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -171,9 +172,10 @@ class CloudflareListsModule:
         )
 
     def fail_from_error(self, error: CloudflareListsError, **result: Any) -> None:
-        """One ``fail_json``: the error's message, its facts as result keys, and ``result`` (e.g. ``changed``)."""
+        """One ``fail_json``: the error's message (parameters named as options), its facts as result keys, and
+        ``result`` (e.g. ``changed``)."""
         result.setdefault("changed", False)
-        self.module.fail_json(msg=str(error), **{**error.details(), **result})
+        self.module.fail_json(msg=error.render(ansible_names()), **{**error.details(), **result})
 
     def run(self, job: Callable[[CloudflareListsModule], Mapping[str, Any]]) -> None:
         """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error."""

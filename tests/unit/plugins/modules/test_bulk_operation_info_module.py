@@ -218,7 +218,10 @@ def test_masks_a_secret_taken_from_the_environment_wherever_it_appears(core, cap
 @pytest.mark.parametrize("where", ["option", "environment"])
 def test_masks_the_userinfo_of_a_base_url_in_the_invocation(core, capsys, monkeypatch, where):
     base_url = "https://me:pa55-w0rd-xyz@api.example.com/client/v4"
-    core.error = ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
+    core.error = ValidationError(
+        "base_url",
+        "credentials must not be embedded in the URL; give them as api_token, or account_email and account_api_key.",
+    )
     if where == "environment":
         monkeypatch.setenv("CLOUDFLARE_BASE_URL", base_url)
         code, result = run_module(capsys, **minimal())
