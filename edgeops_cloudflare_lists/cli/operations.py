@@ -24,7 +24,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operation
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
-from .files import numbered_lines, read_text
+from .files import read_values
 from .invocation import Invocation
 from .output import (
     EXIT_API,
@@ -72,7 +72,7 @@ def wait_many(
     """``wait`` on many: one JSON line per operation as it finishes; the exit code of the worst outcome."""
     entries = list(args.positionals)
     if args.from_file:
-        entries += [value for _number, value in numbered_lines(read_text(args.from_file, "--from", sys.stdin))]
+        entries += read_values(args.from_file, "--from", sys.stdin)
     default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "").strip().lower()
     pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
     refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])

@@ -171,7 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--file",
         required=True,
         metavar="FILE",
-        help="the items: one per line ('#' starts a comment), or a JSON array of items; '-' reads stdin",
+        help="the items: one a line ('#' or ';' starts a comment), or a JSON array of items; '-' reads stdin",
+    )
+    sync.add_argument(
+        "--comments-from-file",
+        action="store_true",
+        help="an item's trailing comment ('192.0.2.0/24 ; SBL123') becomes its comment (without --kind, the "
+        "comment's item is an IP address, an ASN or a hostname by its shape)",
     )
     sync.add_argument(
         "--kind",
