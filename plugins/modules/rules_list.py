@@ -202,11 +202,21 @@ plan:
       elements: dict
       sample: [{ip: 192.0.2.1}]
     update:
-      description: Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+      description:
+        - Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+        - Jinja's dot notation finds the dictionary's C(update) method instead, so read it as C(plan['update'])
+          or as RV(plan.change).
       returned: always
       type: list
       elements: dict
-      sample: [{ip: 198.51.100.0/24, comment: scanner, ticket 4711}]
+      sample: [{ip: 198.51.100.0/24, comment: "scanner, ticket 4711"}]
+    change:
+      description: The same as RV(plan.update), under a name that Jinja's dot notation reaches (C(plan.change)).
+      returned: always
+      type: list
+      elements: dict
+      sample: [{ip: 198.51.100.0/24, comment: "scanner, ticket 4711"}]
+      version_added: 0.2.0
     remove:
       description: Items removed.
       returned: always
@@ -257,7 +267,10 @@ cloudflare_errors:
   sample: [{code: 10000, message: Authentication error}]
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
+    CloudflareListsModule,
+    dot_names,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -299,7 +312,7 @@ def run(module):
     result = {
         "changed": outcome.changed,
         "list": outcome.list.to_dict() if outcome.list else None,
-        "plan": outcome.items.plan.to_dict() if outcome.items else None,
+        "plan": dot_names(outcome.items.plan.to_dict()) if outcome.items else None,
         "bulk_operation": outcome.items.operation.to_dict() if outcome.items and outcome.items.operation else None,
     }
     if module.diff_mode:

@@ -127,11 +127,21 @@ plan:
       elements: dict
       sample: [{ip: 203.0.113.7, comment: incident 2024-117}]
     update:
-      description: Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+      description:
+        - Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+        - Jinja's dot notation finds the dictionary's C(update) method instead, so read it as C(plan['update'])
+          or as RV(plan.change).
       returned: always
       type: list
       elements: dict
       sample: []
+    change:
+      description: The same as RV(plan.update), under a name that Jinja's dot notation reaches (C(plan.change)).
+      returned: always
+      type: list
+      elements: dict
+      sample: []
+      version_added: 0.2.0
     remove:
       description: Items removed.
       returned: always
@@ -181,7 +191,10 @@ cloudflare_errors:
   sample: [{code: 10000, message: Authentication error}]
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
+    CloudflareListsModule,
+    dot_names,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -216,7 +229,7 @@ def run(module):
     result = {
         "changed": outcome.changed,
         "list": facts.to_dict() if facts else None,
-        "plan": outcome.plan.to_dict(),
+        "plan": dot_names(outcome.plan.to_dict()),
         "bulk_operation": outcome.operation.to_dict() if outcome.operation else None,
     }
     if module.diff_mode:

@@ -127,7 +127,7 @@ def test_rules_list_returns_the_list_the_plan_and_the_operation(sync_list, capsy
     assert code == 0
     assert result["changed"] is True
     assert result["list"] == FACTS.to_dict()
-    assert result["plan"] == {"add": [{"ip": "198.51.100.0/24"}], "update": [], "remove": []}
+    assert result["plan"] == {"add": [{"ip": "198.51.100.0/24"}], "update": [], "change": [], "remove": []}
     assert result["bulk_operation"] == OPERATION.to_dict()
     assert "diff" not in result
 
