@@ -101,7 +101,7 @@ def _entry_pair(entry: Any, default_account_id: Callable[[], str], parameter: st
     if entry is None:
         return None
     if isinstance(entry, str):
-        account_id, _, operation_id = entry.strip().rpartition(":")
+        account_id, operation_id = entry.strip().rpartition(":")[::2]
         return account_id.strip().lower() or default_account_id(), operation_id.strip()
     if isinstance(entry, Mapping) and ("operation_id" in entry or "id" in entry):
         operation_id = entry["operation_id"] if "operation_id" in entry else entry["id"]

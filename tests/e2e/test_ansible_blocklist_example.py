@@ -61,6 +61,7 @@ def test_blocklist_changes_then_stays_unchanged_then_previews_exactly_an_edit(em
         assert run.returncode == 0, run.stdout + run.stderr
     assert recap_changed(first.stdout) == 1
     assert "added 3, updated 0, removed 0" in first.stdout
+    assert "edgeops_blocklist: would add 1, update 0, remove 1" in preview.stdout
     assert recap_changed(second.stdout) == 0
     assert recap_changed(preview.stdout) == 1
     assert diff_lines(preview.stdout) == ['-            "ip": "2001:db8::/48"', '+            "ip": "203.0.113.7"']
