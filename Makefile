@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # ansible-core imports DSA from cryptography, which then warns on every ansible command: one third party's notice to
-# another, nothing to act on here. (tests/integration/targets/setup_emulator/emulator.sh says the same to the
+# another, nothing to act on here. (tests/integration/targets/setup_emulator/expected_errors.sh says the same to the
 # targets' playbooks, which ansible-test runs in an environment of its own.)
 export PYTHONWARNINGS := ignore:DSA is deprecated:UserWarning
 

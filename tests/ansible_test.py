@@ -111,11 +111,15 @@ PIP_CHATTER = re.compile(
 # ansible-test's notice that en_US.UTF-8 is missing here (it uses C.UTF-8, which these tests are fine with).
 LOCALE_NOTICE = re.compile(r'^WARNING: Using locale "C\.UTF-8" instead of "en_US\.UTF-8"')
 REVIEW_NOTICE = re.compile(r"^WARNING: Reviewing previous 1 warning\(s\):")
+# ansible-lint reports the warnings Python raised while it ran, PYTHONWARNINGS notwithstanding; this one is
+# cryptography's notice to ansible-core (see the Makefile).
+THIRD_PARTY_NOTICE = re.compile(r"^WARNING .*CryptographyDeprecationWarning DSA is deprecated")
 FULL_LOG = REPO / ".work" / "ansible_test.log"
 
 
 class QuietOutput:
-    """Passes a command's output on, less PIP_CHATTER and the locale notice (with its review, when alone)."""
+    """Passes a command's output on, less PIP_CHATTER, THIRD_PARTY_NOTICE and the locale notice (with its review,
+    when alone)."""
 
     def __init__(self) -> None:
         self.held: Optional[str] = None  # a "Reviewing previous 1 warning(s)" line, until the next one shows what
@@ -125,7 +129,7 @@ class QuietOutput:
         if REVIEW_NOTICE.match(line):
             self.held = line
             return held or ""
-        if PIP_CHATTER.match(line) or LOCALE_NOTICE.match(line):
+        if PIP_CHATTER.match(line) or LOCALE_NOTICE.match(line) or THIRD_PARTY_NOTICE.match(line):
             return ""
         return (held or "") + line
 
