@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 from emulator_testkit import Api, finish
 
+from edgeops_cloudflare_lists.emulator import Emulator
 from tests.fake_clock import FakeClock
 
 
@@ -185,7 +186,7 @@ def test_a_bad_redirect_url_fails_the_operation_and_the_emulator_keeps_serving(
                 "include_subdomains": False,
                 "subpath_matching": False,
                 "preserve_query_string": False,
-                "preserve_path_suffix": False,
+                "preserve_path_suffix": True,
                 "status_code": 301,
             },
         ),
@@ -197,6 +198,7 @@ def test_a_bad_redirect_url_fails_the_operation_and_the_emulator_keeps_serving(
                     "target_url": "http://example.net/b",
                     "status_code": 308,
                     "include_subdomains": True,
+                    "preserve_path_suffix": False,
                 }
             },
             {
@@ -216,6 +218,21 @@ def test_valid_items_of_each_kind_are_stored_canonical(
 ) -> None:
     [saved] = stored(frozen_api, clock, kind, [item])
     assert saved[kind] == value
+
+
+@pytest.mark.parametrize(("configured", "expected"), [({}, True), ({"preserve_path_suffix_default": False}, False)])
+def test_a_redirect_written_without_preserve_path_suffix_gets_the_configured_default(
+    start_emulator: Callable[..., Emulator],
+    api_for: Callable[..., Api],
+    clock: FakeClock,
+    configured: Dict[str, Any],
+    expected: bool,
+) -> None:
+    api = api_for(start_emulator(clock=clock, **configured))
+    item = {"redirect": {"source_url": "example.com/a", "target_url": "https://example.net/", "status_code": None}}
+    [saved] = stored(api, clock, "redirect", [item])
+    assert saved["redirect"]["preserve_path_suffix"] is expected
+    assert saved["redirect"]["status_code"] == 301  # null is left out, as for every optional field
 
 
 @pytest.mark.parametrize(

@@ -128,7 +128,7 @@ def test_main_prints_base_url_first_and_stops_on_signal(signum: int) -> None:
     assert out == ""  # nothing after the base URL
     assert "Bearer token configured (--token); X-Auth-Email/X-Auth-Key configured (--email/--api-key)" in err
     assert err.splitlines()[-1] == (
-        "cloudflare-lists emulator: served 2 requests; 429s: rate_limit 0, operation_pending 0, fault 0"
+        "cloudflare-lists emulator: served 2 requests; 429s: rate_limit 0, operation_pending 0, write_quota 0, fault 0"
     )
     for secret in (SECRET_TOKEN, SECRET_KEY):
         assert secret not in out + err + base_url
