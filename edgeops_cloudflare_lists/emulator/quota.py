@@ -137,7 +137,7 @@ class WriteQuotas:
 
 def describe_refusal(refusal: QuotaRefusal) -> str:
     """The 429's message: the quota by name, its numbers, and what to do."""
-    hours = f"{refusal.window / 3600:g} hours"
+    hours = f"{refusal.window / 3600:g} hours" if refusal.window % 3600 == 0 else f"{refusal.window:g} s"
     if refusal.quota == "requests":
         head = (
             f"Write quota exceeded: at most {refusal.limit:,} item-writing requests per account per {hours}, and "

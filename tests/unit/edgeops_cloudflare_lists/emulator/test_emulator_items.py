@@ -426,6 +426,23 @@ def test_invalid_per_page_or_cursor_is_400(frozen_api: Api, params: Dict[str, An
     [
         ("ip", [{"ip": "10.0.0.1"}, {"ip": "110.0.0.1"}, {"ip": "10.1.0.0/16"}], "10.", ["10.0.0.1", "10.1.0.0/16"]),
         ("asn", [{"asn": 13335}, {"asn": 133}], "133", [133]),
+        ("asn", [{"asn": 13335}, {"asn": 133}], "13335", [13335]),
+        ("asn", [{"asn": 13335}], "AS13335", []),
+        (
+            "ip",
+            [{"ip": "2001:db8::1"}, {"ip": "2001:db8::/32"}, {"ip": "2001:db9::1"}],
+            "2001:db8::",
+            ["2001:db8::/32", "2001:db8::1"],
+        ),
+        (
+            "redirect",
+            [
+                {"redirect": {"source_url": "a.example.com/x", "target_url": "https://b.example.com/"}},
+                {"redirect": {"source_url": "c.example.net/", "target_url": "https://d.example.net/"}},
+            ],
+            "example.net/",
+            ["c.example.net/"],
+        ),
         (
             "hostname",
             [{"hostname": {"url_hostname": "api.example.com"}}, {"hostname": {"url_hostname": "example.org"}}],
@@ -462,3 +479,43 @@ def test_search_pages_with_cursors(frozen_api: Api, clock: FakeClock) -> None:
     second = page(frozen_api, list_id, per_page=2, search="10.", cursor=first["result_info"]["cursors"]["after"])
     assert [item["ip"] for item in first["result"] + second["result"]] == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
     assert "after" not in second["result_info"]["cursors"]
+
+
+def test_an_ip_search_is_a_prefix_match_read_in_address_order_not_text_order(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    values = ["10.0.0.10", "10.0.0.2", "10.0.0.1", "10.0.0.100", "110.0.0.1", "10.0.0.0/24", "9.10.0.0"]
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": value} for value in values]), clock)
+    assert [item["ip"] for item in frozen_api.items(list_id, search="10.0.0.1")] == [
+        "10.0.0.1",
+        "10.0.0.10",
+        "10.0.0.100",
+    ]
+    assert [item["ip"] for item in frozen_api.items(list_id, search="10.0.0.")] == [
+        "10.0.0.0/24",
+        "10.0.0.1",
+        "10.0.0.2",
+        "10.0.0.10",
+        "10.0.0.100",
+    ]
+    nothing = page(frozen_api, list_id, search="10.0.0.3")
+    assert nothing["result"] == [] and nothing["result_info"]["cursors"] == {}
+
+
+def test_a_search_pages_through_many_matches_and_sees_the_latest_write(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    wanted = [f"10.0.{index // 250}.{index % 250}" for index in range(1_200)]
+    others = [f"11.0.{index // 250}.{index % 250}" for index in range(300)]
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": value} for value in others + wanted]), clock)
+    found: List[str] = []
+    pages = 0
+    params: Dict[str, Any] = {"per_page": 500, "search": "10.0."}
+    while True:
+        body = page(frozen_api, list_id, **params)
+        found += [item["ip"] for item in body["result"]]
+        pages += 1
+        if "after" not in body["result_info"]["cursors"]:
+            break
+        params["cursor"] = body["result_info"]["cursors"]["after"]
+    assert (found, pages) == (wanted, 3)
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.9.9"}]), clock)
+    assert [item["ip"] for item in frozen_api.items(list_id, search="10.0.9.")] == ["10.0.9.9"]
