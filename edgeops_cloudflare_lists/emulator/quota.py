@@ -136,17 +136,17 @@ class WriteQuotas:
 
 
 def describe_refusal(refusal: QuotaRefusal) -> str:
-    """The 429's message: the quota by name, its numbers, and what to do."""
-    hours = f"{refusal.window / 3600:g} hours" if refusal.window % 3600 == 0 else f"{refusal.window:g} s"
+    """The 429's message: the quota by name and its numbers first (clients quote the start), then what to do."""
+    window = f"{refusal.window / 3600:g} hours" if refusal.window % 3600 == 0 else f"{refusal.window:g} s"
     if refusal.quota == "requests":
         head = (
-            f"Write quota exceeded: at most {refusal.limit:,} item-writing requests per account per {hours}, and "
-            f"{refusal.used:,} were made in the last {hours}"
+            f"Write quota exceeded ({refusal.limit:,} item-writing requests per account per {window}): "
+            f"{refusal.used:,} were made in the last {window}"
         )
     else:
         head = (
-            f"Write quota exceeded: at most {refusal.limit:,} list item changes per account per {hours}; "
-            f"{refusal.used:,} were made in the last {hours} and this write makes {refusal.needed:,}"
+            f"Write quota exceeded ({refusal.limit:,} list item changes per account per {window}): this write makes "
+            f"{refusal.needed:,} and {refusal.used:,} were made in the last {window}"
         )
     if refusal.retry_after is None:
         return f"{head}. This write alone is over the quota: split it into smaller writes"

@@ -20,7 +20,7 @@ def test_a_sync_past_the_write_request_quota_exits_4_naming_the_quota_and_writes
         assert sync(emulator, tmp_path, ["10.0.0.1"], "--kind", "ip").returncode == 0
         refused = sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.2"])
         assert refused.returncode == 4, refused.stderr
-        assert "Write quota exceeded: at most 1 item-writing requests per account per 12 hours" in refused.stderr
+        assert "Write quota exceeded (1 item-writing requests per account per 12 hours)" in refused.stderr
         assert "30,000 item-writing requests per 12 hours" in refused.stderr  # what Cloudflare allows
         assert "retry once the quota has room again" in refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
@@ -43,7 +43,7 @@ def test_a_write_past_the_item_change_quota_is_a_quota_exceeded_error_with_its_r
                 refused = exc
             else:
                 raise AssertionError("a write past the item-change quota was accepted")
-    assert "list item changes per account per 12 hours" in str(refused)
+    assert "HTTP 429: Write quota exceeded (3 list item changes per account per 12 hours)" in str(refused)
     assert refused.http_status == 429
     assert refused.retry_after is not None and 43_000 < refused.retry_after <= 43_200
     assert [item["ip"] for item in emulator.lists()["blocklist"]["items"]] == ["10.0.0.1", "10.0.0.2"]

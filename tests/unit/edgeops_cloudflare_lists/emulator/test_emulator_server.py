@@ -181,7 +181,7 @@ def test_main_sets_the_redirect_default_and_the_write_quotas_from_its_flags() ->
         assert api.items(list_id)[0]["redirect"]["preserve_path_suffix"] is False
         refused = api.request("POST", f"/{list_id}/items", json=[item])
         assert refused.status_code == 429
-        assert "at most 1 item-writing requests per account per 60 s" in refused.text
+        assert "(1 item-writing requests per account per 60 s)" in refused.text
         stats = plain_session().get(api.base_url.removesuffix("/client/v4") + "/_emulator/stats", timeout=5).json()
         [writes] = stats["writes"].values()
         assert writes["quota"] == {

@@ -28,7 +28,7 @@ def refused(response: Any) -> Dict[str, Any]:
     assert response.status_code == 429, response.text
     [error] = response.json()["errors"]
     assert error["code"] == 10012
-    assert error["message"].startswith("Write quota exceeded: ")
+    assert error["message"].startswith("Write quota exceeded (")
     result: Dict[str, Any] = error
     return result
 
@@ -87,8 +87,8 @@ def test_a_write_past_the_item_change_quota_is_a_429_naming_it_and_nothing_is_co
     response = api.request("PUT", f"/{list_id}/items", json=ips("10.0.0.1", "10.0.0.2"))  # 2 removed + 2 added
     error = refused(response)
     assert error["message"] == (
-        "Write quota exceeded: at most 5 list item changes per account per 12 hours; 2 were made in the last "
-        f"12 hours and this write makes 4. Retry after {HOURS_12 - 101} s, or write fewer items"
+        "Write quota exceeded (5 list item changes per account per 12 hours): this write makes 4 and 2 were made "
+        f"in the last 12 hours. Retry after {HOURS_12 - 101} s, or write fewer items"
     )
     assert response.headers["Retry-After"] == str(HOURS_12 - 101)
     # What fits is still accepted: POST 3 new items, 2 + 3 = 5.
@@ -107,7 +107,7 @@ def test_the_window_slides_so_a_write_fits_again_once_the_oldest_writes_are_12_h
     finish(api, api.write("POST", list_id, ips("10.0.0.2")), clock)  # at t + 1 h + 1 s, finished 1 s later
     response = api.request("POST", f"/{list_id}/items", json=ips("10.0.0.3"))
     assert refused(response)["message"].startswith(
-        "Write quota exceeded: at most 2 item-writing requests per account per 12 hours, and 2 were made"
+        "Write quota exceeded (2 item-writing requests per account per 12 hours): 2 were made"
     )
     waited = int(response.headers["Retry-After"])
     assert waited == HOURS_12 - 3600 - 2  # until the first write leaves the window
@@ -147,8 +147,8 @@ def test_a_write_refused_for_a_pending_operation_or_a_duplicate_counts_nothing(
 def test_describe_refusal_names_the_quota_and_what_to_do() -> None:
     requests = QuotaRefusal("requests", 30_000, 30_000, 1, HOURS_12, 60)
     assert describe_refusal(requests) == (
-        "Write quota exceeded: at most 30,000 item-writing requests per account per 12 hours, and 30,000 were made "
-        "in the last 12 hours. Retry after 60 s, or send fewer, larger writes"
+        "Write quota exceeded (30,000 item-writing requests per account per 12 hours): 30,000 were made in the "
+        "last 12 hours. Retry after 60 s, or send fewer, larger writes"
     )
 
 
