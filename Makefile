@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench bench-fleet dist clean
+.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench bench-large bench-fleet dist clean
 
 venv: $(STAMP)
 
@@ -66,6 +66,10 @@ demo: install
 bench: install
 	$(BIN)/python benchmarks/waiter_schedules.py
 	$(BIN)/python benchmarks/sync_strategies.py
+	$(BIN)/python benchmarks/large_list.py
+
+bench-large: install
+	$(BIN)/python benchmarks/large_list.py
 
 bench-fleet: install
 	$(BIN)/python benchmarks/fleet.py
