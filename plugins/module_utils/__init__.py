@@ -6,9 +6,9 @@ Its modules in layers, lowest first. A module imports only from its own layer an
 top layer imports Ansible; none imports Pulumi, the command or the emulator (a unit test holds the core to this
 map, so a new module is placed here):
 
-  values    version parameters facts errors quoting retry_after validation items guards
+  values    version parameters facts errors quoting retry_after validation items guards feeds
             Data and rules, no I/O: the parameters and their names, facts, the error tree, input checks,
-            canonical items and the planner.
+            canonical items and the planner, feed text read into items.
   waiting   waiter
             The wait schedule, and the loop over an injected check, clock and sleep.
   http      shared_state budget retry transport envelope auth client connection

@@ -45,10 +45,11 @@ PARAMETERS: Tuple[Parameter, ...] = (
     Parameter("list_id", "list_id", None, "list_id"),
     Parameter("list", "list"),
     Parameter("kind", "kind", "--kind", "kind"),
-    Parameter("description", "description", None, "description"),
+    Parameter("description", "description", "--description", "description"),
     Parameter("state", "state"),
     Parameter("items", "items", None, "items"),
     Parameter("mode"),
+    Parameter("operations", "operations"),
     Parameter("owned_keys"),
     # Waiting.
     Parameter("wait", "wait", None, "wait"),

@@ -94,7 +94,7 @@ def test_the_command_names_each_parameter_by_its_flag_positional_or_variable() -
     assert names["account_id"] == "ACCOUNT_ID"
     assert names["api_token"] == "CLOUDFLARE_API_TOKEN"  # credentials come only from the environment
     # Words that prose uses too are never renamed.
-    assert not {"list", "name", "items", "description", "state", "kind"} & set(names) - {"kind"}
+    assert not {"list", "name", "items", "state", "operations"} & set(names)
 
 
 def test_pulumi_names_connection_parameters_by_pulumi_cloudflare_config_keys() -> None:
