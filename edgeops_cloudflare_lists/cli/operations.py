@@ -6,21 +6,20 @@ import argparse
 import sys
 from typing import Callable, Mapping, Optional, TextIO
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
     COMPLETED,
     FAILED,
     TIMEOUT,
     BatchResult,
-    operation_refs,
     wait_for_many,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
+    get_bulk_operation,
+    resolve_operations,
+    wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
-    get_bulk_operation,
-    wait_for_bulk_operation,
-)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
 from .files import read_values
@@ -72,7 +71,7 @@ def wait_many(
     entries = list(args.positionals)
     if args.from_file:
         entries += read_values(args.from_file, "--from", sys.stdin)
-    refs = operation_refs(entries, lambda: resolve_account_id(None, environ), parameter="operation_id")
+    refs = resolve_operations(entries, None, environ, parameter="operation_id")
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
     counter = None

@@ -14,10 +14,11 @@ map, so a new module is placed here):
   http      shared_state budget retry transport envelope auth client connection
             One request: credentials, deadlines on every attempt, retries, the rate budget, the envelope;
             a client opened from settings and the environment.
-  api       lists batch
-            Cloudflare's resources over the client: lists and their items, bulk operations waited on together.
-  service   operations sync
-            What the adapters call: check or wait for an operation, make a list hold its items.
-  ansible   argspec ansible_module
-            The Ansible modules' option specs and the wrapper they run on.
+  api       lists batch bulk_operations
+            Cloudflare's resources over the client: lists and their items; bulk operations named, checked, and
+            waited on one at a time or together.
+  service   sync
+            The write path every adapter calls: make a list hold its items.
+  ansible   argspec ansible_module ansible_writes
+            The Ansible modules' option specs, the wrapper they run on, and what the modules that write share.
 """

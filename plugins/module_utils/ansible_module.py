@@ -27,7 +27,7 @@ A module is its documentation, its own options, and one call::
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 # Only the collection's modules import this file, and they run under Ansible.
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -58,9 +58,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 
 Spec = Dict[str, Dict[str, Any]]
 Groups = Sequence[Sequence[str]]
-
-if TYPE_CHECKING:
-    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, SyncOptions
 
 
 def merge_specs(*specs: Mapping[str, Mapping[str, Any]]) -> Spec:
@@ -157,20 +154,6 @@ class CloudflareListsModule:
             max_interval=_number(params.get("wait_max_interval"), DEFAULT_MAX_INTERVAL),
         )
 
-    def sync_options(self, allow_empty: bool = False) -> SyncOptions:
-        """Check mode, the wait options and the guards (``max_removals``), as the core's write path takes them."""
-        # Imported here: only the modules that write need the write path, and the info modules start faster.
-        from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
-
-        params = self.module.params
-        return SyncOptions.of(
-            check_mode=self.module.check_mode,
-            wait=params.get("wait") is not False,
-            policy=self.wait_policy(),
-            allow_empty=allow_empty,
-            max_removals=params.get("max_removals"),
-        )
-
     def fail_from_error(self, error: CloudflareListsError, **result: Any) -> None:
         """One ``fail_json``: the error's message (parameters named as options), its facts as result keys, and
         ``result`` (e.g. ``changed``)."""
@@ -202,20 +185,6 @@ def dot_names(document: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]
         if key in result:
             result[name] = result[key]
     return result
-
-
-def items_result(outcome: Optional[ItemsOutcome]) -> Dict[str, Any]:
-    """The result keys of a module that writes items: ``plan``, ``bulk_operation`` (the last write's facts),
-    ``writes`` and ``items_written``; ``plan`` and ``bulk_operation`` are None when the items were not managed."""
-    if outcome is None:
-        return {"plan": None, "bulk_operation": None, "writes": [], "items_written": 0}
-    summary = outcome.to_dict()
-    return {
-        "plan": dot_names(summary["plan"]),
-        "bulk_operation": summary["operation"],
-        "writes": summary["writes"],
-        "items_written": summary["items_written"],
-    }
 
 
 def _number(value: Any, default: float) -> float:
