@@ -14,7 +14,8 @@ Branches follow what the caller can do about them:
 
 Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
-without parsing the message. Messages never contain credentials.
+without parsing the message. Messages never contain credentials: each message is scrubbed of every credential the
+process knows, in any spelling, and neutralized (``quoting.sanitize``) when it is set, and so are the details.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize, scrub_data
 
 
 class CloudflareListsError(Exception):
@@ -38,13 +40,23 @@ class CloudflareListsError(Exception):
         elapsed: Optional[float] = None,
         checks: Optional[int] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__()
         self.message = message
         self.facts = facts
         self.http_status = http_status
         self.cloudflare_errors = list(cloudflare_errors or [])
         self.elapsed = elapsed
         self.checks = checks
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        # Every message, and every addition to one, is made safe here: no caller has to remember to.
+        self._message = sanitize(str(text))
+        self.args = (self._message,)
 
     def __str__(self) -> str:
         return self.message
@@ -74,7 +86,12 @@ class CloudflareListsError(Exception):
             out["elapsed"] = round(self.elapsed, 3)
         if self.checks is not None:
             out["checks"] = self.checks
-        return out
+        out.update(self._more_details())
+        return dict(scrub_data(out))
+
+    def _more_details(self) -> Dict[str, Any]:
+        """A subclass's own keys for ``details``."""
+        return {}
 
 
 class ValidationError(CloudflareListsError, ValueError):
@@ -105,11 +122,8 @@ class RetryLaterError(ApiError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        if self.retry_after is not None:
-            out["retry_after"] = self.retry_after
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"retry_after": self.retry_after} if self.retry_after is not None else {}
 
 
 class RateLimitedError(RetryLaterError):
@@ -171,10 +185,8 @@ class BatchWaitError(CloudflareListsError):
         super().__init__(message, **kwargs)
         self.results = results
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        out["bulk_operations"] = self.results
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"bulk_operations": self.results}
 
 
 class WaitTimeoutError(CloudflareListsError):
@@ -184,7 +196,5 @@ class WaitTimeoutError(CloudflareListsError):
         super().__init__(message, **kwargs)
         self.timeout = timeout
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        out["timeout"] = self.timeout
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"timeout": self.timeout}
