@@ -4,6 +4,8 @@
   request head, to ``behaviour(connection, request)``. Behaviours below: ``answer`` (bytes as given, control
   characters and all), ``drip`` (one byte at a time), ``stall`` (answer late, or never),
   ``echo_failed_operation`` (a failed operation whose error quotes the request's credentials).
+- ``EchoingListsApi``: a Lists API holding one list, that echoes the request's credential into the one answer its
+  scenario names (a list's id or fields, an item, an operation id, a failed operation's error), cut, re-cased.
 - ``RecordingProxy``: takes whatever a client sends a proxy, records it, and refuses to relay it.
 - ``make_certificate``: a certificate made at test time, self-signed or signed by a test CA.
 
@@ -130,6 +132,128 @@ def echo_failed_operation(template: str = "invalid list item: {credentials}") ->
         connection.send(http_response(body.replace(b"/", b"\\/")))
 
     return behave
+
+
+def request_body(connection: Connection, request: bytes) -> bytes:
+    """The request's body (as its Content-Length says), past the head ``read_head`` returned."""
+    _head, _separator, body = request.partition(b"\r\n\r\n")
+    length = int(header(request, "Content-Length") or 0)
+    while len(body) < length:
+        try:
+            chunk = connection.sock.recv(65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        body += chunk
+    return body[:length]
+
+
+def credential(request: bytes) -> str:
+    """The credential the request carries: the bearer token, else the global API key."""
+    return header(request, "Authorization").partition("Bearer ")[2] or header(request, "X-Auth-Key")
+
+
+LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
+ECHOED_ITEM_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+class EchoingListsApi:
+    """A Lists API with one list, ``name`` of ``kind``, that echoes the credential where ``scenario`` says:
+
+    - ``operation_id``: a write's answer carries the credential as its ``operation_id``;
+    - ``duplicate_list``: a second list of the same name has the credential as its id;
+    - ``malformed_list``: the list lacks its kind, and its description (cut short in any quote) is the credential;
+    - ``invalid_item``: an item read is not an item of the kind, and quotes the credential late in its value;
+    - ``truncated_error``: the write's operation fails, quoting the first 20 characters of the credential;
+    - ``upper_cased_error``: the write's operation fails, quoting the credential in upper case;
+    - ``hostname_read_back``: the list reads back, after the write, an extra hostname: the credential in lower case.
+
+    ``exists``: the list is there from the start (else a POST creates it). Writes are applied at once and their
+    operation reported completed (or failed) on its first check.
+    """
+
+    SCENARIOS = (
+        "operation_id",
+        "duplicate_list",
+        "malformed_list",
+        "invalid_item",
+        "truncated_error",
+        "upper_cased_error",
+        "hostname_read_back",
+    )
+
+    def __init__(self, scenario: str, *, kind: str = "ip", name: str = "echoed", exists: bool = True) -> None:
+        assert scenario in self.SCENARIOS, scenario
+        self.scenario = scenario
+        self.kind = kind
+        self.name = name
+        self.exists = exists
+        self.items: List[Dict[str, Any]] = []
+        self.written = False
+        self.writes: List[str] = []
+
+    def _list(self, echo: str) -> Dict[str, Any]:
+        facts = {"id": LIST_ID, "name": self.name, "kind": self.kind, "description": "", "num_items": len(self.items)}
+        if self.scenario == "malformed_list":
+            del facts["kind"]
+            facts["description"] = echo
+        return facts
+
+    def _lists(self, echo: str) -> List[Dict[str, Any]]:
+        found = [self._list(echo)] if self.exists or self.scenario in ("duplicate_list", "malformed_list") else []
+        if self.scenario == "duplicate_list":
+            found.append({**self._list(echo), "id": echo})
+        return found
+
+    def _read_items(self, echo: str) -> List[Dict[str, Any]]:
+        if self.scenario == "invalid_item":
+            return [{"id": ECHOED_ITEM_ID, self.kind: "not an item, and quoting the request header: Bearer " + echo}]
+        extra: List[Dict[str, Any]] = []
+        if self.scenario == "hostname_read_back" and self.written:
+            extra = [{"id": ECHOED_ITEM_ID, "hostname": {"url_hostname": echo.lower() + ".example.net"}}]
+        return [{"id": f"{index:032x}", **item} for index, item in enumerate(self.items)] + extra
+
+    def _operation(self, echo: str) -> Dict[str, Any]:
+        done = {"id": OPERATION_ID, "completed": "2024-05-01T08:00:00Z"}
+        if self.scenario == "truncated_error":
+            return {**done, "status": "failed", "error": f"bad token {echo[:20]}..."}
+        if self.scenario == "upper_cased_error":
+            return {**done, "status": "failed", "error": f"invalid item: {echo.upper()}"}
+        return {**done, "status": "completed"}
+
+    def __call__(self, connection: Connection, request: bytes) -> None:
+        body = request_body(connection, request)
+        echo = credential(request)
+        method, target = request.decode("latin-1").split(" ", 2)[:2]
+        path = target.split("?", 1)[0].split("/rules/lists", 1)[-1]
+        result: Any
+        if path == "" and method == "GET":
+            result = self._lists(echo)
+        elif path == "" and method == "POST":
+            self.exists = True
+            result = self._list(echo)
+        elif path == f"/{LIST_ID}":
+            result = self._list(echo)
+        elif path == f"/{LIST_ID}/items" and method == "GET":
+            page = self._read_items(echo)
+            connection.send(http_response(envelope_bytes(page)[:-1] + b', "result_info": {"cursors": {}}}'))
+            return
+        elif path == f"/{LIST_ID}/items":
+            self.writes.append(method)
+            if method in ("PUT", "POST"):
+                given = json.loads(body or b"[]")
+                if method == "PUT":
+                    self.items = []
+                self.items += [{k: v for k, v in item.items() if k != "id"} for item in given]
+            self.written = True
+            result = {"operation_id": echo if self.scenario == "operation_id" else OPERATION_ID}
+        elif path.startswith("/bulk_operations/"):
+            result = self._operation(echo)
+        else:
+            connection.send(http_response(envelope_bytes(None, success=False), status="404 Not Found"))
+            return
+        connection.send(http_response(envelope_bytes(result)))
 
 
 class HostileServer:

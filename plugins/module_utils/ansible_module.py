@@ -46,6 +46,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -153,17 +154,21 @@ class CloudflareListsModule:
     def fail_from_error(self, error: CloudflareListsError, **result: Any) -> None:
         """One ``fail_json``: the error's message, its facts as result keys, and ``result`` (e.g. ``changed``)."""
         result.setdefault("changed", False)
-        self.module.fail_json(msg=str(error), **{**error.details(), **result})
+        self.module.fail_json(**scrub_data({"msg": str(error), **error.details(), **result}))
 
     def run(self, job: Callable[[CloudflareListsModule], Mapping[str, Any]]) -> None:
-        """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error."""
+        """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error.
+
+        The result is the module's one output: every string in it is scrubbed of the credentials, whatever the
+        server echoed into a list's name, an item or a message (Ansible's own masking matches whole values only).
+        """
         try:
             result = dict(job(self))
         except CloudflareListsError as error:
             self.fail_from_error(error)
             return  # fail_json exits; a stand-in module_class may not
         result.setdefault("changed", False)
-        self.module.exit_json(**result)
+        self.module.exit_json(**scrub_data(result))
 
 
 def _number(value: Any, default: float) -> float:

@@ -41,7 +41,7 @@ _SPECIAL_ESCAPES = {"/": [r"\\/"], '"': [r"\\\""], "\\": [r"\\\\"], "'": [r"\\'"
 _ESCAPE = re.compile(r"\\u([0-9a-f]{4})|%([0-9a-f]{2})|\\([/\"'\\])")
 _BACKSLASHES = re.compile(r"\\{2,}")
 
-_remembered: "OrderedDict[str, None]" = OrderedDict()
+_remembered: OrderedDict[str, None] = OrderedDict()
 _remembered_guard = threading.Lock()
 
 
