@@ -195,9 +195,8 @@ class EchoingListsApi:
 
     def _list(self, echo: str) -> Dict[str, Any]:
         facts = {"id": LIST_ID, "name": self.name, "kind": self.kind, "description": "", "num_items": len(self.items)}
-        if self.scenario == "malformed_list":
-            del facts["kind"]
-            facts["description"] = echo
+        if self.scenario == "malformed_list":  # the description early, so a quote cut at 80 characters cuts it
+            return {"id": LIST_ID, "description": echo, "name": self.name, "num_items": 0}
         return facts
 
     def _lists(self, echo: str) -> List[Dict[str, Any]]:

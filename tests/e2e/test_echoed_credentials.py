@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Dict, Tuple
 
 import pytest
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import PART_CHARS
 
 from pulumi_provider import RulesListProvider
 from pulumi_provider.testing import ProviderCallError
@@ -26,6 +25,8 @@ from tests.hostile_servers import EchoingListsApi, HostileServer
 
 # Mixed case, so an upper- or lower-cased echo differs from it; a valid host name once lower-cased.
 TOKEN = "hx-SECRET-token-1234567890abcdef"
+# A run this long of the credential's characters still names it (quoting.PART_CHARS).
+PART_CHARS = 12
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
 MODULE = "ansible_collections.edgeops.cloudflare_lists.plugins.modules.rules_list"
 KINDS = {"hostname_read_back": "hostname"}
