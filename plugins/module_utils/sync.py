@@ -58,7 +58,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_list_name,
     write_items,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import file_lock, shared_path
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     WaitPolicy,
@@ -147,12 +147,8 @@ def account_write_lock(
     if not lock.acquire(timeout=max(0.0, deadline - clock())):
         raise _queue_timeout(account_id, "this process")
     try:
-        path = shared_path(f"account-{account_id}.lock")
-        if path is None:
-            yield
-            return
-        with file_lock(path, deadline, clock, sleep) as held:
-            if not held:
+        with account_lock(account_id, deadline, clock, sleep) as held:
+            if held is False:
                 raise _queue_timeout(account_id, "another process on this host")
             yield
     finally:
