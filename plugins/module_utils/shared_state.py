@@ -136,11 +136,24 @@ def open_state_file(directory: int, name: str, flags: int, path: str) -> int:
             raise
         raise StateUnusable(f"{path} can't be opened: {_reason(exc)}") from None
     info = os.fstat(handle)
-    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        problem = f"is not a regular file but {_KINDS.get(stat.S_IFMT(info.st_mode), 'something else')}"
+    elif info.st_uid != os.geteuid():
+        problem = f"belongs to user id {info.st_uid}, not to this user ({os.geteuid()})"
+    if problem is not None:
         os.close(handle)
-        what = "a regular file" if stat.S_ISREG(info.st_mode) else "not a regular file"
-        raise StateUnusable(f"{path} is {what} of user id {info.st_uid}, not a file of this user")
+        raise StateUnusable(f"{path} {problem}")
     return handle
+
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def _reason(exc: OSError) -> str:
