@@ -298,9 +298,7 @@ def test_an_account_lock_that_cant_be_used_is_the_processs_own_with_one_warning(
     assert len([w for w in caught if "it is a folder" in str(w.message)]) == 1
 
 
-def test_the_account_lock_and_the_budget_have_separate_switches(
-    cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_account_lock_and_the_budget_have_separate_switches(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     monkeypatch.setenv(SHARED_ENV, "0")
     with account_lock(ACCOUNT_ID, time.monotonic() + 1.0) as held:
@@ -317,4 +315,3 @@ def test_state_files_are_made_for_this_user_alone(cache: Path) -> None:
     run_budget(cache)
     assert stat.S_IMODE(folder(cache).stat().st_mode) == 0o700
     assert stat.S_IMODE(budget_file(cache).stat().st_mode) == 0o600
-
