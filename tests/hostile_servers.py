@@ -6,6 +6,7 @@
   ``echo_failed_operation`` (a failed operation whose error quotes the request's credentials).
 - ``EchoingListsApi``: a Lists API holding one list, that echoes the request's credential into the one answer its
   scenario names (a list's id or fields, an item, an operation id, a failed operation's error), cut, re-cased.
+- ``PagingListsApi``: a Lists API with one ip list whose pages lie: endless fresh cursors, or no ``result_info``.
 - ``RecordingProxy``: takes whatever a client sends a proxy, records it, and refuses to relay it.
 - ``make_certificate``: a certificate made at test time, self-signed or signed by a test CA.
 
@@ -253,6 +254,69 @@ class EchoingListsApi:
             connection.send(http_response(envelope_bytes(None, success=False), status="404 Not Found"))
             return
         connection.send(http_response(envelope_bytes(result)))
+
+
+class PagingListsApi:
+    """One ip list, said to hold ``num_items``, whose item pages misbehave as ``pages`` says:
+
+    - ``endless``: every page is full (``per_page`` items, new ones each time) with a fresh ``after`` cursor;
+    - ``no_result_info``: one full page, without ``result_info``, however many items the list holds;
+    - ``honest``: the ``num_items`` items, in pages as asked, with cursors, and nothing after them.
+
+    ``served`` counts the item pages served. Writes are accepted and completed at once, changing nothing.
+    """
+
+    def __init__(self, num_items: int, pages: str = "endless", name: str = "paged") -> None:
+        self.num_items = num_items
+        self.pages = pages
+        self.name = name
+        self.served = 0
+        self.writes = 0
+        self._lock = threading.Lock()
+
+    def _list(self) -> Dict[str, Any]:
+        return {"id": LIST_ID, "name": self.name, "kind": "ip", "description": "", "num_items": self.num_items}
+
+    def _page(self, target: str) -> bytes:
+        query = dict(part.split("=", 1) for part in target.partition("?")[2].split("&") if "=" in part)
+        size = int(query.get("per_page", "25"))
+        with self._lock:
+            self.served += 1
+            serial = self.served
+        start = int(query["cursor"][1:]) if self.pages == "honest" and "cursor" in query else 0
+        if self.pages == "endless":
+            start = serial * size
+        end = min(start + size, self.num_items) if self.pages == "honest" else start + size
+        items = [
+            {"id": f"{number:032x}", "ip": f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"}
+            for number in range(start, end)
+        ]
+        document: Dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": items}
+        if self.pages == "endless":
+            document["result_info"] = {"cursors": {"after": f"fresh-{serial}"}}
+        elif self.pages == "honest":
+            document["result_info"] = {"cursors": {"after": f"c{end}"} if end < self.num_items else {}}
+        return json.dumps(document).encode()
+
+    def __call__(self, connection: Connection, request: bytes) -> None:
+        request_body(connection, request)
+        method, target = request.decode("latin-1").split(" ", 2)[:2]
+        path = target.split("?", 1)[0].split("/rules/lists", 1)[-1]
+        if path == "" and method == "GET":
+            body = envelope_bytes([self._list()])
+        elif path == f"/{LIST_ID}" and method == "GET":
+            body = envelope_bytes(self._list())
+        elif path == f"/{LIST_ID}/items" and method == "GET":
+            body = self._page(target)
+        elif path == f"/{LIST_ID}/items":
+            with self._lock:
+                self.writes += 1
+            body = envelope_bytes({"operation_id": OPERATION_ID})
+        elif path.startswith("/bulk_operations/"):
+            body = operation_bytes("completed", completed="2024-05-01T08:00:00Z")
+        else:
+            body = envelope_bytes(None, success=False)
+        connection.send(http_response(body))
 
 
 class HostileServer:

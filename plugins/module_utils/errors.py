@@ -163,6 +163,10 @@ class MalformedResponseError(ApiError):
     """Cloudflare answered 2xx, but the body is not the documented envelope or result."""
 
 
+class ResponseTooLargeError(MalformedResponseError):
+    """The answer's body is larger than the client reads (``client.MAX_BODY_BYTES``); a page may be asked smaller."""
+
+
 class UnexpectedStatusError(MalformedResponseError):
     """The operation reported a status outside pending, running, completed and failed."""
 
