@@ -80,9 +80,7 @@ def cache_directory(environ: Optional[Mapping[str, str]] = None) -> str:
     return os.path.join(base, CACHE_DIR_NAME)
 
 
-def shared_path(
-    name: str, environ: Optional[Mapping[str, str]] = None, *, switch: str = SHARED_ENV
-) -> Optional[str]:
+def shared_path(name: str, environ: Optional[Mapping[str, str]] = None, *, switch: str = SHARED_ENV) -> Optional[str]:
     """``<cache folder>/<name>``, or None when ``switch`` is off or the folder can't be used (said once)."""
     if not switched_on(switch, environ):
         return None
