@@ -7,6 +7,8 @@
 - ``EchoingListsApi``: a Lists API holding one list, that echoes the request's credential into the one answer its
   scenario names (a list's id or fields, an item, an operation id, a failed operation's error), cut, re-cased.
 - ``PagingListsApi``: a Lists API with one ip list whose pages lie: endless fresh cursors, or no ``result_info``.
+- ``DroppingProxy``: relays every request to an upstream (the emulator) and its answer back, but swallows the
+  answer to the first write: the write was applied, and the client never learns it.
 - ``RecordingProxy``: takes whatever a client sends a proxy, records it, and refuses to relay it.
 - ``make_certificate``: a certificate made at test time, self-signed or signed by a test CA.
 
@@ -317,6 +319,43 @@ class PagingListsApi:
         else:
             body = envelope_bytes(None, success=False)
         connection.send(http_response(body))
+
+
+class DroppingProxy:
+    """Relays each request to ``upstream`` (``host:port``) and relays its answer, made ``Connection: close``; the
+    answers to the first ``drop_writes`` writes (POST, PUT, DELETE) are read and dropped, the connection closed
+    without a word. ``methods`` lists every request's method, in order."""
+
+    def __init__(self, upstream: str, drop_writes: int = 1) -> None:
+        self.upstream = upstream
+        self.drop_writes = drop_writes
+        self.methods: List[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, connection: Connection, request: bytes) -> None:
+        body = request_body(connection, request)
+        head = request.partition(b"\r\n\r\n")[0]
+        lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+        method = lines[0].split(b" ", 1)[0].decode("latin-1")
+        host, port = self.upstream.rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=30) as upstream:
+            upstream.sendall(b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body)
+            answer = b""
+            while True:
+                chunk = upstream.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        with self._lock:
+            self.methods.append(method)
+            drop = method != "GET" and self.drop_writes > 0
+            if drop:
+                self.drop_writes -= 1
+        if drop:
+            return
+        answer_head, _separator, answer_body = answer.partition(b"\r\n\r\n")
+        kept = [line for line in answer_head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+        connection.send(b"\r\n".join([*kept, b"Connection: close"]) + b"\r\n\r\n" + answer_body)
 
 
 class HostileServer:

@@ -203,9 +203,10 @@ class CloudflareClient:
     ) -> Envelope:
         """Send one request and return its envelope (``result`` and ``result_info``), or raise a typed error.
 
-        A GET is retried on 429, 5xx and connection errors. A write (POST, PUT, DELETE) is retried only when it
-        surely was not applied: the connection was refused, or a 429 (its ``Retry-After`` honoured). A write that
-        timed out, was cut off or met a 5xx raises ``AmbiguousWriteError``: re-read before writing again.
+        A GET is retried on 429, 5xx and connection errors. A write (POST, PUT, DELETE) is sent again only when the
+        connection was refused: a 429 raises ``OperationPendingError`` (another operation holds the account) or
+        ``RateLimitedError`` at once, with its ``Retry-After``, and a write that timed out, was cut off or met a 5xx
+        raises ``AmbiguousWriteError``: either way, re-read the list and plan again rather than resend it.
         Retries never sleep past ``deadline`` (monotonic seconds; default: 60 s from now).
         """
         if deadline is None:

@@ -39,7 +39,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ConflictError,
     NotFoundError,
     OperationFailedError,
-    OperationPendingError,
+    RetryLaterError,
     ValidationError,
     VerificationError,
     WaitTimeoutError,
@@ -308,9 +308,9 @@ def apply_items(
                         sent, "Run again: it re-reads the list and writes only what remains, never the same twice."
                     )
                     raise
-            except OperationPendingError as exc:
-                # Another writer's operation (another process or host) holds the account; nothing of this write
-                # was applied, so wait for it and plan again, within the deadline.
+            except RetryLaterError as exc:
+                # A 429: another writer's operation holds the account (or the rate limit); nothing of this write
+                # was applied, so wait as asked and plan again, within the deadline.
                 pause = exc.retry_after if exc.retry_after is not None else AMBIGUOUS_PAUSE
                 if client.clock() + pause > deadline:
                     exc.hint = _applied_hint(sent, "Raise wait_timeout, or run again later.")

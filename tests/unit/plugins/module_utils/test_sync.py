@@ -415,22 +415,34 @@ def test_the_whole_sync_ends_by_its_deadline_even_when_the_operation_never_finis
     assert "run again to converge" in str(info.value)
 
 
-def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and_planned_again(api, client, clock):
-    busy = {
-        "status": 429,
-        "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
-        "headers": {"Retry-After": "7"},
-    }
+BUSY = {
+    "status": 429,
+    "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
+    "headers": {"Retry-After": "7"},
+}
+
+
+def test_a_write_meeting_a_pending_operation_is_not_resent_but_waited_out_and_planned_again(api, client, clock):
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    for _attempt in range(5):  # the first try and the client's 4 retries
-        api.add(responses.POST, ITEMS_URL, **busy)
+    api.add(responses.POST, ITEMS_URL, **BUSY)
     api.add(responses.GET, ITEMS_URL, json=items_page())
     api.add(responses.POST, ITEMS_URL, json=accepted())
     completed(api)
     read_back(api, "10.0.0.2")
     outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
     assert outcome.verified
-    assert [call.request.method for call in api.calls].count("POST") == 6
+    assert [call.request.method for call in api.calls][:4] == ["GET", "POST", "GET", "POST"]
+    assert 7 in clock.sleeps
+
+
+def test_a_change_applied_by_the_operation_that_held_the_account_is_not_written_again(api, client, clock):
+    # The 429's operation was this very change (an earlier write that seemed lost): the new read shows it.
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.POST, ITEMS_URL, **BUSY)
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert outcome.changed and outcome.operation is None
+    assert len(writes(api)) == 1
 
 
 def test_a_pending_operation_past_the_deadline_ends_the_sync_with_its_own_error(api, client, clock):
