@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, List, TextIO, Tuple
+from typing import Any, Callable, List, TextIO, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 
@@ -24,6 +24,40 @@ def read_text(path: str, flag: str, stdin: TextIO) -> str:
     if len(text) > MAX_ITEMS_FILE_BYTES:
         raise ValidationError(flag, f"{path!r} is larger than {MAX_ITEMS_FILE_BYTES} bytes.")
     return text
+
+
+# A line of --from is an id or two and maybe a comment: a longer one is not such a line.
+MAX_LINE_CHARS = 64 * 1024
+
+
+def read_values(path: str, flag: str, stdin: TextIO, most: int, too_many: Callable[[str], Exception]) -> List[str]:
+    """The values of ``path`` ('-': ``stdin``), one a line with '#' comments, read a line at a time: more than
+    ``most`` values raise ``too_many("more than <most>")`` as soon as the read finds one more, so a huge input
+    costs neither the time nor the memory of reading it all."""
+    values: List[str] = []
+    try:
+        handle = stdin if path == "-" else open(path, encoding="utf-8")
+        try:
+            number = 0
+            while True:
+                line = handle.readline(MAX_LINE_CHARS + 1)
+                if not line:
+                    return values
+                number += 1
+                if len(line) > MAX_LINE_CHARS:
+                    raise ValidationError(
+                        flag, f"line {number} of {path!r} is longer than {MAX_LINE_CHARS} characters."
+                    )
+                value = line.split("#", 1)[0].strip()
+                if value:
+                    if len(values) == most:
+                        raise too_many(f"more than {most}")
+                    values.append(value)
+        finally:
+            if handle is not stdin:
+                handle.close()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(flag, f"could not read {path!r}: {exc}.") from None
 
 
 def numbered_lines(text: str) -> List[Tuple[int, str]]:
