@@ -57,7 +57,6 @@ PARAMETER_NAMES = {
     "validate_certs": "--insecure",
     "allow_empty": "--allow-empty",
     "max_removals": "--max-removals",
-    "operations": "ACCOUNT_ID:OPERATION_ID pairs and --from lines",
     "api_token": "CLOUDFLARE_API_TOKEN",
     "account_email": "CLOUDFLARE_EMAIL",
     "account_api_key": "CLOUDFLARE_API_KEY",
