@@ -38,8 +38,7 @@ def cap_memory() -> None:
 
 def test_a_wait_on_a_million_operations_is_refused_at_once_without_reading_them_all(tmp_path: Path) -> None:
     operations = tmp_path / "operations.txt"
-    line = f"{ACCOUNT_ID}:4da8780eeb215e6cb7f48dd981c4ea02\n".encode()
-    operations.write_bytes(line * 1_000_000)
+    operations.write_text("".join(f"{ACCOUNT_ID}:{number:032x}\n" for number in range(1_000_000)))
     with HostileServer(answer(http_response(operation_bytes("pending")))) as server:
         env = clean_env(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=server.base_url)
         try:
@@ -71,15 +70,18 @@ def test_the_emulator_answers_other_accounts_while_it_checks_a_13_mib_write(monk
     answered = threading.Event()
     checked = threading.Event()
     original = emulator_state.validate_item
+    items = thirteen_mib_of_items()
 
     def validate_item(kind: str, raw: Any, index: int) -> Any:
         if index == 1000:  # well into the write's items: hold the check until the other account is answered
             checking.set()
             answered.wait(15)
-        return original(kind, raw, index)
+        valid = original(kind, raw, index)
+        if index == len(items) - 1:
+            checked.set()
+        return valid
 
     monkeypatch.setattr(emulator_state, "validate_item", validate_item)
-    items = thirteen_mib_of_items()
     body = json.dumps(items)
     assert len(body) > 13 * 1024 * 1024
     headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -96,7 +98,6 @@ def test_the_emulator_answers_other_accounts_while_it_checks_a_13_mib_write(monk
                 timeout=120,
             )
             write_result.append(response.status_code)
-            checked.set()
 
         writer = threading.Thread(target=write)
         writer.start()
