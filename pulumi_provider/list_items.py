@@ -42,7 +42,7 @@ class ListItemsProvider(ConnectedProvider):
     - diff: canonical forms compared, in the list's kind; a new account_id or list_id replaces.
     - create: adds the items (and updates their comments where they exist), in one bulk operation.
     - update: adds the new ones, updates comments, and removes the ones no longer declared, in one bulk operation.
-    - read: which of its own items the list still holds, as the list holds them.
+    - read: which of its own items the list still holds, as the list holds them, as outputs and as inputs.
     - delete: removes its own items, in one bulk operation.
     """
 
@@ -72,7 +72,8 @@ class ListItemsProvider(ConnectedProvider):
                 item for item in read_items(client, account_id, facts, deadline=until) if item.key in own
             )
         outs = list_items_outputs({**props, "account_id": account_id}, facts.kind, items, props.get("bulk_operation"))
-        return ReadResult(id_, outs)
+        # Its own items found become the inputs, so the next preview shows the drift item by item.
+        return ReadResult(id_, outs, LIST_ITEMS.inputs_from_outputs(outs))
 
     def update(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
         _list_id, outs = self._write(

@@ -44,7 +44,8 @@ class RulesListProvider(ConnectedProvider):
       name stays, as two lists of one name would be ambiguous); description and items update in place.
     - create: the list, then its items in one bulk operation, waited on. A failure removes the list again.
     - update: the description; the items by the core's exact plan, in one bulk operation.
-    - read: the list's description and canonical items now, so a refresh shows changes made elsewhere.
+    - read: the list's description and canonical items now, so a refresh shows changes made elsewhere; when the
+      inputs give the items, the items found become the inputs too, so the next preview shows each drifted item.
     - delete: the list (Cloudflare refuses while a rule uses it, and so does this, saying which).
     """
 
@@ -104,8 +105,11 @@ class RulesListProvider(ConnectedProvider):
             except NotFoundError:
                 return ReadResult("", {})  # gone: the engine drops it from state
             items = item_dicts(read_items(client, account_id, facts, deadline=until))
-        inputs = {**props, "account_id": account_id}
-        return ReadResult(facts.id, rules_list_outputs(inputs, facts, items, props.get("bulk_operation")))
+        outs = rules_list_outputs({**props, "account_id": account_id}, facts, items, props.get("bulk_operation"))
+        outs["manages_items"] = manages = props.get("manages_items")  # None: a state from before it was recorded
+        # A list whose items the inputs give: the items found become the inputs, so the next preview shows the drift
+        # item by item (the engine shows a diff of inputs).
+        return ReadResult(facts.id, outs, RULES_LIST.inputs_from_outputs(outs) if manages else None)
 
     def update(self, id_: str, olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
         inputs = RULES_LIST.inputs_of(news)
@@ -211,6 +215,7 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
     list_id: pulumi.Output[str]
     num_items: pulumi.Output[int]
     bulk_operation: pulumi.Output[Optional[Dict[str, Any]]]
+    manages_items: pulumi.Output[bool]
 
     def __init__(
         self,

@@ -179,6 +179,12 @@ class Schema:
             for field in self.inputs
         }
 
+    def inputs_from_outputs(self, outs: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+        """The inputs a program giving these outputs' values would have, checked: what a refresh records as the
+        inputs, so the next preview compares the program with what was found. None if they don't pass the check."""
+        inputs, failures = self.check({name: outs[name] for name in self.names if outs.get(name) is not None})
+        return None if failures else inputs
+
     def registration(self, inputs: Mapping[str, Any]) -> Dict[str, Any]:
         """What a resource registers: its inputs, and its outputs as None so their attributes exist."""
         return {**inputs, **{name: None for name in self.outputs if name not in inputs}}
