@@ -24,7 +24,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_provider.connection import ConnectedProvider
+from pulumi_provider.connection import ConnectedProvider, warn_of_plain_text_credentials
 from pulumi_provider.list_schema import LIST_ITEMS, item_dicts, keys_of, list_items_outputs, operation_output
 from pulumi_provider.list_writes import deadline, write_items
 from pulumi_provider.schema import plain_numbers
@@ -177,6 +177,7 @@ class ListItems(Resource, module="cloudflare-lists", name="ListItems"):
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         args = ListItemsArgs(account_id, list_id, items, wait_timeout)
+        warn_of_plain_text_credentials()
         super().__init__(ListItemsProvider(), resource_name, LIST_ITEMS.registration(args.to_props()), opts)
 
     @classmethod

@@ -30,7 +30,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_provider.connection import ConnectedProvider
+from pulumi_provider.connection import ConnectedProvider, warn_of_plain_text_credentials
 from pulumi_provider.list_schema import RULES_LIST, item_dicts, operation_output, rules_list_outputs
 from pulumi_provider.list_writes import deadline, one_write, write_items
 from pulumi_provider.schema import plain_numbers
@@ -229,6 +229,7 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         args = RulesListArgs(account_id, name, kind, description, items, wait_timeout)
+        warn_of_plain_text_credentials()
         super().__init__(RulesListProvider(), resource_name, RULES_LIST.registration(args.to_props()), opts)
 
     @classmethod

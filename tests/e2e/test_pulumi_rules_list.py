@@ -247,7 +247,7 @@ def test_a_failed_operation_fails_create_with_cloudflares_text_and_leaves_no_lis
             EngineResource(srv, RulesListProvider()).up(news)
         assert news["name"] not in emulator.lists(ACCOUNT)
     message = caught.value.message
-    assert "OperationFailedError: Cloudflare bulk operation" in message
+    assert message.startswith("Cloudflare bulk operation ")
     assert "maximum number of items" in message
     assert "The list was deleted again, so nothing was created" in message
 

@@ -159,6 +159,11 @@ def changed_items_shown(display: str) -> List[str]:
     return shown
 
 
+def diagnostics(display: str) -> str:
+    """The summary the CLI prints at the end of an operation: each resource's warnings and errors, once."""
+    return display.partition("\nDiagnostics:\n")[2].partition("\nResources:\n")[0]
+
+
 def resource_changes(result: Any) -> Dict[str, int]:
     """What an up, refresh or destroy did: {"create": 2, "same": 1, ...}."""
     return dict(result.summary.resource_changes or {})

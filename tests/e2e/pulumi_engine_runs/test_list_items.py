@@ -85,7 +85,9 @@ def test_drift_shows_on_refresh_and_in_preview_item_by_item_and_up_restores_only
     stack = engine.stack(team(list_id, WRITTEN), credentials)
     stack.up()
     # Elsewhere: one of its addresses removed, and another one's comment changed.
-    removal = call(emulator, "DELETE", f"/{list_id}/items", {"items": [{"id": _id_of(emulator, list_id, "203.0.113.10")}]})
+    removal = call(
+        emulator, "DELETE", f"/{list_id}/items", {"items": [{"id": _id_of(emulator, list_id, "203.0.113.10")}]}
+    )
     wait_for(emulator, removal.json()["result"]["operation_id"])
     wait_for(emulator, append_items(emulator, list_id, [{"ip": "198.51.100.7", "comment": "changed elsewhere"}]))
 
