@@ -124,8 +124,11 @@ class Schema:
     def check(self, news: Mapping[str, Any]) -> Tuple[Dict[str, Any], List[Tuple[str, str]]]:
         """Fill in defaults and check each input; return the inputs and ``(property, reason)`` for each problem.
 
-        A value not known yet passes through unchecked; it is checked again once known. A failure names the
-        property the core's error names when it is inside this one (``items[3]``), else the property.
+        A value not known yet passes through unchecked; it is checked again once known. The engine shows a failure
+        as "property <name> value {<value>} has a problem: <reason>", or with no property as "resource '<name>' has
+        a problem: <reason>". So the reason is the problem alone, and a problem inside a property (``items[3]``) has
+        no property (the engine can't show ``items[3]``'s value, and showing all the items would drown it): its
+        reason starts with where it is.
         """
         inputs: Dict[str, Any] = {}
         failures: List[Tuple[str, str]] = []
@@ -139,8 +142,10 @@ class Schema:
             try:
                 normalized = field.rule(plain_numbers(value), inputs)
             except ValidationError as exc:
-                inside = exc.parameter.startswith(field.name + "[")
-                failures.append((exc.parameter if inside else field.name, str(exc)))
+                if exc.parameter.startswith(field.name + "["):
+                    failures.append(("", f"{exc.parameter}: {exc.problem}"))
+                else:
+                    failures.append((field.name, exc.problem))
                 continue
             if normalized is not None:
                 inputs[field.name] = normalized

@@ -216,11 +216,11 @@ def test_create_refuses_a_name_the_account_already_uses(rules_list: EngineResour
 # ------------------------------------------------------------------------------------------------ check
 def test_check_names_each_bad_item_by_its_index(rules_list: EngineResource) -> None:
     checked = rules_list.check(program(items=["192.0.2.1", "10.0.0.0/7", "192.0.2.1/32"]))
-    reasons = dict(checked.failures)
-    assert sorted(reasons) == ["items[1]"]
-    assert "Cloudflare accepts IPv4 prefixes from /8 to /32" in reasons["items[1]"]
+    # No property: the engine shows the reason alone ("resource 'x' has a problem: items[1]: ...").
+    assert checked.failures == [("", "items[1]: '10.0.0.0/7': Cloudflare accepts IPv4 prefixes from /8 to /32.")]
     checked = rules_list.check(program(items=["192.0.2.1", "192.0.2.1/32"]))
-    assert "the same ip as items[0]" in dict(checked.failures)["items[1]"]
+    [(where, reason)] = checked.failures
+    assert where == "" and reason.startswith("items[1]: ") and "the same ip as items[0]" in reason
 
 
 def test_check_reports_bad_list_properties(rules_list: EngineResource) -> None:

@@ -102,12 +102,12 @@ def test_list_items_check_takes_items_of_any_kind_canonical() -> None:
 
 def test_list_items_check_reports_the_item_that_fits_no_kind() -> None:
     _, failures = LIST_ITEMS.check({"account_id": ACCOUNT, "list_id": LIST_ID, "items": ["192.0.2.1", "10.0.0.0/7"]})
-    assert failures[0][0] == "items[1]" and "/8 to /32" in failures[0][1]
+    assert failures == [("", "items[1]: '10.0.0.0/7': Cloudflare accepts IPv4 prefixes from /8 to /32.")]
 
 
 def test_list_items_requires_items() -> None:
     _, failures = LIST_ITEMS.check({"account_id": ACCOUNT, "list_id": LIST_ID})
-    assert failures == [("items", "Invalid items: required: the items this resource adds to the list and owns.")]
+    assert failures == [("items", "required: the items this resource adds to the list and owns.")]
 
 
 def test_list_items_diff_reads_the_new_items_in_the_recorded_kind() -> None:
