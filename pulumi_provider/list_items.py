@@ -25,6 +25,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_provider.connection import ConnectedProvider, warn_of_plain_text_credentials
+from pulumi_provider.list_owners import deleted_with_its_list
 from pulumi_provider.list_schema import LIST_ITEMS, item_dicts, keys_of, list_items_outputs, operation_output
 from pulumi_provider.list_writes import deadline, write_items
 from pulumi_provider.schema import plain_numbers
@@ -178,6 +179,7 @@ class ListItems(Resource, module="cloudflare-lists", name="ListItems"):
     ) -> None:
         args = ListItemsArgs(account_id, list_id, items, wait_timeout)
         warn_of_plain_text_credentials()
+        opts = deleted_with_its_list(resource_name, list_id, opts)
         super().__init__(ListItemsProvider(), resource_name, LIST_ITEMS.registration(args.to_props()), opts)
 
     @classmethod

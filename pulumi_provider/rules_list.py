@@ -31,6 +31,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_provider.connection import ConnectedProvider, warn_of_plain_text_credentials
+from pulumi_provider.list_owners import ListOwner, record_owner
 from pulumi_provider.list_schema import RULES_LIST, item_dicts, operation_output, rules_list_outputs
 from pulumi_provider.list_writes import deadline, one_write, write_items
 from pulumi_provider.schema import plain_numbers
@@ -228,9 +229,15 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout)
         warn_of_plain_text_credentials()
+        # Deleting it deletes the list (not so for one read with get, or kept with retain_on_delete).
+        owner = None if opts and (opts.id or opts.retain_on_delete) else ListOwner(resource_name, items is not None)
+        if owner is not None and owner.gives_items:
+            name = owner.gate(name)  # refused along with a ListItems on its list
+        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout)
         super().__init__(RulesListProvider(), resource_name, RULES_LIST.registration(args.to_props()), opts)
+        if owner is not None:
+            record_owner(self.list_id, owner, self)
 
     @classmethod
     def from_args(
