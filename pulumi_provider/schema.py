@@ -15,7 +15,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
+    ValidationError,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import describe_value
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
@@ -128,7 +131,7 @@ class Schema:
         as "property <name> value {<value>} has a problem: <reason>", or with no property as "resource '<name>' has
         a problem: <reason>". So the reason is the problem alone, and a problem inside a property (``items[3]``) has
         no property (the engine can't show ``items[3]``'s value, and showing all the items would drown it): its
-        reason starts with where it is.
+        reason starts with where it is. Every bad item is its own failure (up to the core's cap).
         """
         inputs: Dict[str, Any] = {}
         failures: List[Tuple[str, str]] = []
@@ -141,6 +144,11 @@ class Schema:
                 continue
             try:
                 normalized = field.rule(plain_numbers(value), inputs)
+            except ItemsValidationError as exc:
+                failures += [("", f"{parameter}: {problem}") for parameter, problem in exc.problems[: exc.MAX_LISTED]]
+                if len(exc.problems) > exc.MAX_LISTED:
+                    failures.append(("", f"... and {len(exc.problems) - exc.MAX_LISTED} more bad items."))
+                continue
             except ValidationError as exc:
                 if exc.parameter.startswith(field.name + "["):
                     failures.append(("", f"{exc.parameter}: {exc.problem}"))

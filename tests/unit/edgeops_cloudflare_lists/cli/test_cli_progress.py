@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitProgress
 
-from edgeops_cloudflare_lists import cli
+from edgeops_cloudflare_lists.cli import progress
 
 OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
 PENDING = BulkOperationFacts(id=OPERATION_ID, status="pending")
@@ -33,8 +33,10 @@ class Terminal(io.StringIO):
         return True
 
 
-def progress_line(stream: io.StringIO, clock: Clock, *, in_place: bool, label: str = OPERATION_ID) -> cli.ProgressLine:
-    return cli.ProgressLine(stream, label, in_place=in_place, clock=clock, sleep=clock.sleep)
+def progress_line(
+    stream: io.StringIO, clock: Clock, *, in_place: bool, label: str = OPERATION_ID
+) -> progress.ProgressLine:
+    return progress.ProgressLine(stream, label, in_place=in_place, clock=clock, sleep=clock.sleep)
 
 
 def test_on_a_terminal_the_line_counts_down_to_the_next_check_each_second() -> None:
@@ -82,7 +84,7 @@ def test_elsewhere_each_check_is_one_whole_line_starting_with_the_operation_id()
 def test_a_label_with_terminal_controls_is_neutralized_and_bounded() -> None:
     line = progress_line(io.StringIO(), Clock(), in_place=False, label="\x1b[2J" + "x" * 100)
     assert line.label.startswith("\\x1b[2J")
-    assert len(line.label) == cli.MAX_LABEL_CHARS
+    assert len(line.label) == progress.MAX_LABEL_CHARS
 
 
 @pytest.mark.parametrize(
@@ -95,9 +97,9 @@ def test_only_a_terminal_this_process_has_in_the_foreground_is_rewritten_in_plac
 ) -> None:
     stream = Terminal() if tty else io.StringIO()
     monkeypatch.setattr(stream, "fileno", lambda: 2, raising=False)
-    monkeypatch.setattr(cli.os, "tcgetpgrp", lambda fd: foreground_group)
-    monkeypatch.setattr(cli.os, "getpgrp", lambda: 42)
-    assert cli.in_foreground(stream) is expected
+    monkeypatch.setattr(progress.os, "tcgetpgrp", lambda fd: foreground_group)
+    monkeypatch.setattr(progress.os, "getpgrp", lambda: 42)
+    assert progress.in_foreground(stream) is expected
 
 
 def test_a_stderr_that_fails_stops_the_progress_not_the_wait() -> None:

@@ -6,7 +6,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from edgeops_cloudflare_lists import cli
+from edgeops_cloudflare_lists.cli import app
 
 TOKEN = "unit-cli-token-\r9f2e"
 
@@ -19,8 +19,8 @@ def test_an_unexpected_error_is_one_scrubbed_line_with_exit_4(
     def explode(*_args: Any, **_kwargs: Any) -> NoReturn:
         raise ValueError(f"Invalid header value b'Bearer {TOKEN!r}' and {TOKEN.strip()}")
 
-    monkeypatch.setattr(cli, "run", explode)
-    assert cli.main(["status", "023e105f4ecef8ad9ca31a8372d0c353", "op"]) == cli.EXIT_API
+    monkeypatch.setattr(app, "run", explode)
+    assert app.main(["status", "023e105f4ecef8ad9ca31a8372d0c353", "op"]) == app.EXIT_API
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("cloudflare-lists: error: unexpected ValueError: ")
@@ -31,6 +31,6 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys:
     def interrupt(*_args: Any, **_kwargs: Any) -> NoReturn:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "run", interrupt)
-    assert cli.main(["status", "023e105f4ecef8ad9ca31a8372d0c353", "op"]) == cli.EXIT_INTERRUPTED
+    monkeypatch.setattr(app, "run", interrupt)
+    assert app.main(["status", "023e105f4ecef8ad9ca31a8372d0c353", "op"]) == app.EXIT_INTERRUPTED
     assert capsys.readouterr().err.strip() == "cloudflare-lists: interrupted"

@@ -1,0 +1,5 @@
+import sys
+
+from edgeops_cloudflare_lists.cli import main
+
+sys.exit(main())

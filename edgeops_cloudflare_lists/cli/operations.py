@@ -1,0 +1,106 @@
+"""``status`` and ``wait``: one operation's facts, or many operations waited on under one deadline."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Mapping, Optional, TextIO
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
+    COMPLETED,
+    FAILED,
+    TIMEOUT,
+    BatchResult,
+    parse_refs,
+    wait_for_many,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import ACCOUNT_ID_ENV
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
+    get_bulk_operation,
+    wait_for_bulk_operation,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
+
+from .files import numbered_lines, read_text
+from .invocation import Invocation
+from .output import (
+    EXIT_API,
+    EXIT_OK,
+    EXIT_OPERATION_FAILED,
+    EXIT_TIMEOUT,
+    exit_code,
+    one_line,
+    print_json,
+    print_json_line,
+)
+from .parser import parameter_names
+from .progress import BatchProgressLine, wants_progress
+
+# The exit code of each way a wait in a batch ends; errors map as a single wait's would.
+_OUTCOME_CODES = {COMPLETED: EXIT_OK, FAILED: EXIT_OPERATION_FAILED, TIMEOUT: EXIT_TIMEOUT}
+
+
+def is_batch(args: argparse.Namespace) -> bool:
+    """A ``wait`` on several operations: ``--from``, or ACCOUNT_ID:OPERATION_ID pairs."""
+    return args.command == "wait" and bool(args.from_file or any(":" in value for value in args.positionals))
+
+
+def status(client: CloudflareClient, run: Invocation) -> int:
+    print_json(get_bulk_operation(client, run.account_id, run.positionals["operation_id"]).to_dict(), run.stdout)
+    return EXIT_OK
+
+
+def wait(client: CloudflareClient, run: Invocation) -> int:
+    outcome = wait_for_bulk_operation(
+        client, run.account_id, run.positionals["operation_id"], run.wait_policy(), run.progress
+    )
+    run.close_progress()
+    print_json(outcome.facts.to_dict(), run.stdout)
+    return EXIT_OK
+
+
+def wait_many(
+    args: argparse.Namespace,
+    environ: Optional[Mapping[str, str]],
+    stdout: TextIO,
+    stderr: Optional[TextIO],
+    client_factory: Callable[..., CloudflareClient],
+) -> int:
+    """``wait`` on many: one JSON line per operation as it finishes; the exit code of the worst outcome."""
+    entries = list(args.positionals)
+    if args.from_file:
+        entries += [value for _number, value in numbered_lines(read_text(args.from_file, "--from", sys.stdin))]
+    default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "").strip().lower()
+    pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
+    refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])
+    if not refs:
+        raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
+    counter = None
+    if stderr is not None and wants_progress(args, stderr):
+        counter = BatchProgressLine(stderr, args.label or "wait")
+    worst = EXIT_OK
+
+    def finished(result: BatchResult) -> None:
+        nonlocal worst
+        line = result.to_dict()
+        if result.error is not None:
+            line["message"] = one_line(result.error.render(parameter_names(args)))
+        print_json_line(line, stdout)
+        if result.outcome in _OUTCOME_CODES:
+            code = _OUTCOME_CODES[result.outcome]
+        else:
+            code = exit_code(result.error) if result.error is not None else EXIT_API
+        worst = max(worst, code)
+
+    settings = {"base_url": args.base_url, "timeout": args.request_timeout, "validate_certs": not args.insecure}
+    with client_factory(**settings) as client:
+        policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
+        try:
+            wait_for_many(client, refs, policy, on_result=finished, on_progress=counter)
+        finally:
+            if counter is not None:
+                counter.close()
+    return worst

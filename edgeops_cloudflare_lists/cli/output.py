@@ -1,0 +1,82 @@
+"""What the command writes: the result as JSON on stdout, one line on stderr, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, TextIO
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    CloudflareListsError,
+    OperationFailedError,
+    ValidationError,
+    WaitTimeoutError,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize
+
+PROG = "cloudflare-lists"
+
+EXIT_OK = 0
+EXIT_OPERATION_FAILED = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+EXIT_API = 4
+EXIT_OUTPUT = 5
+EXIT_INTERRUPTED = 130
+
+
+class OutputError(Exception):
+    """stdout did not take the result: it is closed or full, or its pipe is broken."""
+
+
+def print_json(document: Any, stdout: Optional[TextIO]) -> None:
+    """``document`` on stdout, indented."""
+    _write(json.dumps(document, indent=2, sort_keys=True), stdout)
+
+
+def print_json_line(document: Any, stdout: Optional[TextIO]) -> None:
+    """``document`` on stdout as one line, for a stream of results."""
+    _write(json.dumps(document, sort_keys=True), stdout)
+
+
+def _write(text: str, stdout: Optional[TextIO]) -> None:
+    if stdout is None:
+        raise OutputError("it is closed")
+    try:
+        stdout.write(text + "\n")
+        stdout.flush()
+    except (OSError, ValueError) as exc:  # ValueError: a closed file
+        raise OutputError(exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed") from None
+
+
+def say(stderr: Optional[TextIO], text: str) -> None:
+    """Text on stderr, if stderr can take it: there is nowhere else to report that it cannot."""
+    try:
+        if stderr is not None:
+            stderr.write(text if text.endswith("\n") else text + "\n")
+            stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def output_failed(stderr: Optional[TextIO], problem: OutputError) -> None:
+    say(
+        stderr,
+        f"{PROG}: error: could not write the result to stdout: {problem}. Send stdout to a file or a pipe that "
+        "takes it (a full disk or a reader that went away loses it).",
+    )
+
+
+def exit_code(error: CloudflareListsError) -> int:
+    """The exit code of a run that ended with ``error``."""
+    if isinstance(error, ValidationError):
+        return EXIT_USAGE
+    if isinstance(error, OperationFailedError):
+        return EXIT_OPERATION_FAILED
+    if isinstance(error, WaitTimeoutError):
+        return EXIT_TIMEOUT
+    return EXIT_API
+
+
+def one_line(text: str) -> str:
+    """One line for stderr, whatever the message carries (the core already neutralizes server text)."""
+    return neutralize(" ".join(text.split()))

@@ -1,0 +1,225 @@
+"""The command line: the parser, the positionals (ACCOUNT_ID first, optional) and the names messages use."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
+
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import KINDS
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    MAX_MAX_INTERVAL,
+    MAX_REQUEST_TIMEOUT,
+    MAX_WAIT_TIMEOUT,
+    MIN_MAX_INTERVAL,
+    validate_max_interval,
+    validate_operation_id,
+    validate_request_timeout,
+    validate_wait_timeout,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import VERSION
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
+
+from .output import PROG
+
+POSITIONAL_HELP = {
+    "operation_id": ("OPERATION_ID", "the operation_id a list items write returned"),
+    "list": ("LIST", "a list's id or name"),
+}
+ENVIRONMENT_HELP = """\
+credentials (from the environment only):
+  CLOUDFLARE_API_TOKEN            an API token with 'Account Filter Lists Read' (Edit, to sync)
+  CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY
+                                  or the legacy email and global API key, together
+  CLOUDFLARE_BASE_URL             API base URL (default https://api.cloudflare.com/client/v4)
+  CLOUDFLARE_ACCOUNT_ID           the account, when ACCOUNT_ID is left out
+
+exit codes:
+  0 done (also when nothing changed)    1 the operation failed    2 usage or validation error
+  3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
+  5 the facts could not be written to stdout (full, or a broken pipe)    130 interrupted
+"""
+
+# The core's parameter names as this command spells them.
+PARAMETER_NAMES = {
+    "account_id": "ACCOUNT_ID",
+    "operation_id": "OPERATION_ID",
+    "kind": "--kind",
+    "base_url": "--base-url (or CLOUDFLARE_BASE_URL)",
+    "timeout": "--request-timeout",
+    "wait_timeout": "--timeout",
+    "wait_max_interval": "--max-interval",
+    "validate_certs": "--insecure",
+    "allow_empty": "--allow-empty",
+    "max_removals": "--max-removals",
+    "api_token": "CLOUDFLARE_API_TOKEN",
+    "account_email": "CLOUDFLARE_EMAIL",
+    "account_api_key": "CLOUDFLARE_API_KEY",
+}
+
+
+def _seconds(validate: Callable[[float], float]) -> Callable[[str], float]:
+    """An argparse type: a number of seconds within the core's bounds, so a flag is refused naming the flag."""
+
+    def parse(text: str) -> float:
+        try:
+            return validate(float(text))
+        except ValueError as exc:  # float() failed, or the core's ValidationError (a ValueError too)
+            problem = getattr(exc, "problem", None) or f"expected a number of seconds, got {text!r}"
+            raise argparse.ArgumentTypeError(problem) from None
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Keep Cloudflare Rules Lists right: sync a list's items, list them, and wait on bulk operations.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version="%(prog)s " + VERSION)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str, *positionals: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=ENVIRONMENT_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(positional_names=positionals)
+        sub.add_argument(
+            "positionals",
+            nargs="*",
+            metavar=" ".join(["[ACCOUNT_ID]", *(POSITIONAL_HELP[name][0] for name in positionals)]),
+            help="ACCOUNT_ID: the 32-hex-character account ID (default: $CLOUDFLARE_ACCOUNT_ID); "
+            + "; ".join(f"{POSITIONAL_HELP[name][0]}: {POSITIONAL_HELP[name][1]}" for name in positionals),
+        )
+        sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
+        sub.add_argument(
+            "--request-timeout",
+            type=_seconds(validate_request_timeout),
+            default=DEFAULT_TIMEOUT,
+            metavar="SECONDS",
+            help="the most one HTTP request may take, connect to last byte (default %(default)g, at most "
+            f"{MAX_REQUEST_TIMEOUT:g})",
+        )
+        sub.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)")
+        return sub
+
+    def waiting(sub: argparse.ArgumentParser, timeout_help: str) -> None:
+        sub.add_argument(
+            "--timeout",
+            type=_seconds(validate_wait_timeout),
+            default=DEFAULT_WAIT_TIMEOUT,
+            metavar="SECONDS",
+            help=f"{timeout_help} (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
+        )
+        sub.add_argument(
+            "--max-interval",
+            type=_seconds(validate_max_interval),
+            default=DEFAULT_MAX_INTERVAL,
+            metavar="SECONDS",
+            help="longest pause between checks, so completion is seen at most this late (default %(default)g, "
+            f"from {MIN_MAX_INTERVAL:g} to {MAX_MAX_INTERVAL:g})",
+        )
+        progress = sub.add_mutually_exclusive_group()
+        progress.add_argument(
+            "--progress",
+            dest="progress",
+            action="store_true",
+            default=None,
+            help="show progress on stderr (default: only on a terminal)",
+        )
+        progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+        sub.add_argument(
+            "--label",
+            default="",
+            metavar="TEXT",
+            help="start each progress line with TEXT (default: the operation id, or the list), to tell several "
+            "runs apart",
+        )
+
+    command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
+    wait = command(
+        "wait",
+        "Wait until an operation completes, then print its facts. Given several ACCOUNT_ID:OPERATION_ID pairs (or "
+        "--from), wait on all at once under one deadline, printing a JSON line as each finishes.",
+        "operation_id",
+    )
+    waiting(wait, "give up after this long; 0 checks once")
+    wait.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="operations to wait on, one ACCOUNT_ID:OPERATION_ID (or OPERATION_ID) a line; '-' reads stdin",
+    )
+    command("lists", "Print the account's lists as JSON.")
+    command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list")
+    sync = command(
+        "sync",
+        "Make a list hold exactly the items of a file (or add them, with --keep-others), in one bulk operation, "
+        "waited on and read back.",
+        "list",
+    )
+    sync.add_argument(
+        "--file",
+        required=True,
+        metavar="FILE",
+        help="the items: one per line ('#' starts a comment), or a JSON array of items; '-' reads stdin",
+    )
+    sync.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="the list's kind: items are checked before any request, and a missing list is created",
+    )
+    sync.add_argument("--keep-others", action="store_true", help="add and update the file's items, and remove nothing")
+    sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
+    sync.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let an input with no items empty the list (refused otherwise: an empty feed is usually a failed one)",
+    )
+    sync.add_argument(
+        "--max-removals",
+        metavar="N|P%",
+        help="refuse, before any write, a plan that removes more than N items, or more than P%% of the list",
+    )
+    waiting(sync, "give up after this long, writing and waiting included")
+    commands.add_parser(
+        "emulator",
+        help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",
+        add_help=False,
+    )
+    return parser
+
+
+def parameter_names(args: argparse.Namespace) -> Dict[str, str]:
+    """``PARAMETER_NAMES``, plus each ``items[i]`` of ``--file`` as its line, for a file of lines."""
+    names = dict(PARAMETER_NAMES)
+    for index, line in enumerate(getattr(args, "item_lines", None) or ()):
+        names[f"items[{index}]"] = f"--file line {line}"
+    return names
+
+
+def positionals(args: argparse.Namespace, environ: Optional[Mapping[str, str]]) -> Dict[str, str]:
+    """ACCOUNT_ID and the command's own positionals; ACCOUNT_ID may be left to $CLOUDFLARE_ACCOUNT_ID."""
+    names: Tuple[str, ...] = args.positional_names
+    values: List[str] = list(args.positionals)
+    if len(values) == len(names):
+        values.insert(0, "")
+    if len(values) != len(names) + 1:
+        usage = " ".join(["[ACCOUNT_ID]", *(POSITIONAL_HELP[name][0] for name in names)])
+        raise ValidationError("arguments", f"expected {usage}, got {len(values)} argument(s).")
+    found = dict(zip(("account_id", *names), values))
+    found["account_id"] = resolve_account_id(found["account_id"] or None, environ)
+    if "operation_id" in found:
+        validate_operation_id(found["operation_id"])
+    return found
