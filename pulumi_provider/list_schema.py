@@ -147,6 +147,9 @@ RULES_LIST = Schema(
         _WAIT_TIMEOUT,
         _ALLOW_EMPTY,
         _MAX_REMOVALS,
+        # Create takes over an existing list of that name and kind instead of failing. An input, not the engine's
+        # import_: the engine reads an imported dynamic resource with no stored properties, so no provider is found.
+        Field("adopt", boolean("adopt"), default=False),
     ),
     outputs=("list_id", "num_items", "items", "bulk_operation", "manages_items"),
 )
@@ -212,6 +215,7 @@ def rules_list_outputs(
         "wait_timeout": _wait_timeout_of(inputs),
         "allow_empty": bool(inputs.get("allow_empty")),
         "max_removals": inputs.get("max_removals"),
+        "adopt": bool(inputs.get("adopt")),
         "list_id": facts.id,
         "num_items": facts.num_items,
         "bulk_operation": operation,

@@ -41,8 +41,9 @@ class RulesListProvider(ConnectedProvider):
     - check: the core's rules per property; items are recorded canonical, in Cloudflare's order.
     - diff: canonical forms compared. A new account_id, name or kind replaces (the old list goes first when the
       name stays, as two lists of one name would be ambiguous); description and items update in place.
-    - create: the core's ``sync_list`` (refusing a list of that name that already exists): the list, then its
-      items, waited on and verified. A failure removes the list again.
+    - create: the core's ``sync_list``: the list, then its items, waited on and verified; a failure removes the
+      list again. A list of that name that already exists is refused, or with ``adopt`` taken over (its kind must
+      match): its description and items then made as the inputs say.
     - update: the core's ``update_list``: the description; the items by the exact plan, writing only the difference.
     - read: the list's description and canonical items now, so a refresh shows changes made elsewhere; when the
       inputs give the items, the items found become the inputs too, so the next preview shows each drifted item.
@@ -67,10 +68,11 @@ class RulesListProvider(ConnectedProvider):
                 inputs["account_id"],
                 inputs["name"],
                 kind=inputs["kind"],
-                description=inputs["description"] or None,
+                # A list taken over gets the program's description, empty included.
+                description=inputs["description"] if inputs["adopt"] else inputs["description"] or None,
                 items=None if inputs["items"] is None else plain_numbers(inputs["items"]),
                 options=write_options(inputs),
-                adopt=False,
+                adopt=inputs["adopt"],
             )
         assert outcome.list is not None  # a real run always ends with the list
         items = item_dicts(outcome.items.items) if outcome.items else []
@@ -137,7 +139,9 @@ class RulesListArgs:
     value, or a dict with the kind's fields and ``comment``); omitted, the items are left alone (e.g. to
     ``ListItems``). ``wait_timeout``: seconds to wait for a write to be applied. ``allow_empty``: let ``items=[]``
     empty the list (refused otherwise, before any write). ``max_removals``: refuse a plan that removes more items
-    than this count, or percentage of the list (``"10%"``).
+    than this count, or percentage of the list (``"10%"``). ``adopt``: when the account already has a list of this
+    name (and kind), manage that one instead of failing; Pulumi's ``import_`` can't adopt it (the engine's import
+    gives a dynamic resource's read no stored properties, so it can't find its provider).
     """
 
     account_id: Optional[pulumi.Input[str]] = None
@@ -148,6 +152,7 @@ class RulesListArgs:
     wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT
     allow_empty: pulumi.Input[bool] = False
     max_removals: Optional[pulumi.Input[str]] = None
+    adopt: pulumi.Input[bool] = False
 
     def to_props(self) -> Dict[str, Any]:
         return dict(self.__dict__)  # not asdict: it deep-copies, and an Output must be passed as is
@@ -170,6 +175,7 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
     wait_timeout: pulumi.Output[float]
     allow_empty: pulumi.Output[bool]
     max_removals: pulumi.Output[Optional[str]]
+    adopt: pulumi.Output[bool]
     list_id: pulumi.Output[str]
     num_items: pulumi.Output[int]
     bulk_operation: pulumi.Output[Optional[Dict[str, Any]]]
@@ -186,6 +192,7 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
         allow_empty: pulumi.Input[bool] = False,
         max_removals: Optional[pulumi.Input[str]] = None,
+        adopt: pulumi.Input[bool] = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         warn_of_plain_text_credentials()
@@ -193,7 +200,7 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
         owner = None if opts and (opts.id or opts.retain_on_delete) else ListOwner(resource_name, items is not None)
         if owner is not None and owner.gives_items:
             name = owner.gate(name)  # refused along with a ListItems on its list
-        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout, allow_empty, max_removals)
+        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout, allow_empty, max_removals, adopt)
         super().__init__(RulesListProvider(), resource_name, RULES_LIST.registration(args.to_props()), opts)
         if owner is not None:
             record_owner(self.list_id, owner, self)

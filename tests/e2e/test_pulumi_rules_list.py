@@ -18,14 +18,13 @@ from tests.e2e.pulumi_engine import (
     ACCOUNT,
     EngineResource,
     RecordingApp,
-    State,
     clean_env,
     provider_server,
     recording_emulator,
     stack_config,
     without_provider,
 )
-from tests.lists_api import append_items, wait_for
+from tests.lists_api import append_items, create_list, wait_for
 
 TOKEN = "pulumi-rules-list-token-91c4e7"  # distinctive, so any leak is found by searching for it
 FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
@@ -317,15 +316,17 @@ def test_nothing_secret_reaches_any_property_the_engine_stores(emulator: Emulato
         assert TOKEN.encode() not in base64.b64decode(props["__provider"])
 
 
-def test_import_adopts_an_existing_list_whose_inputs_match_with_an_empty_diff(
+def test_adopt_takes_over_an_existing_list_of_that_name_and_kind(
     rules_list: EngineResource, emulator: Emulator
 ) -> None:
-    # `import_=list_id`: the engine reads the list with the program's inputs, then diffs them against what it read.
-    news = program(description="made elsewhere", items=["192.0.2.20", "192.0.2.21"])
-    made_elsewhere = rules_list.up(news).state
-    checked = rules_list.checked({**news, "items": ["192.0.2.21/32", "192.0.2.20"]})
-    id_, outs = rules_list.get(made_elsewhere.id, checked)
-    assert id_ == made_elsewhere.id
-    diff = rules_list.server.diff(id_, outs, checked)
-    assert (diff.changes, diff.replaces) == ("none", [])
-    assert rules_list.diff(State(id_, checked, outs), {**news, "description": "ours now"}).changes == "some"
+    name = f"pulumi_list_{next(_names)}"
+    existing = create_list(emulator, name)
+    wait_for(emulator, append_items(emulator, existing, [{"ip": "192.0.2.20"}, {"ip": "192.0.2.21"}]))
+
+    state = rules_list.up(program(name=name, items=["192.0.2.21/32", "192.0.2.22"], adopt=True)).state
+
+    assert state.id == existing
+    assert sorted(i["ip"] for i in emulator.lists(ACCOUNT)[name]["items"]) == ["192.0.2.21", "192.0.2.22"]
+    with pytest.raises(ProviderCallError) as caught:
+        rules_list.up(program(name=name, kind="hostname", adopt=True))
+    assert "kind" in caught.value.message

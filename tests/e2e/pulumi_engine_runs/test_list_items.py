@@ -58,7 +58,6 @@ def test_up_adds_its_items_canonical_and_a_preview_right_after_expects_no_change
     assert stack.preview(expect_no_changes=True).change_summary == {"same": 2}
 
 
-@pytest.mark.xfail(strict=True, reason="ListItems rewrites the list with a PUT to add and remove, until the write path")
 def test_one_edited_item_previews_exactly_that_item_and_up_writes_only_it(
     engine: Engine, credentials: Credentials, emulator: Emulator, recorder: RecordingApp, list_id: str
 ) -> None:
