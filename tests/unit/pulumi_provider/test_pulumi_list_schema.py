@@ -28,7 +28,30 @@ def test_a_mismatched_args_class_is_reported() -> None:
 def test_rules_list_check_defaults_the_description_and_leaves_items_unmanaged() -> None:
     inputs, failures = RULES_LIST.check(RULES)
     assert failures == []
-    assert inputs == {**RULES, "description": "", "wait_timeout": 900.0, "allow_empty": False}
+    assert inputs == {**RULES, "description": "", "wait_timeout": 900.0, "allow_empty": False, "adopt": False}
+
+
+def test_adopt_is_true_or_false() -> None:
+    assert RULES_LIST.check({**RULES, "adopt": True})[0]["adopt"] is True
+    assert RULES_LIST.check({**RULES, "adopt": "yes"})[1] == [("adopt", "expected true or false, got 'yes'.")]
+
+
+def test_the_inputs_a_refresh_records_are_those_a_program_giving_the_outputs_would_have() -> None:
+    outs = {
+        **RULES,
+        "description": "",
+        "items": [{"ip": "192.0.2.9"}, {"ip": "10.0.0.1", "comment": "x"}],
+        "wait_timeout": 900.0,
+        "allow_empty": False,
+        "adopt": True,
+        "list_id": LIST_ID,
+        "num_items": 2,
+        "bulk_operation": None,
+        "manages_items": True,
+    }
+    program = {**RULES, "items": ["192.0.2.9/32", {"ip": "10.0.0.1", "comment": "x"}], "adopt": True}
+    assert RULES_LIST.inputs_from_outputs(outs) == RULES_LIST.check(program)[0]
+    assert RULES_LIST.inputs_from_outputs({**outs, "kind": "sometimes"}) is None
 
 
 def test_rules_list_check_records_items_canonical_in_the_programs_order() -> None:
