@@ -97,6 +97,7 @@ def test_drift_shows_on_refresh_and_in_preview_item_by_item_and_up_restores_only
     shown = "\n".join(changed_items_shown(preview.stdout))
     assert 'comment: "changed elsewhere"' in shown
     assert "203.0.113.10" in shown
+    assert "/32" not in shown  # 198.51.100.7/32 as written is the item found: no change shown for it
     assert resource_changes(stack.up()) == {"same": 1, "update": 1}
     assert sorted(map(str, held(emulator, list_id))) == sorted(map(str, [OUTSIDER, *CANONICAL]))
     stack.preview(expect_no_changes=True)
