@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Callable, Mapping, Optional, TextIO
 
@@ -13,13 +12,13 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     MAX_OPERATIONS,
     TIMEOUT,
     BatchResult,
-    parse_refs,
+    operation_refs,
     too_many_operations,
     wait_for_many,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import ACCOUNT_ID_ENV
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
     get_bulk_operation,
     wait_for_bulk_operation,
@@ -76,9 +75,7 @@ def wait_many(
     if args.from_file:
         most = max(0, MAX_OPERATIONS - len(entries))
         entries += read_values(args.from_file, "--from", sys.stdin, most, too_many_operations)
-    default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "").strip().lower()
-    pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
-    refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])
+    refs = operation_refs(entries, lambda: resolve_account_id(None, environ), parameter="operation_id")
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
     counter = None

@@ -166,6 +166,10 @@ class Emulator:
         """A snapshot of the bulk operations still kept: status fields plus account_id, list_id and action."""
         return self.state.operations()
 
+    def use_list(self, name: str, filters: int = 1, account_id: Optional[str] = None) -> None:
+        """Have ``filters`` rules use the list ``name`` (the emulator has no rules of its own)."""
+        self.state.use_list(account_id or self.config.account_id, name, filters)
+
     def lists(self, account_id: Optional[str] = None) -> Dict[str, Dict[str, Any]]:
         """A snapshot of an account's lists (default: the configured account) with their items, by list name."""
         return self.state.lists(account_id or self.config.account_id)

@@ -93,6 +93,8 @@ class ListRecord:
     modified_on: datetime
     #: Item id -> item.
     items: Dict[str, ItemRecord] = field(default_factory=dict)
+    #: How many rules (filters) use the list: the emulator has no rules, so tests set it (``use_list``).
+    num_referencing_filters: int = 0
     #: The items in read order, and their sort keys, rebuilt whenever ``items`` changes.
     ordered: List[ItemRecord] = field(default_factory=list)
     keys: List[SortKey] = field(default_factory=list)
@@ -109,7 +111,7 @@ class ListRecord:
             "description": self.description,
             "kind": self.kind,
             "num_items": len(self.items),
-            "num_referencing_filters": 0,
+            "num_referencing_filters": self.num_referencing_filters,
             "created_on": rfc3339(self.created_on),
             "modified_on": rfc3339(self.modified_on),
         }
@@ -330,6 +332,12 @@ class ListsState:
                 record.name: {**record.to_json(), "items": [item.to_json() for item in record.ordered]}
                 for record in self._lists(account_id).values()
             }
+
+    def use_list(self, account_id: str, name: str, filters: int) -> None:
+        """Say that ``filters`` rules use the list ``name``, as Cloudflare's ``num_referencing_filters`` reports."""
+        with self._lock:
+            (record,) = [record for record in self._lists(account_id).values() if record.name == name]
+            record.num_referencing_filters = filters
 
     # -------------------------------------------------------------------------------------- internals
     def _check_items(self, kind: str, payload: List[Any]) -> Tuple[List[ValidItem], Optional[str]]:
