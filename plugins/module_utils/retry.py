@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 from itertools import takewhile
-from typing import Any, Callable, Optional
+from typing import Any, Callable, FrozenSet, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 
@@ -31,7 +31,7 @@ RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 # A write is never sent again because of its answer: a 429 left nothing applied, but by the time it may be sent
 # again, the operation that held the account may be this very change (an earlier write that seemed lost). The
 # caller reads the list again and plans anew (sync does), so one change is one operation.
-WRITE_RETRY_STATUSES: frozenset = frozenset()
+WRITE_RETRY_STATUSES: FrozenSet[int] = frozenset()
 WRITE_METHODS = frozenset(("POST", "PUT", "DELETE"))
 DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF_FACTOR = 0.5
