@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import re
 from typing import Any, Callable, List, Optional, TextIO
 
@@ -66,11 +65,15 @@ _COMMENT = re.compile(f"[{re.escape(COMMENT_MARKERS)}]")
 
 def _refuse_past(text: str, most: int, too_many: Callable[[str], Exception]) -> None:
     count = 0
-    for line in io.StringIO(text):  # a line at a time, never all of them at once
-        if _COMMENT.split(line, 1)[0].strip():
+    start = 0
+    while start < len(text):  # a line at a time, never a copy of them all
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if _COMMENT.split(text[start:end], 1)[0].strip():
             count += 1
             if count > most:
                 raise too_many(f"more than {most}")
+        start = end + 1
 
 
 def read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:
