@@ -9,6 +9,7 @@ mocked with ``responses``.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import responses
@@ -246,7 +247,8 @@ def test_masks_a_secret_taken_from_the_environment_wherever_it_appears(core, cap
 
     assert code == 1
     assert TOKEN not in json.dumps(result)
-    assert result["msg"] == "HTTP 403 for token ********"
+    # Ansible's mask (********), or the core's own (***) once this process has resolved the token.
+    assert re.fullmatch(r"HTTP 403 for token \*{3,8}", result["msg"])
 
 
 @pytest.mark.parametrize("where", ["option", "environment"])
