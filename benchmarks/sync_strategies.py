@@ -65,6 +65,8 @@ State = Dict[str, str]
 class SimulatedClock:
     """Monotonic seconds shared by the emulator and the strategies; sleeping moves it, instantly."""
 
+    shared = False
+
     def __init__(self) -> None:
         self._now = 1000.0
         self._lock = threading.Lock()
@@ -152,7 +154,7 @@ def uri_until_sleeps() -> Sequence[float]:
 
 
 def ours(emulator: Emulator, list_id: str, desired: List[str], clock: SimulatedClock, state: State) -> int:
-    client = open_client(api_token=TOKEN, base_url=emulator.base_url, clock=clock, sleep=clock.sleep)
+    client = open_client(api_token=TOKEN, base_url=emulator.base_url, clock=clock)
     with client:
         sync_items(client, emulator.config.account_id, "bench", desired, "exact", kind="ip")
     return 0

@@ -165,10 +165,12 @@ def lags_allowed_above_p95(count: int) -> int:
 
 
 class SimulatedClock:
+    shared = False
+
     def __init__(self) -> None:
         self.now = 0.0
 
-    def read(self) -> float:
+    def __call__(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
@@ -187,7 +189,7 @@ def watch_with_our_waiter(policy: WaitPolicy, completes_at: float, rng: random.R
         return COMPLETED_FACTS if clock.now >= completes_at else PENDING_FACTS
 
     try:
-        outcome = wait_until_finished(check, policy, clock=clock.read, sleep=clock.sleep, rng=rng)
+        outcome = wait_until_finished(check, policy, operation_id=COMPLETED_FACTS.id, clock=clock, rng=rng)
     except WaitTimeoutError:
         return Sighting(completes_at, requests, None, past_deadline)
     return Sighting(completes_at, requests, outcome.elapsed, past_deadline)

@@ -6,7 +6,10 @@ import threading
 
 
 class FakeClock:
-    """Thread-safe, because the emulator's server threads read it while the test advances it."""
+    """Thread-safe, because the emulator's server threads read it while the test advances it. A ``Clock`` too:
+    a client's sleep advances it."""
+
+    shared = False
 
     def __init__(self, start: float = 1000.0) -> None:
         self._now = start
@@ -19,3 +22,6 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)

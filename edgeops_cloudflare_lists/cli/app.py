@@ -98,7 +98,7 @@ def _run(
             "validate_certs": not args.insecure,
         }
         if invocation.progress is not None:
-            options["sleep"] = invocation.progress.sleep  # the pause before each check counts down on a terminal
+            options["clock"] = invocation.progress.countdown_clock()  # the pause before each check counts down
         with client_factory(**options) as client:
             return COMMANDS[args.command](client, invocation)
     except CloudflareListsError as error:

@@ -6,19 +6,17 @@ import argparse
 import sys
 from typing import Callable, Mapping, Optional, TextIO
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
     COMPLETED,
     FAILED,
     MAX_OPERATIONS,
     TIMEOUT,
     BatchResult,
-    too_many_operations,
-    wait_for_many,
-)
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
     get_bulk_operation,
     resolve_operations,
+    too_many_operations,
     wait_for_bulk_operation,
+    wait_for_many,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import time
-from typing import Callable, Mapping, Optional, TextIO
+from typing import Mapping, Optional, TextIO
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import BatchProgress
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import BatchProgress
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.clock import SYSTEM_CLOCK, Clock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitProgress
 
@@ -42,7 +42,8 @@ class ProgressLine:
     next check. Elsewhere (a file, a pipe, a wait running in the background of a terminal, beside others): one
     whole line per check, so several waits never overwrite each other.
 
-    ``sleep`` is the one the waiter sleeps with: between checks, it ticks the countdown once a second.
+    ``sleep`` is the one the waiter sleeps with (the client gets ``countdown_clock``): between checks, it ticks the
+    countdown once a second.
     """
 
     def __init__(
@@ -51,14 +52,13 @@ class ProgressLine:
         label: str,
         *,
         in_place: Optional[bool] = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.stream = stream
         self.label = neutralize(label)[:MAX_LABEL_CHARS]
         self.in_place = in_foreground(stream) if in_place is None else in_place
         self.clock = clock
-        self._sleep = sleep
+        self._sleep = clock.sleep
         self.shown = False
         self.broken = False
         self._line = ""  # the last line, without its countdown
@@ -85,6 +85,10 @@ class ProgressLine:
             if remaining > 0:
                 self._show(remaining)
 
+    def countdown_clock(self) -> Clock:
+        """``clock``, sleeping through this line: the client's clock while the line shows."""
+        return _CountdownClock(self)
+
     def close(self) -> None:
         if self.shown and self.in_place:
             self._write("\n")
@@ -104,6 +108,18 @@ class ProgressLine:
             self.stream.flush()
         except (OSError, ValueError):  # stderr full or gone: progress is not worth failing the wait for
             self.broken = True
+
+
+class _CountdownClock:
+    def __init__(self, line: ProgressLine) -> None:
+        self._line = line
+        self.shared = line.clock.shared
+
+    def __call__(self) -> float:
+        return self._line.clock()
+
+    def sleep(self, seconds: float) -> None:
+        self._line.sleep(seconds)
 
 
 def progress_line(

@@ -6,17 +6,17 @@ Its modules in layers, lowest first. A module imports only from its own layer an
 top layer imports Ansible; none imports Pulumi, the command or the emulator (a unit test holds the core to this
 map, so a new module is placed here):
 
-  values    version parameters facts errors quoting retry_after validation items guards feeds
-            Data and rules, no I/O: the parameters and their names, facts, the error tree, input checks,
+  values    version parameters clock facts errors quoting retry_after validation items guards feeds
+            Data and rules, no I/O: the parameters and their names, the clock, facts, the error tree, input checks,
             canonical items and the planner, feed text read into items.
   waiting   waiter
-            The wait schedule, and the loop over an injected check, clock and sleep.
+            The wait schedule, one poll state per operation, the decision after each check, the wait for one.
   http      shared_state budget retry transport envelope auth client connection
             One request: credentials, deadlines on every attempt, retries, the rate budget, the envelope;
             a client opened from settings and the environment.
-  api       lists batch bulk_operations
+  api       lists bulk_operations
             Cloudflare's resources over the client: lists and their items; bulk operations named, checked, and
-            waited on one at a time or together.
+            waited on one at a time or many together.
   service   sync
             The write path every adapter calls: make a list hold its items.
   ansible   argspec ansible_module ansible_writes

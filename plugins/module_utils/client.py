@@ -9,18 +9,17 @@ import random
 import re
 import socket
 import ssl
-import time
 import warnings
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Set, Tuple, Type
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import DEFAULT_BASE_URL, Credentials
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import RateBudget, shared_budget
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.clock import SYSTEM_CLOCK, Clock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope import (
     Envelope,
     is_rate_limit_answer,
     parse_answer,
-    parse_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
@@ -31,11 +30,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     TransportError,
     ValidationError,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_base_url,
-    validate_ids,
     validate_request_timeout,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import USER_AGENT
@@ -111,8 +108,8 @@ _CONNECTION_PREFIX = re.compile(r"^(?:<[^<>]* object at 0x[0-9a-fA-F]+>|\w+\(hos
 class CloudflareClient:
     """A small client for the Lists API, reusing its connection across calls.
 
-    ``session``, ``clock``, ``sleep`` and ``rng`` are injectable for tests; ``clock`` is monotonic
-    seconds. A client is meant for one thread at a time, like ``requests.Session``.
+    ``session``, ``clock`` (every deadline, retry pause and wait reads it) and ``rng`` are injectable for tests.
+    A client is meant for one thread at a time, like ``requests.Session``.
     """
 
     def __init__(
@@ -124,8 +121,7 @@ class CloudflareClient:
         validate_certs: bool = True,
         retries: int = DEFAULT_RETRIES,
         session: Optional[Any] = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
         rng: Optional[random.Random] = None,
         budget: Optional[RateBudget] = None,
     ) -> None:
@@ -142,14 +138,13 @@ class CloudflareClient:
             _silence_insecure_request_warnings(self.host)
         self.retries = max(0, int(retries))
         self.clock = clock
-        self.sleep = sleep
         self.rng = rng if rng is not None else random.Random()
         if budget is None:
-            # On the real clock, the credential's budget shared by the host; on an injected one, a private one.
+            # On the system's clock, the credential's budget shared by the host; on a simulated one, a private one.
             budget = (
                 shared_budget(credentials.secrets(), self.base_url)
-                if clock is time.monotonic
-                else RateBudget(clock=clock, sleep=sleep)
+                if clock.shared
+                else RateBudget(clock=clock, sleep=clock.sleep)
             )
         self.budget = budget
         self._session = session if session is not None else requests.Session()
@@ -178,7 +173,7 @@ class CloudflareClient:
             retries=self.retries,
             deadline=deadline,
             clock=self.clock,
-            sleeper=self.sleep,
+            sleeper=self.clock.sleep,
             rng=self.rng,
             budget=self.budget,
         )
@@ -396,17 +391,6 @@ class CloudflareClient:
             "(or point REQUESTS_CA_BUNDLE at the CA that signed it), or, for a test endpoint only, turn "
             "verification off (validate_certs)."
         )
-
-    def get_bulk_operation(
-        self, account_id: str, operation_id: str, *, deadline: Optional[float] = None
-    ) -> BulkOperationFacts:
-        """One status check. Validates both ids before anything is sent."""
-        account_id, operation_id = validate_ids(account_id, operation_id)
-        what = f"GET bulk operation {operation_id}"
-        result = self.get_result(
-            ("accounts", account_id, "rules", "lists", "bulk_operations", operation_id), what=what, deadline=deadline
-        )
-        return parse_bulk_operation(result, operation_id, what=what, secrets=self.credentials.secrets())
 
 
 if HAS_REQUESTS:

@@ -6,14 +6,14 @@ adapter."""
 from __future__ import annotations
 
 import random
-import time
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import (
     resolve_base_url,
     resolve_credentials,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.clock import SYSTEM_CLOCK, Clock
 
 
 def open_client(
@@ -26,8 +26,7 @@ def open_client(
     validate_certs: bool = True,
     environ: Optional[Mapping[str, str]] = None,
     session: Optional[Any] = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock = SYSTEM_CLOCK,
     rng: Optional[random.Random] = None,
 ) -> CloudflareClient:
     """A client from explicit settings, with ``CLOUDFLARE_*`` environment fallbacks."""
@@ -38,6 +37,5 @@ def open_client(
         validate_certs=validate_certs,
         session=session,
         clock=clock,
-        sleep=sleep,
         rng=rng,
     )

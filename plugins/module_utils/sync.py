@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
+    get_bulk_operation,
+    wait_for_bulk_operation,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.clock import Clock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     CloudflareListsError,
@@ -80,11 +84,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
-    WaitPolicy,
-    WaitProgress,
-    wait_until_finished,
-)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy, WaitProgress
 
 # Writes after an ambiguous one: each is preceded by a fresh read and plan.
 MAX_WRITES = 3
@@ -220,19 +220,14 @@ _ACCOUNT_LOCKS_GUARD = threading.Lock()
 
 
 @contextmanager
-def account_write_lock(
-    account_id: str,
-    deadline: float,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[None]:
-    """Hold the account's write lock, waiting at most until ``deadline`` for another writer to finish."""
+def account_write_lock(account_id: str, deadline: float, clock: Clock) -> Iterator[None]:
+    """Hold the account's write lock, waiting at most until ``deadline`` (on ``clock``) for another writer."""
     with _ACCOUNT_LOCKS_GUARD:
         lock = _ACCOUNT_LOCKS.setdefault(account_id, threading.Lock())
     if not lock.acquire(timeout=max(0.0, deadline - clock())):
         raise _queue_timeout(account_id, "this process")
     try:
-        with account_lock(account_id, deadline, clock, sleep) as held:
+        with account_lock(account_id, deadline, clock, clock.sleep) as held:
             if held is False:
                 raise _queue_timeout(account_id, "another process on this host")
             yield
@@ -284,7 +279,7 @@ def apply_items(
     ambiguous_writes = 0
     while True:
         pause = AMBIGUOUS_PAUSE
-        with account_write_lock(account_id, deadline, client.clock, client.sleep):
+        with account_write_lock(account_id, deadline, client.clock):
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             first = first or items_plan
@@ -325,7 +320,7 @@ def apply_items(
                 return ItemsOutcome(
                     first, operation, after, changed=True, verified=True, writes=tuple(sent), list=list_after
                 )
-        client.sleep(max(0.0, min(pause, deadline - client.clock())))
+        client.clock.sleep(max(0.0, min(pause, deadline - client.clock())))
 
 
 def _send_writes(
@@ -393,16 +388,9 @@ def _finish(
     deadline: float,
 ) -> BulkOperationFacts:
     if not wait:
-        return client.get_bulk_operation(account_id, operation_id, deadline=deadline)
+        return get_bulk_operation(client, account_id, operation_id, deadline=deadline)
     remaining = dataclasses.replace(options.policy, timeout=max(0.0, deadline - client.clock()))
-    return wait_until_finished(
-        lambda check_deadline: client.get_bulk_operation(account_id, operation_id, deadline=check_deadline),
-        remaining,
-        clock=client.clock,
-        sleep=client.sleep,
-        rng=client.rng,
-        on_progress=options.on_progress,
-    ).facts
+    return wait_for_bulk_operation(client, account_id, operation_id, remaining, options.on_progress).facts
 
 
 def verify_items(

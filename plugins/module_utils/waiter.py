@@ -1,6 +1,11 @@
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Waiting, kept apart from calling: a schedule, and a loop over an injected check, clock and sleep.
+"""Waiting, kept apart from calling: a schedule, one poll state per operation, and one decision after each check.
+
+``WaitPolicy`` is the schedule; ``PollState`` what one operation's wait has seen; ``decide`` the pure rule that,
+after each check, says whether the wait is over (completed, or an error to end with) or when to check again.
+``wait_until_finished`` waits for one operation on a ``Clock``; the batch scheduler (``bulk_operations``) drives
+many poll states by the same ``decide``, so a wait for one and a wait for many end alike.
 
 Semantics:
 - the first check is immediate;
@@ -17,10 +22,10 @@ Semantics:
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.clock import SYSTEM_CLOCK, Clock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
     OperationFailedError,
@@ -109,12 +114,89 @@ class WaitOutcome:
     elapsed: float
 
 
+class PollState:
+    """One operation's wait: when it started, its schedule, the checks made and the last facts seen."""
+
+    def __init__(self, operation_id: str, start: float, delays: Iterator[float]) -> None:
+        self.operation_id = operation_id
+        self.start = start
+        self.delays = delays
+        self.checks = 0
+        self.facts: Optional[BulkOperationFacts] = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to do after a check: end with ``error``, check again in ``delay`` seconds, or neither: it completed."""
+
+    error: Optional[CloudflareListsError] = None
+    delay: Optional[float] = None
+
+    @property
+    def completed(self) -> bool:
+        return self.error is None and self.delay is None
+
+
+def decide(
+    state: PollState, error: Optional[CloudflareListsError], now: float, deadline: float, policy: WaitPolicy
+) -> Step:
+    """After a check that set ``state.facts`` or raised ``error``, at ``now``: the wait's next step (pure, but for
+    drawing the next delay from ``state.delays``)."""
+    elapsed = now - state.start
+    if error is not None and not isinstance(error, TRANSIENT_ERRORS):
+        return Step(error=_annotate(error, state, elapsed))
+    facts = state.facts
+    if error is None and facts is not None and facts.finished:
+        return Step() if facts.succeeded else Step(error=operation_failed(facts, state.checks, elapsed))
+    remaining = deadline - now
+    delay = next(state.delays)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    gave_up = remaining <= 0 or (facts is None and elapsed >= FIRST_ANSWER_GRACE)
+    if error is not None and (gave_up or (retry_after is not None and retry_after > remaining)):
+        # The API never let us finish: report its error, not a timeout.
+        return Step(error=_annotate(error, state, elapsed))
+    if remaining <= 0:
+        return Step(error=timed_out(state, policy.timeout, elapsed))
+    return Step(delay=min(delay, remaining))
+
+
+def operation_failed(facts: BulkOperationFacts, checks: int, elapsed: float) -> OperationFailedError:
+    """The error of an operation Cloudflare finished as ``failed``."""
+    return OperationFailedError(
+        "Bulk operation {} failed: {}".format(facts.id, facts.error or "Cloudflare gave no reason."),
+        facts=facts,
+        checks=checks,
+        elapsed=elapsed,
+    )
+
+
+def timed_out(state: PollState, timeout: float, elapsed: float) -> WaitTimeoutError:
+    """The error of a wait that reached its deadline with the operation unfinished."""
+    return WaitTimeoutError(
+        "Bulk operation {} was still {} after {:.1f} s and {} check{}, at the end of a {:g} s wait. "
+        "Wait longer, or check it again later with the same operation_id.".format(
+            state.operation_id,
+            state.facts.status if state.facts else "unknown",
+            elapsed,
+            state.checks,
+            "" if state.checks == 1 else "s",
+            timeout,
+        ),
+        timeout=timeout,
+        facts=state.facts,
+        checks=state.checks,
+        elapsed=elapsed,
+    )
+
+
 def wait_until_finished(
     check: Callable[[float], BulkOperationFacts],
     policy: WaitPolicy,
     *,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    operation_id: str,
+    clock: Clock = SYSTEM_CLOCK,
     rng: Optional[random.Random] = None,
     on_progress: Optional[Callable[[WaitProgress], None]] = None,
 ) -> WaitOutcome:
@@ -123,83 +205,37 @@ def wait_until_finished(
     Returns on ``completed``; raises ``OperationFailedError`` on ``failed`` and
     ``WaitTimeoutError`` at the deadline, both with the last facts, checks and elapsed time.
     """
-    rng = rng if rng is not None else random.Random()
     start = clock()
     deadline = start + policy.timeout
-    delays = policy.delays(rng)
-    checks = 0
-    facts: Optional[BulkOperationFacts] = None
+    state = PollState(operation_id, start, policy.delays(rng if rng is not None else random.Random()))
     while True:
-        checks += 1
-        transient: Optional[CloudflareListsError] = None
+        state.checks += 1
+        error: Optional[CloudflareListsError] = None
         try:
-            facts = check(deadline)
-        except TRANSIENT_ERRORS as exc:
-            transient = exc
+            state.facts = check(deadline)
         except CloudflareListsError as exc:
-            _annotate(exc, facts, checks, clock() - start)
-            raise
+            error = exc
         now = clock()
-        elapsed = now - start
-        if facts is not None and transient is None and facts.finished:
-            _report(on_progress, checks, elapsed, facts, None, None)
-            if not facts.succeeded:
-                raise OperationFailedError(
-                    "Bulk operation {} failed: {}".format(facts.id, facts.error or "Cloudflare gave no reason."),
-                    facts=facts,
-                    checks=checks,
-                    elapsed=elapsed,
+        step = decide(state, error, now, deadline, policy)
+        transient = error is not None and isinstance(error, TRANSIENT_ERRORS)
+        if on_progress is not None and (error is None or transient):
+            on_progress(
+                WaitProgress(
+                    state.checks, now - state.start, state.facts, step.delay, str(error) if transient else None
                 )
-            return WaitOutcome(facts=facts, checks=checks, elapsed=elapsed)
-
-        remaining = deadline - now
-        delay = next(delays)
-        retry_after = getattr(transient, "retry_after", None)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        gave_up = remaining <= 0 or (facts is None and elapsed >= FIRST_ANSWER_GRACE)
-        if transient is not None and (gave_up or (retry_after is not None and retry_after > remaining)):
-            # The API never let us finish: report its error, not a timeout.
-            _report(on_progress, checks, elapsed, facts, None, str(transient))
-            _annotate(transient, facts, checks, elapsed)
-            raise transient
-        if remaining <= 0:
-            _report(on_progress, checks, elapsed, facts, None, None)
-            raise WaitTimeoutError(
-                "Bulk operation {} was still {} after {:.1f} s and {} check{}, at the end of a {:g} s wait. "
-                "Wait longer, or check it again later with the same operation_id.".format(
-                    facts.id if facts else "?",
-                    facts.status if facts else "unknown",
-                    elapsed,
-                    checks,
-                    "" if checks == 1 else "s",
-                    policy.timeout,
-                ),
-                timeout=policy.timeout,
-                facts=facts,
-                checks=checks,
-                elapsed=elapsed,
             )
-        delay = min(delay, remaining)
-        _report(on_progress, checks, elapsed, facts, delay, str(transient) if transient else None)
-        sleep(delay)
+        if step.error is not None:
+            raise step.error
+        if step.delay is None:
+            assert state.facts is not None  # completed: a check answered
+            return WaitOutcome(facts=state.facts, checks=state.checks, elapsed=now - start)
+        clock.sleep(step.delay)
 
 
-def _report(
-    on_progress: Optional[Callable[[WaitProgress], None]],
-    checks: int,
-    elapsed: float,
-    facts: Optional[BulkOperationFacts],
-    next_check_in: Optional[float],
-    transient_error: Optional[str],
-) -> None:
-    if on_progress is not None:
-        on_progress(WaitProgress(checks, elapsed, facts, next_check_in, transient_error))
-
-
-def _annotate(error: CloudflareListsError, facts: Optional[BulkOperationFacts], checks: int, elapsed: float) -> None:
+def _annotate(error: CloudflareListsError, state: PollState, elapsed: float) -> CloudflareListsError:
     """Attach what the wait knew to an error raised inside it."""
     if error.facts is None:
-        error.facts = facts
-    error.checks = checks
+        error.facts = state.facts
+    error.checks = state.checks
     error.elapsed = elapsed
+    return error

@@ -18,7 +18,7 @@ from typing import Any, List
 
 import pytest
 import requests
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import MAX_OPERATIONS
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import MAX_OPERATIONS
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from edgeops_cloudflare_lists.emulator import state as emulator_state

@@ -34,7 +34,7 @@ def test_a_write_past_the_item_change_quota_is_a_quota_exceeded_error_with_its_r
     clock = FakeClock()
     config = EmulatorConfig(token=TOKEN, pending_seconds=1, running_seconds=1, write_quota_item_changes=3)
     with Emulator(config, clock=clock) as emulator:
-        with open_client(api_token=TOKEN, base_url=emulator.base_url, clock=clock, sleep=clock.advance) as client:
+        with open_client(api_token=TOKEN, base_url=emulator.base_url, clock=clock) as client:
             account = emulator.config.account_id
             sync_items(client, account, "blocklist", ["10.0.0.1", "10.0.0.2"], kind="ip")
             try:
@@ -55,7 +55,7 @@ def test_a_quota_that_has_room_again_before_the_deadline_is_waited_for() -> None
         token=TOKEN, pending_seconds=1, running_seconds=1, write_quota_requests=1, write_quota_window_seconds=120
     )
     with Emulator(config, clock=clock) as emulator:
-        with open_client(api_token=TOKEN, base_url=emulator.base_url, clock=clock, sleep=clock.advance) as client:
+        with open_client(api_token=TOKEN, base_url=emulator.base_url, clock=clock) as client:
             account = emulator.config.account_id
             sync_items(client, account, "blocklist", ["10.0.0.1"], kind="ip")
             started = clock()

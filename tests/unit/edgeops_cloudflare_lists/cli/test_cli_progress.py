@@ -16,6 +16,8 @@ PENDING = BulkOperationFacts(id=OPERATION_ID, status="pending")
 
 
 class Clock:
+    shared = False
+
     def __init__(self) -> None:
         self.now = 100.0
         self.sleeps: List[float] = []
@@ -36,7 +38,7 @@ class Terminal(io.StringIO):
 def progress_line(
     stream: io.StringIO, clock: Clock, *, in_place: bool, label: str = OPERATION_ID
 ) -> progress.ProgressLine:
-    return progress.ProgressLine(stream, label, in_place=in_place, clock=clock, sleep=clock.sleep)
+    return progress.ProgressLine(stream, label, in_place=in_place, clock=clock)
 
 
 def test_on_a_terminal_the_line_counts_down_to_the_next_check_each_second() -> None:

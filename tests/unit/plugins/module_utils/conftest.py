@@ -27,8 +27,10 @@ from core_testkit import TOKEN  # noqa: E402 - found through the path just set
 class FakeClock:
     """A monotonic clock that only moves when something sleeps through it (or a test advances it).
 
-    Pass ``clock.now`` (or ``clock`` itself) as the clock and ``clock.sleep`` as the sleep.
+    A ``Clock``: pass it as the clock.
     """
+
+    shared = False
 
     def __init__(self, start: float = 1000.0) -> None:
         self.start = start
@@ -69,5 +71,5 @@ def api() -> Iterator[responses.RequestsMock]:
 @pytest.fixture
 def client(clock: FakeClock) -> Iterator[CloudflareClient]:
     """A token client on the fake clock, with a private request budget on that clock."""
-    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
+    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, rng=random.Random(0)) as c:
         yield c

@@ -23,6 +23,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget im
     parse_ratelimit,
     shared_budget,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import get_bulk_operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     OperationPendingError,
@@ -94,9 +95,7 @@ def test_a_429_that_is_not_the_rate_limit_pauses_nothing(clock):
 
 def test_a_write_meeting_a_pending_operation_does_not_pause_the_credentials_reads(clock):
     budget = RateBudget(100.0, 100, clock=clock, sleep=clock.sleep)
-    client = CloudflareClient(
-        Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0), retries=0, budget=budget
-    )
+    client = CloudflareClient(Credentials(api_token=TOKEN), clock=clock, rng=random.Random(0), retries=0, budget=budget)
     items = "https://api.cloudflare.com/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/rules/lists/x/items"
     pending = envelope(None, success=False, errors=[{"code": 10007, "message": "a bulk operation is pending"}])
     with responses.RequestsMock() as api:
@@ -111,7 +110,7 @@ def test_a_write_meeting_a_pending_operation_does_not_pause_the_credentials_read
                 deadline=clock() + 10,
             )
         started = clock()
-        client.get_bulk_operation("023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
+        get_bulk_operation(client, "023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
         assert clock() - started == 0
 
 
@@ -233,9 +232,7 @@ def test_two_budgets_on_one_file_share_its_tokens_and_its_pause(clock, tmp_path)
 def test_a_429_seen_by_one_wait_pauses_another_wait_on_the_same_credential(clock):
     budget = RateBudget(100.0, 100, clock=clock, sleep=clock.sleep)
     clients = [
-        CloudflareClient(
-            Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0), retries=0, budget=budget
-        )
+        CloudflareClient(Credentials(api_token=TOKEN), clock=clock, rng=random.Random(0), retries=0, budget=budget)
         for _client in range(2)
     ]
     with responses.RequestsMock() as api:
@@ -244,9 +241,9 @@ def test_a_429_seen_by_one_wait_pauses_another_wait_on_the_same_credential(clock
         )
         api.add(responses.GET, OPERATION_URL, json=envelope(operation("running")))
         with pytest.raises(RateLimitedError):
-            clients[0].get_bulk_operation("023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
+            get_bulk_operation(clients[0], "023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
         started = clock()
-        clients[1].get_bulk_operation("023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
+        get_bulk_operation(clients[1], "023e105f4ecef8ad9ca31a8372d0c353", "4da8780eeb215e6cb7f48dd981c4ea02")
         assert clock() - started == pytest.approx(12.0)
 
 

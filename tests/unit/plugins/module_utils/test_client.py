@@ -12,6 +12,7 @@ import requests
 import responses
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import client as client_module
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import get_bulk_operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import (
     CONNECT_TIMEOUT_MAX,
     DEFAULT_CALL_BUDGET,
@@ -66,7 +67,7 @@ def add(api, status=200, body=None, headers=None, url=OPERATION_URL):
 
 def test_get_bulk_operation_returns_normalized_facts(api, client):
     add(api, body=envelope(operation("completed", completed="2024-05-01T12:00:00+02:00")))
-    facts = client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    facts = get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert facts == BulkOperationFacts(id=OPERATION_ID, status="completed", completed_at="2024-05-01T10:00:00Z")
     assert len(api.calls) == 1
     assert api.calls[0].request.method == "GET"
@@ -81,20 +82,20 @@ def test_url_path_segments_are_each_quoted(api, client):
 
 def test_user_agent_names_the_product_and_its_version(api, client):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert USER_AGENT == f"edgeops-cloudflare-lists/{VERSION}"
     assert api.calls[0].request.headers["User-Agent"] == USER_AGENT
 
 
 def test_accept_header_asks_for_json(api, client):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert api.calls[0].request.headers["Accept"] == "application/json"
 
 
 def test_token_goes_in_a_bearer_authorization_header(api, client):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     headers = api.calls[0].request.headers
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert "X-Auth-Key" not in headers
@@ -103,8 +104,8 @@ def test_token_goes_in_a_bearer_authorization_header(api, client):
 
 def test_email_and_key_go_in_x_auth_headers(api, clock):
     add(api)
-    with CloudflareClient(Credentials(email=EMAIL, api_key=API_KEY), clock=clock, sleep=clock.sleep) as c:
-        c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    with CloudflareClient(Credentials(email=EMAIL, api_key=API_KEY), clock=clock) as c:
+        get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
     headers = api.calls[0].request.headers
     assert headers["X-Auth-Email"] == EMAIL
     assert headers["X-Auth-Key"] == API_KEY
@@ -125,9 +126,9 @@ def test_tls_verification_is_on_by_default_and_can_be_turned_off(api, clock):
     add(api)
     add(api)
     with CloudflareClient(Credentials(api_token=TOKEN), clock=clock) as c:
-        c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
     with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, validate_certs=False) as c:
-        c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
     # requests may swap True for the REQUESTS_CA_BUNDLE path; either way verification stays on.
     assert api.calls[0].request.req_kwargs["verify"] not in (False, None, "")
     assert api.calls[1].request.req_kwargs["verify"] is False
@@ -135,27 +136,27 @@ def test_tls_verification_is_on_by_default_and_can_be_turned_off(api, clock):
 
 def test_request_timeout_is_connect_capped_and_read_timeout(api, client):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert api.calls[0].request.req_kwargs["timeout"] == (CONNECT_TIMEOUT_MAX, DEFAULT_TIMEOUT)
 
 
 @pytest.mark.parametrize(("remaining", "limit"), [(400, DEFAULT_TIMEOUT), (4, 4.0), (0.5, ATTEMPT_FLOOR), (-5, 1.0)])
 def test_request_near_the_deadline_gets_the_time_left_but_at_least_the_floor(api, client, clock, remaining, limit):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + remaining)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID, deadline=clock() + remaining)
     assert api.calls[0].request.req_kwargs["timeout"] == (min(CONNECT_TIMEOUT_MAX, limit), limit)
 
 
 def test_small_configured_timeout_is_used_for_connect_and_read(api, clock):
     add(api)
     with CloudflareClient(Credentials(api_token=TOKEN), timeout=2.5, clock=clock) as c:
-        c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
     assert api.calls[0].request.req_kwargs["timeout"] == (2.5, 2.5)
 
 
 def test_response_is_streamed_so_its_size_can_be_bounded(api, client):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert api.calls[0].request.req_kwargs["stream"] is True
 
 
@@ -167,7 +168,7 @@ def test_redirects_are_not_followed_so_credentials_never_reach_another_host(api,
     add(api, status=status, body="", headers={"Location": "https://evil.example/steal"})
     api.add(responses.GET, "https://evil.example/steal", json=envelope(operation("completed")))
     with pytest.raises(EndpointError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert len(api.calls) == 1
     assert api.calls[0].request.url == OPERATION_URL
     assert info.value.http_status == status
@@ -183,14 +184,14 @@ def test_rate_limits_and_edge_failures_are_retried_until_success(api, client):
     add(api, status=502, body="<html>502</html>")
     add(api, status=500, body="")
     add(api, body=envelope(operation("running")))
-    assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "running"
+    assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID).status == "running"
     assert [call.response.status_code for call in api.calls] == [503, 429, 502, 500, 200]
 
 
 def test_retry_after_within_the_deadline_is_retried(api, client, clock):
     add(api, status=429, body="", headers={"Retry-After": "5"})
     add(api)
-    assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + 10).status == "pending"
+    assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID, deadline=clock() + 10).status == "pending"
     assert len(api.calls) == 2
 
 
@@ -201,7 +202,7 @@ def test_retry_after_within_the_deadline_is_retried(api, client, clock):
 def test_exhausted_retries_raise_the_typed_error_of_the_last_answer(api, client, status, kind):
     add(api, status=status, body=envelope(None, success=False, errors=[{"code": 1, "message": "busy"}]))
     with pytest.raises(kind) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert len(api.calls) == 1 + client.retries == 5
     assert info.value.http_status == status
     assert "busy (1)" in str(info.value)
@@ -211,7 +212,7 @@ def test_zero_retries_means_one_request(api, clock):
     add(api, status=503, body="")
     with CloudflareClient(Credentials(api_token=TOKEN), retries=0, clock=clock) as c:
         with pytest.raises(TransportError):
-            c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+            get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
     assert len(api.calls) == 1
 
 
@@ -223,7 +224,7 @@ def test_retry_after_longer_than_the_remaining_deadline_is_not_retried(api, clie
     add(api, status=429, body="", headers={"Retry-After": "120"})
     add(api)
     with pytest.raises(RateLimitedError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + 10)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID, deadline=clock() + 10)
     assert len(api.calls) == 1
     assert info.value.retry_after == 120.0
     assert info.value.http_status == 429
@@ -234,21 +235,21 @@ def test_without_a_deadline_one_call_may_retry_for_the_default_budget(api, clien
     add(api, status=429, body="", headers={"Retry-After": str(int(DEFAULT_CALL_BUDGET) + 1)})
     add(api)
     with pytest.raises(RateLimitedError):
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert len(api.calls) == 1
 
 
 def test_retry_after_just_within_the_default_budget_is_retried(api, client):
     add(api, status=429, body="", headers={"Retry-After": str(int(DEFAULT_CALL_BUDGET) - 1)})
     add(api)
-    assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+    assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID).status == "pending"
     assert len(api.calls) == 2
 
 
 def test_unparseable_retry_after_is_still_retried_with_backoff(api, client):
     add(api, status=429, body="", headers={"Retry-After": "soon"})
     add(api)
-    assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+    assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID).status == "pending"
     assert len(api.calls) == 2
 
 
@@ -256,7 +257,7 @@ def test_past_deadline_means_no_retry(api, client, clock):
     add(api, status=503, body="")
     add(api)
     with pytest.raises(TransportError):
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock())
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID, deadline=clock())
     assert len(api.calls) == 1
 
 
@@ -264,19 +265,19 @@ def test_each_call_gets_a_fresh_retry_budget(api, client):
     for _attempt in range(2):
         add(api, status=503, body="")
         add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert [call.response.status_code for call in api.calls] == [503, 200, 503, 200]
 
 
 def test_the_adapter_retry_is_bounded_by_the_call_deadline(api, client, clock):
     add(api)
-    client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + 42)
+    get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID, deadline=clock() + 42)
     retry = client._adapter.max_retries
     assert isinstance(retry, DeadlineRetry)
     assert retry.deadline == clock() + 42
     assert retry.clock is client.clock
-    assert retry.sleeper is client.sleep
+    assert retry.sleeper == client.clock.sleep
     assert retry.rng is client.rng
 
 
@@ -293,7 +294,7 @@ def test_the_adapter_retry_is_bounded_by_the_call_deadline(api, client, clock):
 def test_other_errors_are_not_retried(api, client, status, kind):
     add(api, status=status, body=envelope(None, success=False, errors=[{"code": 7003, "message": "no"}]))
     with pytest.raises(kind) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert info.type is kind
     assert len(api.calls) == 1
 
@@ -304,7 +305,7 @@ def test_other_errors_are_not_retried(api, client, status, kind):
 def test_connection_error_is_a_transport_error(api, client):
     add(api, body=requests.exceptions.ConnectionError("Connection refused"))
     with pytest.raises(TransportError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     exc = info.value
     assert info.type is TransportError
     assert str(exc) == (
@@ -318,7 +319,7 @@ def test_connection_error_is_a_transport_error(api, client):
 def test_tls_failure_is_an_endpoint_error_that_names_validate_certs(api, client):
     add(api, body=requests.exceptions.SSLError(ssl.SSLCertVerificationError(1, "certificate verify failed")))
     with pytest.raises(EndpointError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     message = str(info.value)
     assert "the TLS certificate of api.cloudflare.com could not be verified: certificate verify failed" in message
     assert "validate_certs" in message
@@ -328,14 +329,14 @@ def test_tls_failure_is_an_endpoint_error_that_names_validate_certs(api, client)
 def test_timeout_is_a_transport_error_that_names_the_timeout(api, client, error):
     add(api, body=error("timed out"))
     with pytest.raises(TransportError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert f"api.cloudflare.com did not answer within {DEFAULT_TIMEOUT:g} s (timed out)" in str(info.value)
 
 
 def test_body_over_the_limit_is_refused(api, client):
     add(api, body=b"x" * (MAX_BODY_BYTES + 1))
     with pytest.raises(MalformedResponseError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert f"larger than {MAX_BODY_BYTES} bytes" in str(info.value)
     assert "api.cloudflare.com" in str(info.value)
 
@@ -345,16 +346,16 @@ def test_body_at_the_limit_is_read_and_judged(api, client, monkeypatch):
     body = json.dumps(envelope(operation("pending"))).encode()
     add(api, body=body[:64])
     with pytest.raises(MalformedResponseError, match="not JSON"):
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     monkeypatch.setattr(client_module, "MAX_BODY_BYTES", len(body))
     add(api, body=body)
-    assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+    assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID).status == "pending"
 
 
 def test_html_error_page_is_a_transport_error_with_an_excerpt(api, client):
     add(api, status=502, body="<html><body><h1>502 Bad Gateway</h1></body></html>")
     with pytest.raises(TransportError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert "502 Bad Gateway" in str(info.value)
     assert len(api.calls) == 5
 
@@ -362,13 +363,13 @@ def test_html_error_page_is_a_transport_error_with_an_excerpt(api, client):
 def test_unknown_status_from_the_api_is_an_unexpected_status_error(api, client):
     add(api, body=envelope(operation("cancelled")))
     with pytest.raises(UnexpectedStatusError):
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
 
 
 def test_answer_for_another_operation_is_malformed(api, client):
     add(api, body=envelope(operation("pending", operation_id="another")))
     with pytest.raises(MalformedResponseError, match="not the requested"):
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
 
 
 # --- secrets --------------------------------------------------------------------------------------
@@ -416,9 +417,9 @@ def test_secret_never_appears_in_any_error(api, clock, name, scheme):
     spec = SECRET_PATHS[name]
     credentials = Credentials(api_token=TOKEN) if scheme == "token" else Credentials(email=EMAIL, api_key=TOKEN)
     add(api, status=spec["status"], body=spec["body"], headers=spec["headers"])
-    with CloudflareClient(credentials, clock=clock, sleep=clock.sleep) as c:
+    with CloudflareClient(credentials, clock=clock) as c:
         with pytest.raises(CloudflareListsError) as info:
-            c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=clock() + 30)
+            get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID, deadline=clock() + 30)
     exc = info.value
     assert TOKEN not in str(exc)
     assert TOKEN not in repr(exc)
@@ -542,7 +543,7 @@ def certificates(tmp_path_factory):
 
 def https_check(server, **client_options):
     with CloudflareClient(Credentials(api_token=TOKEN), server.base_url, **client_options) as c:
-        return c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        return get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
 
 
 def test_a_self_signed_certificate_is_one_clear_endpoint_error_without_a_retry(certificates):
@@ -586,7 +587,7 @@ def test_plain_http_behind_an_https_url_is_an_endpoint_error():
     with HostileServer(answer(PENDING_ANSWER), read_request=False) as server:
         https = f"https://127.0.0.1:{server.port}/client/v4"
         with CloudflareClient(Credentials(api_token=TOKEN), https) as c, pytest.raises(EndpointError) as info:
-            c.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+            get_bulk_operation(c, ACCOUNT_ID, OPERATION_ID)
     assert "the TLS handshake with 127.0.0.1 failed" in str(info.value)
     assert "https endpoint" in str(info.value)
     assert server.connections == 1

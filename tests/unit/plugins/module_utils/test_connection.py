@@ -6,6 +6,7 @@ import random
 
 import pytest
 import requests
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import shared_budget
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
@@ -29,11 +30,17 @@ def test_open_client_falls_back_to_the_environment():
         assert c.base_url == "https://cf.example"
 
 
-def test_open_client_passes_clock_sleep_rng_and_session(clock):
+def test_open_client_passes_clock_rng_and_session(clock):
     rng = random.Random(1)
     session = requests.Session()
-    with open_client(TOKEN, environ={}, session=session, clock=clock, sleep=clock.sleep, rng=rng) as c:
-        assert (c.clock, c.sleep, c.rng, c._session) == (clock, clock.sleep, rng, session)
+    with open_client(TOKEN, environ={}, session=session, clock=clock, rng=rng) as c:
+        assert (c.clock, c.rng, c._session) == (clock, rng, session)
+
+
+def test_a_simulated_clock_gets_a_private_budget_on_it_and_the_system_clock_the_shared_one(clock):
+    with open_client(TOKEN, environ={}, clock=clock) as simulated, open_client(TOKEN, environ={}) as real:
+        assert (simulated.budget.clock, simulated.budget.sleep, simulated.budget.path) == (clock, clock.sleep, None)
+        assert real.budget is shared_budget(real.credentials.secrets(), real.base_url)
 
 
 def test_open_client_mounts_its_deadline_bounded_retries_on_a_given_session():

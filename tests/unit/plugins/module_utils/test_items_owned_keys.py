@@ -74,7 +74,7 @@ def api():
 
 @pytest.fixture
 def client(clock):
-    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, sleep=clock.sleep, rng=random.Random(0)) as c:
+    with CloudflareClient(Credentials(api_token=TOKEN), clock=clock, rng=random.Random(0)) as c:
         yield c
 
 

@@ -17,7 +17,10 @@ import re
 import pytest
 import requests
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import wait_for_bulk_operation
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
+    get_bulk_operation,
+    wait_for_bulk_operation,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import TransportError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
@@ -37,7 +40,7 @@ def client_for(server: HostileServer, timeout: float) -> CloudflareClient:
 def check_once(server: HostileServer, *, timeout: float, remaining: float = 60.0):
     with client_for(server, timeout) as client:
         deadline = client.clock() + remaining
-        return elapsed(lambda: client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID, deadline=deadline))
+        return elapsed(lambda: get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID, deadline=deadline))
 
 
 @pytest.mark.parametrize(
@@ -86,7 +89,7 @@ def test_a_dripped_tls_handshake_is_cut_off_too():
             Credentials(api_token=TOKEN), f"https://127.0.0.1:{server.port}/client/v4", timeout=1.5
         )
         with https:
-            seconds, outcome = elapsed(lambda: https.get_bulk_operation(ACCOUNT_ID, OPERATION_ID))
+            seconds, outcome = elapsed(lambda: get_bulk_operation(https, ACCOUNT_ID, OPERATION_ID))
     assert isinstance(outcome, TransportError)
     assert 1.5 <= seconds < 1.5 + SLACK
 
@@ -123,7 +126,7 @@ def proxy(monkeypatch):
 def test_plain_http_to_loopback_ignores_environment_proxies(proxy, monkeypatch, variable):
     monkeypatch.setenv(variable, proxy.url)
     with HostileServer(answer(PENDING)) as server, client_for(server, 5) as client:
-        assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+        assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID).status == "pending"
     assert proxy.received == []
     assert f"Bearer {TOKEN}".encode() in server.requests[0]
 
@@ -133,7 +136,7 @@ def test_plain_http_ignores_proxies_set_on_a_given_session(proxy):
     session.proxies = {"http": proxy.url, "all": proxy.url}
     with HostileServer(answer(PENDING)) as server:
         with CloudflareClient(Credentials(api_token=TOKEN), server.base_url, session=session) as client:
-            assert client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID).status == "pending"
+            assert get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID).status == "pending"
     assert proxy.received == []
 
 
@@ -142,7 +145,7 @@ def test_https_goes_through_an_environment_proxy_only_as_a_tunnel_the_proxy_cann
     monkeypatch.setenv(variable, proxy.url)
     client = CloudflareClient(Credentials(api_token=TOKEN), "https://127.0.0.1:9/client/v4", timeout=5, retries=0)
     with client, pytest.raises(TransportError) as info:
-        client.get_bulk_operation(ACCOUNT_ID, OPERATION_ID)
+        get_bulk_operation(client, ACCOUNT_ID, OPERATION_ID)
     assert proxy.received
     for request in proxy.received:
         assert request.startswith(b"CONNECT 127.0.0.1:9 HTTP/1.")

@@ -30,9 +30,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     DEFAULT_WAIT_TIMEOUT,
     FIRST_ANSWER_GRACE,
     TRANSIENT_ERRORS,
+    PollState,
     WaitOutcome,
     WaitPolicy,
     WaitProgress,
+    decide,
     wait_until_finished,
 )
 from core_testkit import OPERATION_ID, WHAT, operation
@@ -84,8 +86,8 @@ def wait(clock, check, rng=None, on_progress=None, **policy):
     return wait_until_finished(
         check,
         WaitPolicy(**policy),
+        operation_id=OPERATION_ID,
         clock=clock,
-        sleep=clock.sleep,
         rng=rng if rng is not None else random.Random(0),
         on_progress=on_progress,
     )
@@ -526,7 +528,7 @@ def test_next_check_in_is_cut_to_the_deadline(clock):
 
 def test_waiting_without_an_rng_uses_a_fresh_one(clock):
     check = Script(clock, PENDING, COMPLETED)
-    outcome = wait_until_finished(check, WaitPolicy(timeout=60), clock=clock, sleep=clock.sleep)
+    outcome = wait_until_finished(check, WaitPolicy(timeout=60), operation_id=OPERATION_ID, clock=clock)
     assert outcome.checks == 2
     assert (1 - DEFAULT_JITTER) * DEFAULT_FIRST_INTERVAL <= clock.sleeps[0] <= DEFAULT_FIRST_INTERVAL
 
@@ -596,3 +598,83 @@ def test_wait_policy_refuses_values_outside_its_bounds_saying_which(field, value
         WaitPolicy(**{field: value})
     assert info.value.parameter == name
     assert problem in str(info.value)
+
+
+# --- decide: the one rule after a check, for a wait on one operation or on many ------------------------------------
+
+
+def poll_state(facts=None, checks=1, delays=(2.0, 4.0)):
+    state = PollState(OPERATION_ID, 100.0, iter(delays))
+    state.checks = checks
+    state.facts = facts
+    return state
+
+
+RUNNING_FACTS = BulkOperationFacts(id=OPERATION_ID, status="running")
+POLICY = WaitPolicy(timeout=60)
+DEADLINE = 160.0
+
+
+def test_decide_ends_a_completed_operation():
+    step = decide(poll_state(BulkOperationFacts(id=OPERATION_ID, status="completed")), None, 101.0, DEADLINE, POLICY)
+    assert step.completed
+    assert (step.error, step.delay) == (None, None)
+
+
+def test_decide_ends_a_failed_operation_with_its_reason_checks_and_time():
+    failed = BulkOperationFacts(id=OPERATION_ID, status="failed", error="too many items")
+    step = decide(poll_state(failed, checks=3), None, 104.5, DEADLINE, POLICY)
+    assert isinstance(step.error, OperationFailedError)
+    assert str(step.error) == f"Bulk operation {OPERATION_ID} failed: too many items"
+    assert (step.error.facts, step.error.checks, step.error.elapsed) == (failed, 3, 4.5)
+
+
+def test_decide_checks_an_unfinished_operation_again_after_the_next_delay():
+    assert decide(poll_state(RUNNING_FACTS), None, 101.0, DEADLINE, POLICY).delay == 2.0
+
+
+def test_decide_never_sleeps_past_the_deadline():
+    assert decide(poll_state(RUNNING_FACTS, delays=(30.0,)), None, 150.0, DEADLINE, POLICY).delay == 10.0
+
+
+def test_decide_ends_an_unfinished_operation_at_the_deadline_with_the_last_status():
+    step = decide(poll_state(RUNNING_FACTS, checks=7), None, DEADLINE, DEADLINE, POLICY)
+    assert isinstance(step.error, WaitTimeoutError)
+    assert str(step.error) == (
+        f"Bulk operation {OPERATION_ID} was still running after 60.0 s and 7 checks, at the end of a 60 s wait. "
+        "Wait longer, or check it again later with the same operation_id."
+    )
+    assert (step.error.facts, step.error.timeout, step.error.checks) == (RUNNING_FACTS, 60, 7)
+
+
+def test_decide_ends_at_once_on_an_error_that_is_not_transient_keeping_the_last_facts():
+    error = NotFoundError("gone")
+    step = decide(poll_state(RUNNING_FACTS, checks=2), error, 103.0, DEADLINE, POLICY)
+    assert step.error is error
+    assert (error.facts, error.checks, error.elapsed) == (RUNNING_FACTS, 2, 3.0)
+
+
+def test_decide_retries_a_transient_error_honouring_its_retry_after():
+    assert decide(poll_state(RUNNING_FACTS), TransportError("503"), 101.0, DEADLINE, POLICY).delay == 2.0
+    throttled = RateLimitedError("429", retry_after=9.0)
+    assert decide(poll_state(RUNNING_FACTS), throttled, 101.0, DEADLINE, POLICY).delay == 9.0
+
+
+def test_decide_ends_with_a_transient_error_whose_retry_after_reaches_past_the_deadline():
+    throttled = RateLimitedError("429", retry_after=300.0)
+    assert decide(poll_state(RUNNING_FACTS), throttled, 101.0, DEADLINE, POLICY).error is throttled
+
+
+def test_decide_ends_with_the_transient_error_not_a_timeout_at_the_deadline():
+    error = TransportError("503")
+    assert decide(poll_state(RUNNING_FACTS), error, DEADLINE, DEADLINE, POLICY).error is error
+
+
+def test_decide_gives_up_on_transient_errors_after_the_first_answer_grace_when_none_answered():
+    error = TransportError("refused")
+    before = decide(poll_state(None), error, 100.0 + FIRST_ANSWER_GRACE - 1, 1000.0, WaitPolicy(timeout=900))
+    assert before.delay is not None
+    assert decide(poll_state(None), error, 100.0 + FIRST_ANSWER_GRACE, 1000.0, WaitPolicy(timeout=900)).error is error
+    # Once an answer came, transient trouble is retried until the deadline.
+    answered = decide(poll_state(RUNNING_FACTS), error, 100.0 + FIRST_ANSWER_GRACE, 1000.0, WaitPolicy(timeout=900))
+    assert answered.delay is not None
