@@ -12,27 +12,29 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pulumi
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, PRESENT, parse_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import refuse_empty_exact
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, EXACT, PRESENT, parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     get_list,
     read_items,
     resolve_account_id,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_provider.connection import ConnectedProvider
-from pulumi_provider.list_schema import LIST_ITEMS, item_dicts, keys_of, list_items_outputs, operation_output
-from pulumi_provider.list_writes import deadline, write_items
-from pulumi_provider.schema import plain_numbers
-
-_FAILED_CONSEQUENCE = (
-    "The list's items are as they were (a write is applied whole or not at all); fix the items and run `pulumi up` "
-    "again."
+from pulumi_provider.list_schema import (
+    LIST_ITEMS,
+    deadline_of,
+    item_dicts,
+    keys_of,
+    list_items_outputs,
+    operation_output,
+    write_options,
 )
+from pulumi_provider.schema import plain_numbers
 
 
 class ListItemsProvider(ConnectedProvider):
@@ -40,10 +42,10 @@ class ListItemsProvider(ConnectedProvider):
 
     - check: the items must be items of some list kind; the list's own kind is applied once it is read.
     - diff: canonical forms compared, in the list's kind; a new account_id or list_id replaces.
-    - create: adds the items (and updates their comments where they exist), in one bulk operation.
-    - update: adds the new ones, updates comments, and removes the ones no longer declared, in one bulk operation.
+    - create: adds the items (and updates their comments where they exist), through the core's one write path.
+    - update: adds the new ones, updates comments, then removes the ones no longer declared (by id).
     - read: which of its own items the list still holds, as the list holds them.
-    - delete: removes its own items, in one bulk operation.
+    - delete: removes its own items, by id.
     """
 
     def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
@@ -62,7 +64,7 @@ class ListItemsProvider(ConnectedProvider):
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
         account_id = resolve_account_id(props.get("account_id"))
         with self._connection.open_client() as client:
-            until = deadline(client, props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+            until = deadline_of(client, props)
             try:
                 facts = get_list(client, account_id, props["list_id"], deadline=until)
             except NotFoundError:
@@ -81,56 +83,39 @@ class ListItemsProvider(ConnectedProvider):
         return UpdateResult(outs)
 
     def _write(self, inputs: Dict[str, Any], *, owned: Any, last_operation: Any) -> Tuple[str, Dict[str, Any]]:
-        """Add and update these items, and remove the ``owned`` ones (a previous state's) no longer declared, in
-        one bulk operation; return the list's id and the outputs."""
+        """The core's ``sync_items`` in ``present`` mode, owning these items: add and update them, and remove the
+        ``owned`` ones (a previous state's) no longer declared; every other item of the list is left alone."""
+        items = plain_numbers(inputs["items"])
+        if owned:
+            # No items would remove every item this resource owned: the same guard as an exact sync to nothing.
+            refuse_empty_exact(EXACT, items, bool(inputs.get("allow_empty")))
         with self._connection.open_client() as client:
-            until = deadline(client, inputs["wait_timeout"])
-            facts = _list(client, inputs["account_id"], inputs["list_id"], until)
-            desired = parse_items(facts.kind, plain_numbers(inputs["items"]))
-            outcome = write_items(
+            facts = get_list(client, inputs["account_id"], inputs["list_id"], deadline=deadline_of(client, inputs))
+            desired = parse_items(facts.kind, items)
+            facts_after, outcome = sync_items(
                 client,
                 inputs["account_id"],
-                facts,
-                desired,
+                facts.id,
+                items,
                 PRESENT,
-                wait_timeout=inputs["wait_timeout"],
-                until=until,
-                consequence=_FAILED_CONSEQUENCE,
+                options=write_options(inputs),
                 owned_keys=None if owned is None else keys_of(facts.kind, owned),
             )
         own = {item.key for item in desired}
-        items = item_dicts(item for item in outcome.items if item.key in own)
+        written = item_dicts(item for item in outcome.items if item.key in own)
         operation = operation_output(outcome.operation, last_operation)
-        return facts.id, list_items_outputs(inputs, facts.kind, items, operation)
+        return (facts_after or facts).id, list_items_outputs(inputs, facts.kind, written, operation)
 
     def delete(self, _id: str, props: Dict[str, Any]) -> None:
         account_id = resolve_account_id(props.get("account_id"))
+        owned = plain_numbers(list(props.get("items") or ()))
+        if not owned:
+            return
         with self._connection.open_client() as client:
-            wait_timeout = props.get("wait_timeout")
-            wait_timeout = DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout
-            until = deadline(client, wait_timeout)
             try:
-                facts = get_list(client, account_id, props["list_id"], deadline=until)
+                sync_items(client, account_id, props["list_id"], owned, ABSENT, options=write_options(props))
             except NotFoundError:
                 return  # the list is gone, and its items with it
-            write_items(
-                client,
-                account_id,
-                facts,
-                parse_items(facts.kind, plain_numbers(list(props.get("items") or ()))),
-                ABSENT,
-                wait_timeout=wait_timeout,
-                until=until,
-                consequence="Its items are still in the list; run `pulumi destroy` again.",
-            )
-
-
-def _list(client: CloudflareClient, account_id: str, list_id: str, until: float) -> ListFacts:
-    try:
-        return get_list(client, account_id, list_id, deadline=until)
-    except NotFoundError as exc:
-        exc.message += f" ListItems writes to an existing list: check list_id {list_id!r}, or create it first."
-        raise
 
 
 @dataclass(frozen=True)
@@ -140,12 +125,16 @@ class ListItemsArgs:
     ``account_id``: the account (default: ``CLOUDFLARE_ACCOUNT_ID``). ``list_id``: the list (e.g. a
     ``RulesList``'s ``list_id``); changing either replaces. ``items``: the items this resource owns, each a plain
     value or a dict with the kind's fields and ``comment``. ``wait_timeout``: seconds to wait for a write.
+    ``allow_empty``: let ``items=[]`` remove every item this resource owned (refused otherwise, before any
+    write). ``max_removals``: refuse a plan that removes more items than this count, or percentage (``"10%"``).
     """
 
     account_id: Optional[pulumi.Input[str]] = None
     list_id: Optional[pulumi.Input[str]] = None
     items: Optional[pulumi.Input[Sequence[Any]]] = None
     wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT
+    allow_empty: pulumi.Input[bool] = False
+    max_removals: Optional[pulumi.Input[str]] = None
 
     def to_props(self) -> Dict[str, Any]:
         return dict(self.__dict__)  # not asdict: it deep-copies, and an Output must be passed as is
@@ -163,6 +152,8 @@ class ListItems(Resource, module="cloudflare-lists", name="ListItems"):
     list_id: pulumi.Output[str]
     items: pulumi.Output[List[Dict[str, Any]]]
     wait_timeout: pulumi.Output[float]
+    allow_empty: pulumi.Output[bool]
+    max_removals: pulumi.Output[Optional[str]]
     kind: pulumi.Output[str]
     bulk_operation: pulumi.Output[Optional[Dict[str, Any]]]
 
@@ -173,9 +164,11 @@ class ListItems(Resource, module="cloudflare-lists", name="ListItems"):
         list_id: Optional[pulumi.Input[str]] = None,
         items: Optional[pulumi.Input[Sequence[Any]]] = None,
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        allow_empty: pulumi.Input[bool] = False,
+        max_removals: Optional[pulumi.Input[str]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        args = ListItemsArgs(account_id, list_id, items, wait_timeout)
+        args = ListItemsArgs(account_id, list_id, items, wait_timeout, allow_empty, max_removals)
         super().__init__(ListItemsProvider(), resource_name, LIST_ITEMS.registration(args.to_props()), opts)
 
     @classmethod

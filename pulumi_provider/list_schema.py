@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
+    ValidationError,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import parse_max_removals
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
     KINDS,
     ListItem,
@@ -23,13 +28,14 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_list_id,
     validate_list_name,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions, call_deadline
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     describe_value,
     validate_wait_timeout,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT, WaitPolicy
 
-from pulumi_provider.schema import Field, Schema, is_unknown, plain_numbers, simple
+from pulumi_provider.schema import Field, Schema, boolean, is_unknown, plain_numbers, simple
 
 
 def _item_list(value: Any) -> List[Any]:
@@ -60,25 +66,20 @@ def items_of_some_kind(value: Any, _checked: Mapping[str, Any]) -> List[Any]:
     """``ListItems.items``: the list's kind is known only once it is read, so the items must fit at least one kind.
 
     They stay as written; create and update parse them for the list's kind before any write. When no kind fits,
-    the failure is the one of the kind the items fit longest (an IP list's items fail on their bad item).
+    the failure is that of the kind the items fit best (an IP list's items fail on their bad items only).
     """
     if value is None:
         raise ValidationError("items", "required: the items this resource adds to the list and owns.")
     items = _item_list(value)
-    failures: List[ValidationError] = []
+    failures: List[ItemsValidationError] = []
     for kind in KINDS:
         try:
             parse_items(kind, items)
-        except ValidationError as exc:
+        except ItemsValidationError as exc:
             failures.append(exc)
         else:
             return items
-    raise max(failures, key=lambda exc: _index(exc.parameter))
-
-
-def _index(parameter: str) -> int:
-    digits = parameter[parameter.find("[") + 1 : -1]
-    return int(digits) if digits.isdigit() else -1
+    raise min(failures, key=lambda exc: len(exc.problems))
 
 
 def _canonical_for_kind(value: Any, props: Mapping[str, Any]) -> Any:
@@ -96,8 +97,16 @@ def _wait_timeout(value: Any) -> float:
     return validate_wait_timeout(value)
 
 
+def _max_removals(value: Any) -> Any:
+    """A count or a percentage (``"10%"``), kept as given once valid."""
+    limit = parse_max_removals(plain_numbers(value))
+    return None if limit is None else str(limit)
+
+
 _ACCOUNT = Field("account_id", simple(_account), replaces=True)
 _WAIT_TIMEOUT = Field("wait_timeout", simple(_wait_timeout), default=DEFAULT_WAIT_TIMEOUT)
+_ALLOW_EMPTY = Field("allow_empty", boolean("allow_empty"), default=False)
+_MAX_REMOVALS = Field("max_removals", simple(_max_removals))
 
 #: ``bulk_operation``: the facts of the last write (``id``, ``status``, ``finished``, ``succeeded``,
 #: ``completed_at``, ``error``), or absent when the resource has written nothing yet.
@@ -110,6 +119,8 @@ RULES_LIST = Schema(
         Field("description", simple(validate_description)),
         Field("items", items_of_kind, canonical=_canonical_for_kind, unset_leaves_alone=True),
         _WAIT_TIMEOUT,
+        _ALLOW_EMPTY,
+        _MAX_REMOVALS,
     ),
     outputs=("list_id", "num_items", "items", "bulk_operation"),
 )
@@ -121,6 +132,8 @@ LIST_ITEMS = Schema(
         Field("list_id", simple(validate_list_id), replaces=True),
         Field("items", items_of_some_kind, canonical=_canonical_for_kind),
         _WAIT_TIMEOUT,
+        _ALLOW_EMPTY,
+        _MAX_REMOVALS,
     ),
     outputs=("kind", "items", "bulk_operation"),
 )
@@ -129,6 +142,20 @@ LIST_ITEMS = Schema(
 def _wait_timeout_of(props: Mapping[str, Any]) -> Any:
     value = props.get("wait_timeout")
     return DEFAULT_WAIT_TIMEOUT if value is None else value
+
+
+def deadline_of(client: CloudflareClient, props: Mapping[str, Any]) -> float:
+    """The end of one provider call: the resource's ``wait_timeout`` from now."""
+    return call_deadline(client, _wait_timeout_of(props))
+
+
+def write_options(inputs: Mapping[str, Any]) -> SyncOptions:
+    """The core's write options from a resource's checked inputs: its wait and its guards."""
+    return SyncOptions.of(
+        policy=WaitPolicy(timeout=_wait_timeout_of(inputs)),
+        allow_empty=bool(inputs.get("allow_empty")),
+        max_removals=inputs.get("max_removals"),
+    )
 
 
 def item_dicts(items: Iterable[ListItem]) -> List[Dict[str, Any]]:
@@ -156,6 +183,8 @@ def rules_list_outputs(
         "description": facts.description,
         "items": list(items),
         "wait_timeout": _wait_timeout_of(inputs),
+        "allow_empty": bool(inputs.get("allow_empty")),
+        "max_removals": inputs.get("max_removals"),
         "list_id": facts.id,
         "num_items": facts.num_items,
         "bulk_operation": operation,
@@ -171,6 +200,8 @@ def list_items_outputs(
         "list_id": inputs["list_id"],
         "items": list(items),
         "wait_timeout": _wait_timeout_of(inputs),
+        "allow_empty": bool(inputs.get("allow_empty")),
+        "max_removals": inputs.get("max_removals"),
         "kind": kind,
         "bulk_operation": operation,
     }

@@ -10,29 +10,27 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 import pulumi
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
-    CloudflareListsError,
-    ConflictError,
-    NotFoundError,
-)
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import EXACT, parse_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
-    create_list,
     delete_list,
-    find_list,
     get_list,
     read_items,
     resolve_account_id,
-    update_description,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_list, update_list
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_provider.connection import ConnectedProvider
-from pulumi_provider.list_schema import RULES_LIST, item_dicts, operation_output, rules_list_outputs
-from pulumi_provider.list_writes import deadline, one_write, write_items
+from pulumi_provider.list_schema import (
+    RULES_LIST,
+    deadline_of,
+    item_dicts,
+    operation_output,
+    rules_list_outputs,
+    write_options,
+)
 from pulumi_provider.schema import plain_numbers
 
 
@@ -42,8 +40,9 @@ class RulesListProvider(ConnectedProvider):
     - check: the core's rules per property; items are recorded canonical, in Cloudflare's order.
     - diff: canonical forms compared. A new account_id, name or kind replaces (the old list goes first when the
       name stays, as two lists of one name would be ambiguous); description and items update in place.
-    - create: the list, then its items in one bulk operation, waited on. A failure removes the list again.
-    - update: the description; the items by the core's exact plan, in one bulk operation.
+    - create: the core's ``sync_list`` (refusing a list of that name that already exists): the list, then its
+      items, waited on and verified. A failure removes the list again.
+    - update: the core's ``update_list``: the description; the items by the exact plan, writing only the difference.
     - read: the list's description and canonical items now, so a refresh shows changes made elsewhere.
     - delete: the list (Cloudflare refuses while a rule uses it, and so does this, saying which).
     """
@@ -60,45 +59,26 @@ class RulesListProvider(ConnectedProvider):
 
     def create(self, props: Dict[str, Any]) -> CreateResult:
         inputs = RULES_LIST.inputs_of(props)
-        account_id, name, kind = inputs["account_id"], inputs["name"], inputs["kind"]
-        desired = None if inputs["items"] is None else parse_items(kind, plain_numbers(inputs["items"]))
         with self._connection.open_client() as client:
-            until = deadline(client, inputs["wait_timeout"])
-            with one_write(client, account_id, until):
-                existing = find_list(client, account_id, name, deadline=until)
-                if existing is not None:
-                    raise ConflictError(
-                        f"Account {account_id} already has a list named {name!r} ({existing.id}). To manage it "
-                        f"here, adopt it: RulesList({name!r}, ..., opts=pulumi.ResourceOptions(import_="
-                        f"{existing.id!r})); to only read it, RulesList.get(name, {existing.id!r}, "
-                        "account_id=...); or choose another name."
-                    )
-                facts = create_list(client, account_id, name, kind, inputs["description"] or None, deadline=until)
-            try:
-                operation, items = None, []
-                if desired:
-                    outcome = write_items(
-                        client,
-                        account_id,
-                        facts,
-                        desired,
-                        EXACT,
-                        wait_timeout=inputs["wait_timeout"],
-                        until=until,
-                        consequence="The list was deleted again, so nothing was created; fix the items and run "
-                        "`pulumi up` again.",
-                    )
-                    operation, items = outcome.operation, item_dicts(outcome.items)
-                    facts = get_list(client, account_id, facts.id, deadline=until)
-            except CloudflareListsError as exc:
-                _remove_after_failed_create(client, account_id, facts, until, exc)
-                raise
-        return CreateResult(facts.id, rules_list_outputs(inputs, facts, items, operation_output(operation)))
+            outcome = sync_list(
+                client,
+                inputs["account_id"],
+                inputs["name"],
+                kind=inputs["kind"],
+                description=inputs["description"] or None,
+                items=None if inputs["items"] is None else plain_numbers(inputs["items"]),
+                options=write_options(inputs),
+                adopt=False,
+            )
+        assert outcome.list is not None  # a real run always ends with the list
+        items = item_dicts(outcome.items.items) if outcome.items else []
+        operation = operation_output(outcome.items.operation if outcome.items else None)
+        return CreateResult(outcome.list.id, rules_list_outputs(inputs, outcome.list, items, operation))
 
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
         account_id = resolve_account_id(props.get("account_id"))
         with self._connection.open_client() as client:
-            until = deadline(client, props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+            until = deadline_of(client, props)
             try:
                 facts = get_list(client, account_id, id_, deadline=until)
             except NotFoundError:
@@ -111,64 +91,35 @@ class RulesListProvider(ConnectedProvider):
         inputs = RULES_LIST.inputs_of(news)
         account_id = inputs["account_id"]
         changed = RULES_LIST.changed(olds, news)
-        operation = olds.get("bulk_operation")
-        items: List[Dict[str, Any]] = list(olds.get("items") or [])
+        manage_items = "items" in changed and inputs["items"] is not None
         with self._connection.open_client() as client:
-            until = deadline(client, inputs["wait_timeout"])
-            facts = self._list(client, account_id, id_, until)
-            if inputs["description"] != facts.description:
-                with one_write(client, account_id, until):
-                    facts = update_description(client, account_id, facts.id, inputs["description"], deadline=until)
-            if "items" in changed and inputs["items"] is not None:
-                outcome = write_items(
-                    client,
-                    account_id,
-                    facts,
-                    parse_items(facts.kind, plain_numbers(inputs["items"])),
-                    EXACT,
-                    wait_timeout=inputs["wait_timeout"],
-                    until=until,
-                    consequence="The list's items are as they were (a write is applied whole or not at all); fix "
-                    "the items and run `pulumi up` again.",
-                )
-                items = item_dicts(outcome.items)
-                if outcome.operation is not None:
-                    operation = operation_output(outcome.operation)
-                    facts = get_list(client, account_id, facts.id, deadline=until)
-        return UpdateResult(rules_list_outputs(inputs, facts, items, operation))
+            facts = get_list(client, account_id, id_, deadline=deadline_of(client, inputs))
+            outcome = update_list(
+                client,
+                account_id,
+                facts,
+                description=inputs["description"],
+                desired=parse_items(facts.kind, plain_numbers(inputs["items"])) if manage_items else None,
+                options=write_options(inputs),
+            )
+        assert outcome.list is not None
+        items: List[Dict[str, Any]] = list(olds.get("items") or [])
+        operation = olds.get("bulk_operation")
+        if outcome.items is not None:
+            items = item_dicts(outcome.items.items)
+            if outcome.items.operation is not None:
+                operation = operation_output(outcome.items.operation)
+        return UpdateResult(rules_list_outputs(inputs, outcome.list, items, operation))
 
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
         account_id = resolve_account_id(props.get("account_id"))
         with self._connection.open_client() as client:
-            until = deadline(client, props.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+            until = deadline_of(client, props)
             try:
                 facts = get_list(client, account_id, id_, deadline=until)
             except NotFoundError:
                 return  # already gone
-            with one_write(client, account_id, until):
-                delete_list(client, account_id, facts, deadline=until)
-
-    @staticmethod
-    def _list(client: CloudflareClient, account_id: str, list_id: str, until: float) -> ListFacts:
-        try:
-            return get_list(client, account_id, list_id, deadline=until)
-        except NotFoundError as exc:
-            exc.message += " The list was deleted outside Pulumi: run `pulumi refresh`, then `pulumi up` creates it."
-            raise
-
-
-def _remove_after_failed_create(
-    client: CloudflareClient, account_id: str, facts: ListFacts, until: float, failure: CloudflareListsError
-) -> None:
-    """A failed create must leave nothing behind: delete the new list, or say that it is still there."""
-    try:
-        with one_write(client, account_id, until):
             delete_list(client, account_id, facts, deadline=until)
-    except CloudflareListsError as exc:
-        failure.message += (
-            f" The new list {facts.name!r} ({facts.id}) could not be deleted again ({exc}); delete it, or adopt it "
-            "with import_."
-        )
 
 
 @dataclass(frozen=True)
@@ -179,7 +130,9 @@ class RulesListArgs:
     most 50. ``kind``: ``ip``, ``hostname``, ``asn`` or ``redirect``. Changing any of these replaces the list.
     ``description``: at most 500 characters. ``items``: when given, exactly the items the list holds (each a plain
     value, or a dict with the kind's fields and ``comment``); omitted, the items are left alone (e.g. to
-    ``ListItems``). ``wait_timeout``: seconds to wait for a write to be applied.
+    ``ListItems``). ``wait_timeout``: seconds to wait for a write to be applied. ``allow_empty``: let ``items=[]``
+    empty the list (refused otherwise, before any write). ``max_removals``: refuse a plan that removes more items
+    than this count, or percentage of the list (``"10%"``).
     """
 
     account_id: Optional[pulumi.Input[str]] = None
@@ -188,6 +141,8 @@ class RulesListArgs:
     description: Optional[pulumi.Input[str]] = None
     items: Optional[pulumi.Input[Sequence[Any]]] = None
     wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT
+    allow_empty: pulumi.Input[bool] = False
+    max_removals: Optional[pulumi.Input[str]] = None
 
     def to_props(self) -> Dict[str, Any]:
         return dict(self.__dict__)  # not asdict: it deep-copies, and an Output must be passed as is
@@ -208,6 +163,8 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
     description: pulumi.Output[str]
     items: pulumi.Output[List[Dict[str, Any]]]
     wait_timeout: pulumi.Output[float]
+    allow_empty: pulumi.Output[bool]
+    max_removals: pulumi.Output[Optional[str]]
     list_id: pulumi.Output[str]
     num_items: pulumi.Output[int]
     bulk_operation: pulumi.Output[Optional[Dict[str, Any]]]
@@ -221,9 +178,11 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
         description: Optional[pulumi.Input[str]] = None,
         items: Optional[pulumi.Input[Sequence[Any]]] = None,
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        allow_empty: pulumi.Input[bool] = False,
+        max_removals: Optional[pulumi.Input[str]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout)
+        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout, allow_empty, max_removals)
         super().__init__(RulesListProvider(), resource_name, RULES_LIST.registration(args.to_props()), opts)
 
     @classmethod

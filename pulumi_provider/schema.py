@@ -15,7 +15,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
+    ValidationError,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import describe_value
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
@@ -125,7 +128,8 @@ class Schema:
         """Fill in defaults and check each input; return the inputs and ``(property, reason)`` for each problem.
 
         A value not known yet passes through unchecked; it is checked again once known. A failure names the
-        property the core's error names when it is inside this one (``items[3]``), else the property.
+        property the core's error names when it is inside this one (``items[3]``), else the property; every bad
+        item is its own failure.
         """
         inputs: Dict[str, Any] = {}
         failures: List[Tuple[str, str]] = []
@@ -138,6 +142,9 @@ class Schema:
                 continue
             try:
                 normalized = field.rule(plain_numbers(value), inputs)
+            except ItemsValidationError as exc:
+                failures += [(parameter, problem) for parameter, problem in exc.problems]
+                continue
             except ValidationError as exc:
                 inside = exc.parameter.startswith(field.name + "[")
                 failures.append((exc.parameter if inside else field.name, str(exc)))

@@ -14,7 +14,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     read_items,
     resolve_list,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ListOutcome, sync_list
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
+    ListOutcome,
+    SyncOptions,
+    sync_list,
+    update_list,
+)
 
 from .invocation import Invocation
 from .output import EXIT_OK, print_json
@@ -39,22 +44,14 @@ def create(client: CloudflareClient, run: Invocation) -> int:
         run.positionals["name"],
         kind=args.kind,
         description=args.description,
-        check_mode=args.dry_run,
-        policy=run.wait_policy(),
+        options=_options(run),
     )
     return _print_outcome(run, outcome)
 
 
 def update(client: CloudflareClient, run: Invocation) -> int:
     facts = resolve_list(client, run.account_id, run.positionals["list"])
-    outcome = sync_list(
-        client,
-        run.account_id,
-        facts.name,
-        description=run.args.description,
-        check_mode=run.args.dry_run,
-        policy=run.wait_policy(),
-    )
+    outcome = update_list(client, run.account_id, facts, description=run.args.description, options=_options(run))
     return _print_outcome(run, outcome)
 
 
@@ -63,10 +60,12 @@ def delete(client: CloudflareClient, run: Invocation) -> int:
     name = run.positionals["list"]
     if looks_like_list_id(name):
         name = resolve_list(client, run.account_id, name).name
-    outcome = sync_list(
-        client, run.account_id, name, state="absent", check_mode=run.args.dry_run, policy=run.wait_policy()
-    )
+    outcome = sync_list(client, run.account_id, name, state="absent", options=_options(run))
     return _print_outcome(run, outcome)
+
+
+def _options(run: Invocation) -> SyncOptions:
+    return SyncOptions.of(check_mode=run.args.dry_run, policy=run.wait_policy())
 
 
 def _print_outcome(run: Invocation, outcome: ListOutcome) -> int:

@@ -57,6 +57,8 @@ PARAMETER_NAMES = {
     "wait_timeout": "--timeout",
     "wait_max_interval": "--max-interval",
     "validate_certs": "--insecure",
+    "allow_empty": "--allow-empty",
+    "max_removals": "--max-removals",
     "api_token": "CLOUDFLARE_API_TOKEN",
     "account_email": "CLOUDFLARE_EMAIL",
     "account_api_key": "CLOUDFLARE_API_KEY",
@@ -196,6 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove the file's items from the list, and add nothing (a missing list is an error)",
     )
     sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
+    sync.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let an input with no items empty the list (refused otherwise: an empty feed is usually a failed one)",
+    )
+    sync.add_argument(
+        "--max-removals",
+        metavar="N|P%",
+        help="refuse, before any write, a plan that removes more than N items, or more than P%% of the list",
+    )
     waiting(sync, "give up after this long, writing and waiting included")
 
     def deadline(sub: argparse.ArgumentParser) -> None:

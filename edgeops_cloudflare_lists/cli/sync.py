@@ -1,4 +1,5 @@
-"""``sync``: one plan, at most one bulk operation; the outcome as JSON, the plan in words on stderr."""
+"""``sync``: one plan, written as its difference (see the core's ``sync.py``); the outcome as JSON, the plan in
+words on stderr."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import json
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, EXACT, PRESENT, ListItem
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, sync_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
+    ItemsOutcome,
+    SyncOptions,
+    sync_items,
+)
 
 from .invocation import Invocation
 from .output import EXIT_OK, print_json, say
@@ -26,9 +31,13 @@ def sync(client: CloudflareClient, run: Invocation) -> int:
         run.items,
         ABSENT if args.remove_only else PRESENT if args.keep_others else EXACT,
         kind=args.kind,
-        check_mode=args.dry_run,
-        policy=run.wait_policy(),
-        on_progress=run.progress,
+        options=SyncOptions.of(
+            check_mode=args.dry_run,
+            policy=run.wait_policy(),
+            allow_empty=args.allow_empty,
+            max_removals=args.max_removals,
+            on_progress=run.progress,
+        ),
     )
     run.close_progress()
     if wants_progress(args, run.stderr):
@@ -41,7 +50,8 @@ def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> str:
     items_plan = outcome.plan
     if not items_plan.changed:
         return f"{reference}: no change ({len(items_plan.before)} items already as wanted)\n"
-    lines = [f"{reference}: {'would ' if dry_run else ''}{items_plan.summary()}"]
+    writes = ", then ".join(write.describe() for write in items_plan.writes)
+    lines = [f"{reference}: {'would ' if dry_run else ''}{items_plan.summary()}; {writes}"]
     for sign, group in (
         ("+", items_plan.add),
         ("~", [change.after for change in items_plan.update]),

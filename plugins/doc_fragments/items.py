@@ -21,9 +21,9 @@ options:
         C(hostname) may also be given beside C(comment), without the C(hostname) level.'
       - 'For a C(redirect) list, C({"redirect": {"source_url": "example.com/old", "target_url":
         "https://example.com/new"}}), with the optional fields C(include_subdomains), C(subpath_matching),
-        C(preserve_query_string), C(preserve_path_suffix) (all V(false) unless given) and C(status_code)
-        (V(301) unless given). The fields of C(redirect) may also be given beside C(comment), without the
-        C(redirect) level.'
+        C(preserve_query_string), C(preserve_path_suffix) and C(status_code). An optional field left out is left
+        to Cloudflare (its defaults apply): it is not sent, and not compared with what the list holds. The fields
+        of C(redirect) may also be given beside C(comment), without the C(redirect) level.'
       - Items are compared in the form Cloudflare stores them, so items that mean the same but are written
         differently are one item and cause no change. For example V(10.0.0.1/32) is V(10.0.0.1),
         V(192.168.1.5/24) is V(192.168.1.0/24), V(2001:DB8::0001) is V(2001:db8::1), V(Example.COM) is
@@ -31,8 +31,16 @@ options:
         redirect C(source_url) without a path gets V(/). The plan and the diff show that form.
       - Two items that are the same once written that way fail the task before any request is sent.
       - An item whose comment differs from the list's is updated in place.
-      - All items are checked before any request is sent; an invalid one fails the task and names its index.
+      - All items are checked before any request is sent; invalid ones fail the task, which names each of them
+        (up to 20, then a count) by its index, and why.
       - Items are not secrets, and never need C(no_log).
     type: list
     elements: raw
+  max_removals:
+    description:
+      - The most items one run may remove, as a number such as V(50), or a percentage of the items the list holds
+        before the change, such as V(10%).
+      - A plan that removes more fails the task before anything is written, naming both numbers.
+      - If not set, there is no such limit.
+    type: str
 """

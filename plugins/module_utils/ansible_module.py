@@ -27,7 +27,7 @@ A module is its documentation, its own options, and one call::
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 # Only the collection's modules import this file, and they run under Ansible.
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -44,6 +44,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
     CloudflareClient,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
+
+if TYPE_CHECKING:
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
@@ -148,6 +151,20 @@ class CloudflareListsModule:
         return WaitPolicy(
             timeout=_number(params.get("wait_timeout"), DEFAULT_WAIT_TIMEOUT),
             max_interval=_number(params.get("wait_max_interval"), DEFAULT_MAX_INTERVAL),
+        )
+
+    def sync_options(self, allow_empty: bool = False) -> SyncOptions:
+        """Check mode, the wait options and the guards (``max_removals``), as the core's write path takes them."""
+        # Imported here: only the modules that write need the write path, and the info modules start faster.
+        from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
+
+        params = self.module.params
+        return SyncOptions.of(
+            check_mode=self.module.check_mode,
+            wait=params.get("wait") is not False,
+            policy=self.wait_policy(),
+            allow_empty=allow_empty,
+            max_removals=params.get("max_removals"),
         )
 
     def fail_from_error(self, error: CloudflareListsError, **result: Any) -> None:

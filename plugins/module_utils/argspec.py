@@ -62,4 +62,5 @@ WRITE_WAIT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
 # The items of a list, as rules_list and rules_list_items take them (each parsed by the core's items.parse_items).
 ITEMS_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "items": {"type": "list", "elements": "raw"},
+    "max_removals": {"type": "str"},
 }

@@ -4,7 +4,8 @@
 
 Branches follow what the caller can do about them:
 
-- ``ValidationError`` (also a ``ValueError``): fix the input; nothing was sent.
+- ``ValidationError`` (also a ``ValueError``): fix the input; nothing was sent. ``ItemsValidationError`` names
+  every bad item; ``GuardError`` is a plan refused by a safety guard (nothing was written).
 - ``ApiError``: Cloudflare or the network said no. Subclasses name the cause; only
   ``TransportError``, ``RateLimitedError`` and ``OperationPendingError`` are worth retrying;
   ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend.
@@ -14,13 +15,15 @@ Branches follow what the caller can do about them:
 
 Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
-without parsing the message. Messages never contain credentials.
+without parsing the message, and a ``hint``: what to do about it, in words that
+fit every adapter. Adapters render ``message`` and ``hint``; they never edit them.
+Messages never contain credentials.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 
@@ -37,9 +40,11 @@ class CloudflareListsError(Exception):
         cloudflare_errors: Optional[List[Dict[str, Any]]] = None,
         elapsed: Optional[float] = None,
         checks: Optional[int] = None,
+        hint: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.hint = hint
         self.facts = facts
         self.http_status = http_status
         self.cloudflare_errors = list(cloudflare_errors or [])
@@ -47,19 +52,20 @@ class CloudflareListsError(Exception):
         self.checks = checks
 
     def __str__(self) -> str:
-        return self.message
+        return self.message if not self.hint else f"{self.message} {self.hint}"
 
     def render(self, names: Mapping[str, str]) -> str:
-        """The message with each parameter named as the adapter calls it (``base_url`` -> ``--base-url``).
+        """The message and hint with each parameter named as the adapter calls it (``base_url`` -> ``--base-url``).
 
         Messages name parameters by their canonical names (those of ``argspec.py``); ``names`` maps some of them.
         """
+        text = str(self)
         if not names:
-            return self.message
+            return text
         pattern = re.compile(
             r"(?<![\w.-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])"
         )
-        return pattern.sub(lambda match: names[match.group(1)], self.message)
+        return pattern.sub(lambda match: names[match.group(1)], text)
 
     def details(self) -> Dict[str, Any]:
         """What is known about the failure, as plain data for a task result or a log."""
@@ -84,6 +90,31 @@ class ValidationError(CloudflareListsError, ValueError):
         super().__init__(f"Invalid {parameter}: {problem}")
         self.parameter = parameter
         self.problem = problem
+
+
+class ItemsValidationError(ValidationError):
+    """Some items are not valid. ``problems`` holds every one as ``(parameter, problem)``, e.g.
+    ``("items[3]", "'10.0.0.300' is not an IP address ...")``; the message lists the first ``MAX_LISTED``."""
+
+    MAX_LISTED = 20
+
+    def __init__(self, problems: Sequence[Tuple[str, str]], total: int) -> None:
+        self.problems = list(problems)
+        listed = "".join(f"\n  {parameter}: {problem}" for parameter, problem in self.problems[: self.MAX_LISTED])
+        more = len(self.problems) - self.MAX_LISTED
+        summary = "{} of {} item{} {} not valid; nothing was sent.".format(
+            len(self.problems),
+            total,
+            "" if total == 1 else "s",
+            "is" if len(self.problems) == 1 else "are",
+        )
+        super().__init__("items", summary + listed + (f"\n  ... and {more} more" if more > 0 else ""))
+        self.hint = "Fix these items and run again."
+
+
+class GuardError(ValidationError):
+    """A safety guard refused the plan before any write: an exact sync to no items without ``allow_empty``, or
+    more removals than ``max_removals`` allows. The list is as it was."""
 
 
 class ApiError(CloudflareListsError):

@@ -20,10 +20,12 @@ import json
 import re
 from collections import abc
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
     MalformedResponseError,
     ValidationError,
 )
@@ -37,15 +39,11 @@ ASN_MAX = 2**32 - 1
 MAX_COMMENT_LENGTH = 500
 MAX_HOSTNAME_LENGTH = 253
 REDIRECT_STATUS_CODES = (301, 302, 307, 308)
-# The documented defaults of a redirect's optional fields.
-REDIRECT_DEFAULTS: Dict[str, Any] = {
-    "include_subdomains": False,
-    "subpath_matching": False,
-    "preserve_query_string": False,
-    "preserve_path_suffix": False,
-    "status_code": 301,
-}
-REDIRECT_FIELDS = ("source_url", "target_url", *REDIRECT_DEFAULTS)
+# A redirect's optional fields. One left out is left to Cloudflare: not sent, and not compared (its documented
+# defaults disagree: the parameters page gives preserve_path_suffix true, the 2024 OpenAPI false).
+REDIRECT_FLAGS = ("include_subdomains", "subpath_matching", "preserve_query_string", "preserve_path_suffix")
+REDIRECT_OPTIONAL_FIELDS = (*REDIRECT_FLAGS, "status_code")
+REDIRECT_FIELDS = ("source_url", "target_url", *REDIRECT_OPTIONAL_FIELDS)
 HOSTNAME_FIELDS = ("url_hostname", "exclude_exact_hostname")
 # Fields of an item as the API returns it, besides the kind's own.
 _READ_ONLY_FIELDS = frozenset(("id", "created_on", "modified_on"))
@@ -108,6 +106,18 @@ class ListItem:
 
     def same_content(self, other: ListItem) -> bool:
         return self._value_json == other._value_json and self.comment == other.comment
+
+    def satisfied_by(self, current: ListItem) -> bool:
+        """Whether ``current`` (as the list holds it) already is this wanted item.
+
+        Fields this item leaves out (a redirect's optional ones) are Cloudflare's to fill, so only the given ones
+        are compared; the comment always is.
+        """
+        if self.comment != current.comment:
+            return False
+        if isinstance(self.value, dict) and isinstance(current.value, dict):
+            return all(current.value.get(name) == setting for name, setting in self.value.items())
+        return bool(self._value_json == current._value_json)
 
 
 def _copy(value: Any) -> Any:
@@ -225,10 +235,10 @@ def canonical_redirect(raw: Any, strict: bool = True) -> Tuple[str, Dict[str, An
     _refuse_unknown(raw, REDIRECT_FIELDS, "a redirect")
     source = _canonical_source_url(raw.get("source_url"))
     value: Dict[str, Any] = {"source_url": source, "target_url": _canonical_target_url(raw.get("target_url"))}
-    for name, default in REDIRECT_DEFAULTS.items():
+    for name in REDIRECT_OPTIONAL_FIELDS:
         setting = raw.get(name)
         if setting is None:
-            setting = default
+            continue  # left to Cloudflare
         if name == "status_code":
             if isinstance(setting, bool) or setting not in REDIRECT_STATUS_CODES:
                 raise ValueError(f"status_code must be one of 301, 302, 307, 308, got {_show(setting)}")
@@ -321,19 +331,36 @@ def _split(kind: str, raw: Any) -> Tuple[Any, Any]:
 
 
 def parse_items(kind: str, raws: Iterable[Any]) -> List[ListItem]:
-    """Parse every item; two items with one identity key are an error, naming both indexes."""
+    """Parse every item, or raise one ``ItemsValidationError`` that names every bad item (up to a cap).
+
+    Two items with one identity key are an error naming both indexes and quoting what was written.
+    """
+    kind = validate_kind(kind)
     items: List[ListItem] = []
-    seen: Dict[str, int] = {}
+    problems: List[Tuple[str, str]] = []
+    seen: Dict[str, Tuple[int, Any]] = {}
+    total = 0
     for index, raw in enumerate(raws):
-        item = parse_item(kind, raw, index)
+        total += 1
+        try:
+            item = parse_item(kind, raw, index)
+        except ValidationError as exc:
+            problems.append((exc.parameter, exc.problem))
+            continue
         if item.key in seen:
-            raise ValidationError(
-                f"items[{index}]",
-                f"{item.key!r} is the same {kind} as items[{seen[item.key]}] once written as Cloudflare stores it; "
-                "give each item once.",
+            first, first_raw = seen[item.key]
+            problems.append(
+                (
+                    f"items[{index}]",
+                    f"{_show(raw)} is the same {kind} as items[{first}] ({_show(first_raw)}) once written as "
+                    f"Cloudflare stores it ({item.key!r}); give each item once.",
+                )
             )
-        seen[item.key] = index
+            continue
+        seen[item.key] = (index, raw)
         items.append(item)
+    if problems:
+        raise ItemsValidationError(problems, total)
     return items
 
 
@@ -394,6 +421,25 @@ class ItemUpdate:
 
 
 @dataclass(frozen=True)
+class PlannedWrite:
+    """One request of a plan: ``POST`` (add and update), ``DELETE`` (remove by id) or ``PUT`` (replace all).
+
+    ``items``: what it writes (``POST``, ``PUT``) or removes (``DELETE``). ``body``: the request's JSON body.
+    """
+
+    method: str
+    items: Tuple[ListItem, ...]
+    body: Any = field(compare=False, repr=False)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"method": self.method, "items": len(self.items)}
+
+    def describe(self) -> str:
+        """E.g. "POST of 3 items" (added or updated), "DELETE of 1 item"."""
+        return f"{self.method} of {len(self.items)} item{'' if len(self.items) == 1 else 's'}"
+
+
+@dataclass(frozen=True)
 class ItemsPlan:
     """What a write must change. ``before`` and ``after`` are the list's items around it, sorted.
 
@@ -411,12 +457,40 @@ class ItemsPlan:
     def changed(self) -> bool:
         return bool(self.add or self.update or self.remove)
 
+    @cached_property
+    def writes(self) -> Tuple[PlannedWrite, ...]:
+        """The requests that carry out this plan, in order; none when nothing changes.
+
+        Only what changes is written, so every other item keeps its id and ``modified_on``, and an item another
+        writer added meanwhile stays: one ``POST`` of the additions and updates, then one ``DELETE`` of the
+        removals by id. Additions go first, so during the change the list holds the old items plus the new ones,
+        never less. A ``PUT`` (Cloudflare's "replace every item") only when no item of the list stays as it is:
+        then it rewrites nothing the two writes would not, in one operation instead of two.
+        """
+        upserts = self.add + tuple(change.after for change in self.update)
+        if not upserts and not self.remove:
+            return ()
+        # An update must clear a comment it drops: a POST without one may keep the old.
+        cleared = {change.after.key for change in self.update if change.before.comment is not None}
+        upsert_body = [item.to_api(clear_comment=item.key in cleared) for item in upserts]
+        removals = tuple(item for item in self.remove if item.id)
+        if upserts and removals and len(self.update) + len(self.remove) == len(self.before):
+            return (PlannedWrite("PUT", self.after, [item.to_api() for item in self.after]),)
+        writes: List[PlannedWrite] = []
+        if upserts:
+            writes.append(PlannedWrite("POST", upserts, upsert_body))
+        if removals:
+            writes.append(PlannedWrite("DELETE", removals, {"items": [{"id": item.id} for item in removals]}))
+        return tuple(writes)
+
     def to_dict(self) -> Dict[str, Any]:
-        """``{"add": [...], "update": [...], "remove": [...]}`` of canonical items; updates as their new form."""
+        """``{"add": [...], "update": [...], "remove": [...], "writes": [...]}`` of canonical items (updates as
+        their new form), and the requests that would carry them out (``{"method", "items"}`` each)."""
         return {
             "add": [item.to_dict() for item in self.add],
             "update": [change.after.to_dict() for change in self.update],
             "remove": [item.to_dict() for item in self.remove],
+            "writes": [write.to_dict() for write in self.writes],
         }
 
     def diff(self) -> Dict[str, List[Dict[str, Any]]]:
@@ -469,7 +543,7 @@ def plan(
             if existing is None:
                 add.append(item)
                 after[item.key] = item
-            elif existing.same_content(item):
+            elif item.satisfied_by(existing):
                 after[item.key] = existing
             else:
                 update.append(ItemUpdate(before=existing, after=item))

@@ -20,8 +20,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts, normalize_timestamp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
-    ItemsPlan,
     ListItem,
+    PlannedWrite,
     item_from_api,
     validate_kind,
 )
@@ -228,35 +228,30 @@ def read_items(
     return [item_from_api(facts.kind, raw, what=what) for raw in client.paginate(path, what=what, deadline=deadline)]
 
 
-def write_items(
-    client: CloudflareClient, account_id: str, facts: ListFacts, items_plan: ItemsPlan, *, deadline: float
-) -> str:
-    """Send the one write that carries out ``items_plan``; return its ``operation_id``.
+def search_items(
+    client: CloudflareClient, account_id: str, facts: ListFacts, text: str, *, deadline: Optional[float] = None
+) -> List[ListItem]:
+    """The list's items that match ``text`` by Cloudflare's ``search`` (a prefix of an IP, part of a hostname or
+    redirect URL, an exact ASN), canonical; the caller picks the ones it wants by key."""
+    what = f"GET items of list {facts.name!r} matching {text!r}"
+    path = _lists_path(validate_account_id(account_id), facts.id, "items")
+    pages = client.paginate(path, what=what, params={"search": text}, deadline=deadline)
+    return [item_from_api(facts.kind, raw, what=what) for raw in pages]
 
-    ``exact`` with any change, or any plan that both adds or updates and removes: one PUT of every item the
-    list should hold (atomic, so one operation; the caller holds the account's write lock from the read on).
-    Otherwise one POST of the additions and updates, or one DELETE of the removed items' ids.
-    """
+
+def send_write(
+    client: CloudflareClient, account_id: str, facts: ListFacts, write: PlannedWrite, *, deadline: float
+) -> str:
+    """Send one of a plan's writes (``ItemsPlan.writes``) to the list's items; return its ``operation_id``."""
     account_id = validate_account_id(account_id)
     path = _lists_path(account_id, facts.id, "items")
-    body: Any
-    upserts = bool(items_plan.add or items_plan.update)
-    if items_plan.mode == "exact" or (upserts and items_plan.remove):
-        method, body = "PUT", [item.to_api() for item in items_plan.after]
-    elif upserts:
-        method = "POST"
-        body = [item.to_api() for item in items_plan.add]
-        # An update must clear a comment it drops: a POST without one may keep the old.
-        body += [change.after.to_api(clear_comment=change.before.comment is not None) for change in items_plan.update]
-    else:
-        method, body = "DELETE", {"items": [{"id": item.id} for item in items_plan.remove if item.id]}
-    what = f"{method} items of list {facts.name!r}"
-    envelope = client.request(method, path, what=what, json=body, deadline=deadline)
+    what = f"{write.method} items of list {facts.name!r}"
+    envelope = client.request(write.method, path, what=what, json=write.body, deadline=deadline)
     operation_id = envelope.result.get("operation_id") if isinstance(envelope.result, dict) else None
     try:
         return validate_operation_id(operation_id)
     except ValidationError:
         raise MalformedResponseError(
-            f"{what}: the answer has no valid operation_id: {describe_value(envelope.result)}. "
-            "The write may have been applied; re-read the list."
+            f"{what}: the answer has no valid operation_id: {describe_value(envelope.result)}.",
+            hint="The write may have been applied; run again, which re-reads the list and writes only what remains.",
         ) from None

@@ -1,16 +1,26 @@
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Make a list hold what it should: read, plan, at most one bulk operation, wait, read back and verify.
+"""The one write path: make a list hold what it should. Read, plan, guard, write only the difference, wait,
+verify. Every adapter (the Ansible modules, the Pulumi resources, the command) calls these functions.
 
 - ``apply_items``: one list's items, in a membership mode (``exact``, ``present``, ``absent``).
 - ``sync_list``: a list by name (created when missing, deleted with ``state="absent"``), its description and,
-  when given, its items.
+  when given, its items. ``update_list``: the same for a list already found (e.g. by id).
 - ``sync_items``: the items of an existing list, by id or name (created when missing and a kind is given).
+- ``create_list_with_items``: a new list and its items; the list is deleted again if its items' write fails.
 
-Check mode runs the same reads and plan, and stops before the first write. A write that may have been applied
-(a timeout, a 5xx) is never resent blindly: the list is read again and a new plan made. Writes to one account
-from one process queue on a lock held until their operation finishes, since Cloudflare runs one bulk operation
-at a time per account.
+How they behave, whoever calls them:
+- Guards first (``guards.py``): an ``exact`` sync to no items is refused unless ``allow_empty``; a plan that
+  removes more than ``max_removals`` is refused. Both before any write, in check mode too.
+- Only what changes is written (``ItemsPlan.writes``): additions and updates in one ``POST``, then removals in one
+  ``DELETE`` by id, each waited on; a ``PUT`` only when no item stays. Items outside the plan keep their ids.
+- Check mode runs the same reads, plan and guards, and stops before the first write.
+- A write that may have been applied (a timeout, a 5xx), or one refused because another writer's operation holds
+  the account, is never resent as it was: the list is read again and a new plan made, within the deadline.
+- The account's write lock (``account_write_lock``) is held from a list's read to its last operation's end, so
+  writers in this process and on this host queue instead of meeting the account's pending operation. It is held
+  for item writes only: creating, describing and deleting lists are not bulk operations.
+- Failures carry a ``hint``: what to do, and which of this run's writes were applied.
 """
 
 from __future__ import annotations
@@ -19,25 +29,34 @@ import dataclasses
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
+    CloudflareListsError,
     ConflictError,
     NotFoundError,
+    OperationFailedError,
     OperationPendingError,
     ValidationError,
     VerificationError,
     WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import (
+    RemovalLimit,
+    parse_max_removals,
+    refuse_empty_exact,
+    refuse_too_many_removals,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
     ABSENT,
     EXACT,
     ItemsPlan,
     ListItem,
+    PlannedWrite,
     parse_items,
     plan,
     sorted_items,
@@ -53,10 +72,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     read_items,
     refuse_if_in_use,
     resolve_list,
+    search_items,
+    send_write,
     update_description,
     validate_description,
     validate_list_name,
-    write_items,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import file_lock, shared_path
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
@@ -72,15 +92,70 @@ MAX_WRITES = 3
 AMBIGUOUS_PAUSE = 5.0
 # Reads and writes get at least this long, even with a wait_timeout of 0.
 MIN_CALL_TIME = 60.0
+# Items read back one by one (the items endpoint's search) rather than by reading the whole list again, while
+# that costs fewer requests than the pages of the whole list.
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How a sync runs; the same for every adapter.
+
+    ``check_mode``: read and plan, write nothing. ``wait``: wait for the last write's operation and verify (writes
+    before the last are always waited on, as Cloudflare runs one operation at a time per account).
+    ``allow_empty``: let an ``exact`` sync to no items empty the list. ``max_removals``: the most one plan may
+    remove (see ``guards.parse_max_removals``). ``on_progress``: called after each status check of a wait.
+    """
+
+    check_mode: bool = False
+    wait: bool = True
+    policy: WaitPolicy = field(default_factory=WaitPolicy)
+    allow_empty: bool = False
+    max_removals: Optional[RemovalLimit] = None
+    on_progress: Optional[Callable[[WaitProgress], None]] = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        check_mode: bool = False,
+        wait: bool = True,
+        policy: Optional[WaitPolicy] = None,
+        allow_empty: bool = False,
+        max_removals: Any = None,
+        on_progress: Optional[Callable[[WaitProgress], None]] = None,
+    ) -> SyncOptions:
+        """Options from plain values, validated (``max_removals`` as ``50`` or ``"10%"``)."""
+        return cls(
+            check_mode=bool(check_mode),
+            wait=bool(wait),
+            policy=policy or WaitPolicy(),
+            allow_empty=bool(allow_empty),
+            max_removals=parse_max_removals(max_removals),
+            on_progress=on_progress,
+        )
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """One write that was sent: its method, how many items it wrote or removed, and its operation's facts."""
+
+    method: str
+    items: int
+    operation: BulkOperationFacts
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"method": self.method, "items": self.items, "operation": self.operation.to_dict()}
 
 
 @dataclass(frozen=True)
 class ItemsOutcome:
     """What a sync did to a list's items.
 
-    ``plan``: this run's plan (in check mode, what a real run would do). ``operation``: the facts of the bulk
-    operation, or None when nothing was written. ``items``: the list's items after, as read back (predicted in
-    check mode, or without waiting). ``changed``: a write was applied, or would be in check mode.
+    ``plan``: this run's plan (in check mode, what a real run would do, with the writes it would send).
+    ``writes``: the writes sent, in order, each with its operation's facts. ``operation``: the last one's facts,
+    or None when nothing was written. ``items``: the list's items after (predicted in check mode or without
+    waiting; else as verified). ``changed``: a write was applied, or would be in check mode.
     """
 
     plan: ItemsPlan
@@ -88,12 +163,22 @@ class ItemsOutcome:
     items: Tuple[ListItem, ...]
     changed: bool
     verified: bool
+    writes: Tuple[WriteOutcome, ...] = ()
+    #: The list's facts as read after the writes (its new ``num_items``), when they were verified.
+    list: Optional[ListFacts] = None
+
+    @property
+    def items_written(self) -> int:
+        """Items written or removed by the writes sent: what counts against Cloudflare's item-change quota."""
+        return sum(write.items for write in self.writes)
 
     def to_dict(self) -> Dict[str, Any]:
         return {
             "changed": self.changed,
             "plan": self.plan.to_dict(),
             "operation": self.operation.to_dict() if self.operation else None,
+            "writes": [write.to_dict() for write in self.writes],
+            "items_written": self.items_written,
         }
 
 
@@ -167,8 +252,9 @@ def _queue_timeout(account_id: str, holder: str) -> WaitTimeoutError:
     )
 
 
-def _deadline(client: CloudflareClient, policy: WaitPolicy) -> float:
-    return client.clock() + max(policy.timeout, MIN_CALL_TIME)
+def call_deadline(client: CloudflareClient, timeout: float) -> float:
+    """The end of a call given ``timeout`` seconds: every read, write and wait of it ends by then."""
+    return client.clock() + max(timeout, MIN_CALL_TIME)
 
 
 def apply_items(
@@ -177,26 +263,28 @@ def apply_items(
     facts: ListFacts,
     desired: Sequence[ListItem],
     mode: str = EXACT,
+    options: Optional[SyncOptions] = None,
     *,
-    check_mode: bool = False,
-    wait: bool = True,
-    policy: Optional[WaitPolicy] = None,
     deadline: Optional[float] = None,
-    on_progress: Optional[Callable[[WaitProgress], None]] = None,
     owned_keys: Optional[Iterable[str]] = None,
 ) -> ItemsOutcome:
-    """Make ``facts``' list hold ``desired`` in ``mode``, with at most one bulk operation, and verify it.
+    """Make ``facts``' list hold ``desired`` in ``mode``: read, plan, guard, write the difference, wait, verify.
 
-    ``owned_keys`` (``present`` only): the caller's items from an earlier run; those not desired now are removed
-    in the same operation (see ``plan``).
+    The plan's writes (``ItemsPlan.writes``: a ``POST`` of additions and updates, then a ``DELETE`` of removals,
+    or one ``PUT`` when nothing stays) are sent in order under the account's write lock, each waited on. After a
+    write that may have been applied, or a 429 because another writer's operation holds the account, the list is
+    read and planned again, never resent as it was. ``owned_keys`` (``present`` only): the caller's items from an
+    earlier run; those not desired now are removed (see ``plan``).
 
-    Raises ``OperationFailedError`` (the list is as it was: each write is one atomic operation),
-    ``WaitTimeoutError``, ``VerificationError``, or the API's errors.
+    Raises ``GuardError`` (nothing written), ``OperationFailedError`` and ``WaitTimeoutError`` (with a hint that
+    says which writes were applied), ``VerificationError``, or the API's errors.
     """
     account_id, mode = validate_account_id(account_id), validate_mode(mode)
-    policy = policy or WaitPolicy()
-    deadline = _deadline(client, policy) if deadline is None else deadline
+    options = options or SyncOptions()
+    refuse_empty_exact(mode, desired, options.allow_empty)
+    deadline = call_deadline(client, options.policy.timeout) if deadline is None else deadline
     first: Optional[ItemsPlan] = None
+    sent: List[WriteOutcome] = []
     ambiguous_writes = 0
     while True:
         pause = AMBIGUOUS_PAUSE
@@ -204,78 +292,271 @@ def apply_items(
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             first = first or items_plan
-            if not items_plan.changed or check_mode:
-                # No change now, after an ambiguous write, means that write was applied.
-                return ItemsOutcome(first, None, items_plan.after, changed=first.changed, verified=not check_mode)
+            refuse_too_many_removals(items_plan, options.max_removals, facts.name)
+            if not items_plan.changed or options.check_mode:
+                # No change now, after a write that may have been applied, means that it was.
+                return ItemsOutcome(
+                    first,
+                    sent[-1].operation if sent else None,
+                    items_plan.after,
+                    changed=first.changed,
+                    verified=not options.check_mode,
+                    writes=tuple(sent),
+                )
             try:
-                operation_id = write_items(client, account_id, facts, items_plan, deadline=deadline)
-            except AmbiguousWriteError:
+                _send_writes(client, account_id, facts, items_plan, options, deadline, sent)
+            except AmbiguousWriteError as exc:
                 ambiguous_writes += 1
                 if ambiguous_writes >= MAX_WRITES:
+                    exc.hint = _applied_hint(
+                        sent, "Run again: it re-reads the list and writes only what remains, never the same twice."
+                    )
                     raise
             except OperationPendingError as exc:
-                # Another writer's operation (another process or host) outlasted the client's retries; nothing
+                # Another writer's operation (another process or host) holds the account; nothing of this write
                 # was applied, so wait for it and plan again, within the deadline.
                 pause = exc.retry_after if exc.retry_after is not None else AMBIGUOUS_PAUSE
                 if client.clock() + pause > deadline:
+                    exc.hint = _applied_hint(sent, "Raise wait_timeout, or run again later.")
                     raise
             else:
-                operation = _finish(client, account_id, operation_id, policy, wait, deadline, on_progress)
-                if not wait:
-                    return ItemsOutcome(first, operation, items_plan.after, changed=True, verified=False)
-                after = read_items(client, account_id, facts, deadline=deadline)
-                _verify(facts, items_plan, after, operation)
-                return ItemsOutcome(first, operation, tuple(sorted_items(after)), changed=True, verified=True)
+                operation = sent[-1].operation
+                if not options.wait:
+                    return ItemsOutcome(
+                        first, operation, items_plan.after, changed=True, verified=False, writes=tuple(sent)
+                    )
+                after, list_after = verify_items(client, account_id, facts, items_plan, operation, deadline=deadline)
+                return ItemsOutcome(
+                    first, operation, after, changed=True, verified=True, writes=tuple(sent), list=list_after
+                )
         client.sleep(max(0.0, min(pause, deadline - client.clock())))
+
+
+def _send_writes(
+    client: CloudflareClient,
+    account_id: str,
+    facts: ListFacts,
+    items_plan: ItemsPlan,
+    options: SyncOptions,
+    deadline: float,
+    sent: List[WriteOutcome],
+) -> None:
+    """Send the plan's writes in order, each waited on (the last only when ``options.wait``); append to ``sent``."""
+    writes = items_plan.writes
+    for index, write in enumerate(writes):
+        operation_id = send_write(client, account_id, facts, write, deadline=deadline)
+        wait = options.wait or index < len(writes) - 1
+        try:
+            operation = _finish(client, account_id, operation_id, options, wait, deadline)
+        except OperationFailedError as exc:
+            reason = ((exc.facts.error if exc.facts else None) or "Cloudflare gave no reason").rstrip(".")
+            raise OperationFailedError(
+                f"The {write.describe()} to list {facts.name!r} ({facts.id}) failed in bulk operation "
+                f"{operation_id}: {reason}.",
+                facts=exc.facts,
+                checks=exc.checks,
+                elapsed=exc.elapsed,
+                hint=_applied_hint(
+                    sent,
+                    "Fix the cause and run again."
+                    + ("" if sent else " The list's items are as they were: a write is applied whole or not at all."),
+                    not_applied=writes[index + 1 :],
+                ),
+            ) from None
+        except WaitTimeoutError as exc:
+            exc.hint = _applied_hint(
+                sent,
+                f"Cloudflare applies the {write.describe()} once it runs; run again to converge (a rerun re-reads "
+                "the list and writes only what remains), or raise wait_timeout.",
+                not_applied=writes[index + 1 :],
+            )
+            raise
+        sent.append(WriteOutcome(write.method, len(write.items), operation))
+
+
+def _applied_hint(sent: Sequence[WriteOutcome], advice: str, not_applied: Sequence[PlannedWrite] = ()) -> str:
+    """``advice``, then which writes of this run were applied before the failure and which were not sent."""
+    parts = [advice]
+    if sent:
+        parts.append(
+            "Applied before it: "
+            + ", ".join(f"{w.method} of {w.items} items (operation {w.operation.id})" for w in sent)
+            + "."
+        )
+    if not_applied:
+        parts.append("Not sent: " + ", ".join(write.describe() for write in not_applied) + ".")
+    return " ".join(parts)
 
 
 def _finish(
     client: CloudflareClient,
     account_id: str,
     operation_id: str,
-    policy: WaitPolicy,
+    options: SyncOptions,
     wait: bool,
     deadline: float,
-    on_progress: Optional[Callable[[WaitProgress], None]],
 ) -> BulkOperationFacts:
     if not wait:
         return client.get_bulk_operation(account_id, operation_id, deadline=deadline)
-    remaining = dataclasses.replace(policy, timeout=max(0.0, deadline - client.clock()))
+    remaining = dataclasses.replace(options.policy, timeout=max(0.0, deadline - client.clock()))
     return wait_until_finished(
         lambda check_deadline: client.get_bulk_operation(account_id, operation_id, deadline=check_deadline),
         remaining,
         clock=client.clock,
         sleep=client.sleep,
         rng=client.rng,
-        on_progress=on_progress,
+        on_progress=options.on_progress,
     ).facts
 
 
-def _verify(facts: ListFacts, items_plan: ItemsPlan, after: Sequence[ListItem], operation: BulkOperationFacts) -> None:
-    """The list read back must hold what the plan said: exactly ``after`` in ``exact`` mode, else its changes."""
-    by_key = {item.key: item for item in after}
-    expected = {item.key: item for item in items_plan.after}
+def verify_items(
+    client: CloudflareClient,
+    account_id: str,
+    facts: ListFacts,
+    items_plan: ItemsPlan,
+    operation: BulkOperationFacts,
+    *,
+    deadline: float,
+) -> Tuple[Tuple[ListItem, ...], ListFacts]:
+    """Read back what ``items_plan`` changed and check that the list holds it; return its items and facts after.
+
+    The list's ``num_items`` must be the planned count (``exact``), every added or updated item must read back as
+    planned, and every removed one must be gone. Those items are looked up one by one with the items endpoint's
+    ``search`` while that takes fewer requests than reading the whole list, which is read otherwise.
+    """
+    list_after = get_list(client, account_id, facts.id, deadline=deadline)
     touched = [item.key for item in items_plan.add] + [change.after.key for change in items_plan.update]
-    missing: List[str] = [
-        key
-        for key in (expected if items_plan.mode == EXACT else touched)
-        if key not in by_key or not by_key[key].same_content(expected[key])
-    ]
     gone = {item.key for item in items_plan.remove}
-    unexpected = [key for key in by_key if key in gone or (items_plan.mode == EXACT and key not in expected)]
-    if missing or unexpected:
+    pages = -(-max(len(items_plan.after), list_after.num_items, 1) // PAGE_SIZE)
+    if len(touched) + len(gone) < pages:
+        by_key: Dict[str, ListItem] = {}
+        for key in [*touched, *gone]:
+            for item in search_items(client, account_id, facts, key, deadline=deadline):
+                if item.key == key:
+                    by_key[key] = item
+        stays = [item for item in items_plan.after if item.key not in by_key]
+        after = tuple(sorted_items([*stays, *(by_key[key] for key in touched if key in by_key)]))
+        unexpected = [key for key in gone if key in by_key]
+    else:
+        by_key = {item.key: item for item in read_items(client, account_id, facts, deadline=deadline)}
+        after = tuple(sorted_items(by_key.values()))
+        expected_keys = {item.key for item in items_plan.after}
+        unexpected = [key for key in by_key if key in gone or (items_plan.mode == EXACT and key not in expected_keys)]
+        if items_plan.mode == EXACT:
+            touched = list(expected_keys)
+    expected = {item.key: item for item in items_plan.after}
+    missing = [key for key in touched if key not in by_key or not expected[key].satisfied_by(by_key[key])]
+    count = None
+    if items_plan.mode == EXACT and list_after.num_items != len(items_plan.after):
+        count = f"it holds {list_after.num_items} items, not {len(items_plan.after)}"
+    if missing or unexpected or count:
+        problems = [
+            f"{len(missing)} item(s) missing or different (e.g. {missing[0]})" if missing else "",
+            f"{len(unexpected)} unexpected (e.g. {unexpected[0]})" if unexpected else "",
+            count or "",
+        ]
         raise VerificationError(
-            "Bulk operation {} completed, but list {!r} does not read back as planned: {}{}. Another writer may "
-            "have changed it meanwhile; run again to converge.".format(
-                operation.id,
-                facts.name,
-                f"{len(missing)} item(s) missing or different (e.g. {missing[0]})" if missing else "",
-                ("; " if missing else "") + f"{len(unexpected)} unexpected (e.g. {unexpected[0]})"
-                if unexpected
-                else "",
+            "Bulk operation {} completed, but list {!r} does not read back as planned: {}.".format(
+                operation.id, facts.name, "; ".join(problem for problem in problems if problem)
             ),
             facts=operation,
+            hint="Another writer may have changed it meanwhile; run again to converge.",
         )
+    return after, list_after
+
+
+def _refuse_another_kind(facts: ListFacts, kind: Optional[str]) -> None:
+    """A list found under a name or id must be of the kind asked for, if one was."""
+    if kind is not None and facts.kind != kind:
+        raise ConflictError(
+            f"List {facts.name!r} ({facts.id}) is a list of kind {facts.kind}, not {kind}; a list's kind can't change.",
+            hint="Use another name, or delete the list first.",
+        )
+
+
+def _planned_new(desired: Sequence[ListItem]) -> ItemsOutcome:
+    """Check mode for a list still to create: every item is an addition."""
+    items_plan = plan((), desired, EXACT)
+    return ItemsOutcome(items_plan, None, items_plan.after, changed=items_plan.changed, verified=False)
+
+
+def create_list_with_items(
+    client: CloudflareClient,
+    account_id: str,
+    name: str,
+    kind: str,
+    description: Optional[str],
+    desired: Optional[Sequence[ListItem]],
+    options: SyncOptions,
+    *,
+    deadline: float,
+) -> Tuple[ListFacts, Optional[ItemsOutcome]]:
+    """Create a list and write its items; if the items' write fails, delete the list again, so the account is as
+    it was. Returns the list after and what was done to its items (None when ``desired`` is None)."""
+    facts = create_list(client, account_id, name, kind, description, deadline=deadline)
+    if not desired:
+        return facts, None if desired is None else _planned_new(())
+    try:
+        outcome = apply_items(client, account_id, facts, desired, EXACT, options, deadline=deadline)
+    except CloudflareListsError as failure:
+        _delete_created(client, account_id, facts, deadline, failure)
+        raise
+    return outcome.list or facts, outcome
+
+
+# Time given to deleting a list this call created, when the call failed at its deadline.
+CLEANUP_GRACE = 10.0
+
+
+def _delete_created(
+    client: CloudflareClient, account_id: str, facts: ListFacts, deadline: float, failure: CloudflareListsError
+) -> None:
+    """Delete the list a failed call created, or say in ``failure``'s hint that it is still there."""
+    try:
+        delete_list(client, account_id, facts, deadline=max(deadline, client.clock() + CLEANUP_GRACE))
+    except CloudflareListsError as exc:
+        failure.hint = (
+            f"{failure.hint + ' ' if failure.hint else ''}The new list {facts.name!r} ({facts.id}) could not be "
+            f"deleted again ({exc.message}); delete it, or run again to fill it."
+        )
+    else:
+        failure.hint = (
+            f"{failure.hint + ' ' if failure.hint else ''}The new list {facts.name!r} was deleted again, so the "
+            "account is as it was."
+        )
+
+
+def update_list(
+    client: CloudflareClient,
+    account_id: str,
+    facts: ListFacts,
+    *,
+    description: Optional[str] = None,
+    desired: Optional[Sequence[ListItem]] = None,
+    mode: str = EXACT,
+    options: Optional[SyncOptions] = None,
+    deadline: Optional[float] = None,
+) -> ListOutcome:
+    """An existing list: its description (None leaves it) and items (None leaves them), in ``mode``."""
+    options = options or SyncOptions()
+    deadline = call_deadline(client, options.policy.timeout) if deadline is None else deadline
+    if desired is not None:
+        refuse_empty_exact(mode, desired, options.allow_empty)
+    description_before = facts.description
+    description_changed = description is not None and description != facts.description
+    if description_changed and not options.check_mode:
+        facts = update_description(client, account_id, facts.id, description or "", deadline=deadline)
+    items_outcome = None
+    if desired is not None:
+        items_outcome = apply_items(client, account_id, facts, desired, mode, options, deadline=deadline)
+        facts = items_outcome.list or facts
+    return ListOutcome(
+        list=facts,
+        changed=description_changed or bool(items_outcome and items_outcome.changed),
+        description_before=description_before,
+        description_after=description if description is not None and options.check_mode else facts.description,
+        items=items_outcome,
+    )
 
 
 def sync_list(
@@ -288,30 +569,32 @@ def sync_list(
     items: Optional[Sequence[Any]] = None,
     mode: str = EXACT,
     state: str = "present",
-    check_mode: bool = False,
-    wait: bool = True,
-    policy: Optional[WaitPolicy] = None,
-    on_progress: Optional[Callable[[WaitProgress], None]] = None,
+    options: Optional[SyncOptions] = None,
+    adopt: bool = True,
 ) -> ListOutcome:
     """One list by name: present (created if missing, given ``kind``) with its description and items, or absent.
 
     ``items`` None leaves the items alone; a list, parsed before any request when ``kind`` is given, is applied
-    in ``mode``. ``description`` None leaves it alone.
+    in ``mode``. ``description`` None leaves it alone. ``adopt`` False refuses a list that already exists
+    (``ConflictError``) instead of managing it.
     """
     account_id, name, mode = validate_account_id(account_id), validate_list_name(name), validate_mode(mode)
+    options = options or SyncOptions()
+    items = None if items is None else list(items)
     if state not in ("present", "absent"):
         raise ValidationError("state", f"expected present or absent, got {state!r}.")
     if kind is not None:
         kind = validate_kind(kind)
     if description is not None:
         description = validate_description(description)
+    if items is not None and state == "present":
+        refuse_empty_exact(mode, items, options.allow_empty)
     desired = parse_items(kind, items) if kind is not None and items is not None else None
-    policy = policy or WaitPolicy()
-    deadline = _deadline(client, policy)
+    deadline = call_deadline(client, options.policy.timeout)
 
     facts = find_list(client, account_id, name, deadline=deadline)
     if state == "absent":
-        if facts is not None and not check_mode:
+        if facts is not None and not options.check_mode:
             delete_list(client, account_id, facts, deadline=deadline)
         elif facts is not None:
             refuse_if_in_use(facts)
@@ -322,7 +605,6 @@ def sync_list(
             description_before=facts.description if facts else None,
         )
 
-    created = False
     if facts is None:
         if kind is None:
             raise ValidationError(
@@ -330,8 +612,7 @@ def sync_list(
                 f"account {account_id} has no list named {name!r}; give its kind (ip, hostname, asn or "
                 "redirect) to create it.",
             )
-        created = True
-        if check_mode:
+        if options.check_mode:
             return ListOutcome(
                 list=None,
                 changed=True,
@@ -339,56 +620,30 @@ def sync_list(
                 description_after=description or "",
                 items=None if desired is None else _planned_new(desired),
             )
-        facts = create_list(client, account_id, name, kind, description, deadline=deadline)
-    else:
-        _refuse_another_kind(facts, kind)
+        facts, items_outcome = create_list_with_items(
+            client, account_id, name, kind, description, desired, options, deadline=deadline
+        )
+        return ListOutcome(
+            list=facts, changed=True, created=True, description_after=facts.description, items=items_outcome
+        )
+    if not adopt:
+        raise ConflictError(
+            f"Account {account_id} already has a list named {name!r} ({facts.id}).",
+            hint="Choose another name, or adopt the existing list (adopt) to manage it here.",
+        )
+    _refuse_another_kind(facts, kind)
     if desired is None and items is not None:
         desired = parse_items(facts.kind, items)
-
-    description_before = facts.description
-    description_changed = not created and description is not None and description != facts.description
-    if description_changed and not check_mode:
-        facts = update_description(client, account_id, facts.id, description or "", deadline=deadline)
-    items_outcome = None
-    if desired is not None:
-        items_outcome = apply_items(
-            client,
-            account_id,
-            facts,
-            desired,
-            mode,
-            check_mode=check_mode,
-            wait=wait,
-            policy=policy,
-            deadline=deadline,
-            on_progress=on_progress,
-        )
-    changed = created or description_changed or bool(items_outcome and items_outcome.changed)
-    if items_outcome is not None and items_outcome.operation is not None:
-        facts = get_list(client, account_id, facts.id, deadline=deadline)  # num_items and modified_on after
-    return ListOutcome(
-        list=facts,
-        changed=changed,
-        created=created,
-        description_before=None if created else description_before,
-        description_after=description if description is not None and check_mode else facts.description,
-        items=items_outcome,
+    return update_list(
+        client,
+        account_id,
+        facts,
+        description=description,
+        desired=desired,
+        mode=mode,
+        options=options,
+        deadline=deadline,
     )
-
-
-def _refuse_another_kind(facts: ListFacts, kind: Optional[str]) -> None:
-    """A list found under a name or id must be of the kind asked for, if one was."""
-    if kind is not None and facts.kind != kind:
-        raise ConflictError(
-            f"List {facts.name!r} ({facts.id}) is a list of kind {facts.kind}, not {kind}; a list's kind can't "
-            "change. Use another name, or delete the list first."
-        )
-
-
-def _planned_new(desired: Sequence[ListItem]) -> ItemsOutcome:
-    """Check mode for a list still to create: every item is an addition."""
-    items_plan = plan((), desired, EXACT)
-    return ItemsOutcome(items_plan, None, items_plan.after, changed=items_plan.changed, verified=False)
 
 
 def sync_items(
@@ -399,45 +654,36 @@ def sync_items(
     mode: str = EXACT,
     *,
     kind: Optional[str] = None,
-    check_mode: bool = False,
-    wait: bool = True,
-    policy: Optional[WaitPolicy] = None,
-    on_progress: Optional[Callable[[WaitProgress], None]] = None,
+    options: Optional[SyncOptions] = None,
+    owned_keys: Optional[Iterable[str]] = None,
 ) -> Tuple[Optional[ListFacts], ItemsOutcome]:
     """The items of the list ``reference`` (an id or a name) in ``mode``.
 
     With ``kind``, items are parsed before any request, and a missing list of that name is created (in check
-    mode, planned as created). Returns the list after (None in check mode for a list still to create).
+    mode, planned as created; deleted again if its first write fails). ``owned_keys``: see ``apply_items``.
+    Returns the list after (None in check mode for a list still to create).
     """
     account_id, mode = validate_account_id(account_id), validate_mode(mode)
+    options = options or SyncOptions()
+    items = list(items)
+    refuse_empty_exact(mode, items, options.allow_empty)
     desired: Optional[List[ListItem]] = None
     if kind is not None:
         desired = parse_items(validate_kind(kind), items)
-    policy = policy or WaitPolicy()
-    deadline = _deadline(client, policy)
+    deadline = call_deadline(client, options.policy.timeout)
     try:
         facts = resolve_list(client, account_id, reference, deadline=deadline)
     except NotFoundError:
         if kind is None or mode == ABSENT or looks_like_list_id(reference):
             raise  # a missing id is a mistake, never the name of a list to create
-        if check_mode:
+        if options.check_mode:
             return None, _planned_new(desired or ())
-        facts = create_list(client, account_id, reference, kind, deadline=deadline)
+        created, outcome = create_list_with_items(
+            client, account_id, reference, kind, None, desired or (), options, deadline=deadline
+        )
+        return created, outcome or _planned_new(())
     _refuse_another_kind(facts, kind)
     if desired is None:
         desired = parse_items(facts.kind, items)
-    outcome = apply_items(
-        client,
-        account_id,
-        facts,
-        desired,
-        mode,
-        check_mode=check_mode,
-        wait=wait,
-        policy=policy,
-        deadline=deadline,
-        on_progress=on_progress,
-    )
-    if outcome.operation is not None:
-        facts = get_list(client, account_id, facts.id, deadline=deadline)
-    return facts, outcome
+    outcome = apply_items(client, account_id, facts, desired, mode, options, deadline=deadline, owned_keys=owned_keys)
+    return outcome.list or facts, outcome

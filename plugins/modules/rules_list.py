@@ -13,8 +13,9 @@ description:
   - Makes sure a Rules List (of IP addresses, hostnames, ASNs or redirects) exists with the given description, or
     does not exist.
   - With O(items), also makes the list hold exactly those items (or, with O(purge_items=false), at least those).
-    The change is one write, applied by Cloudflare as one bulk operation, which the module waits for and then
-    checks by reading the list back.
+    Only what changes is written; additions and updates in one write, then removals in another, each applied by
+    Cloudflare as a bulk operation that the module waits for; then the changed items are read back and checked.
+    Items that stay keep their IDs, and items another writer adds meanwhile are not lost.
   - The list is found by its name in the account. A name that two lists share fails the task and names their IDs.
   - Items are compared in the form Cloudflare stores them, so a second run with the same input changes nothing.
   - In check mode nothing is written, and C(changed), RV(plan) and the diff say exactly what a real run would do.
@@ -49,11 +50,18 @@ options:
   purge_items:
     description:
       - Only with O(items). With V(true), the list holds exactly O(items) afterwards; every other item is
-        removed (an empty O(items) empties the list). With V(false), missing items are added and changed
-        comments updated, and other items are left alone.
+        removed. An empty O(items) fails the task unless O(allow_empty=true). With V(false), missing items are
+        added and changed comments updated, and other items are left alone.
       - Without O(items), the list's items are left alone, whatever this is.
     type: bool
     default: true
+  allow_empty:
+    description:
+      - With O(purge_items=true), let an empty O(items) remove every item of the list.
+      - By default an empty O(items) fails the task before anything is written, since it is more often a feed
+        that failed to download, or an empty export, than a wish to empty the list.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
@@ -284,6 +292,7 @@ ARGUMENT_SPEC = {
     "description": {"type": "str"},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     "purge_items": {"type": "bool", "default": True},
+    "allow_empty": {"type": "bool", "default": False},
 }
 
 
@@ -305,9 +314,7 @@ def run(module):
             items=params["items"],
             mode=EXACT if params["purge_items"] else PRESENT,
             state=params["state"],
-            check_mode=module.check_mode,
-            wait=params["wait"],
-            policy=module.wait_policy(),
+            options=module.sync_options(allow_empty=params["allow_empty"]),
         )
     result = {
         "changed": outcome.changed,

@@ -205,6 +205,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
 ARGUMENT_SPEC = {
     "list": {"type": "str", "required": True},
     "items": dict(ITEMS_ARGUMENT_SPEC["items"], required=True),
+    "max_removals": ITEMS_ARGUMENT_SPEC["max_removals"],
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
 
@@ -222,9 +223,7 @@ def run(module):
             params["list"],
             params["items"],
             PRESENT if params["state"] == "present" else ABSENT,
-            check_mode=module.check_mode,
-            wait=params["wait"],
-            policy=module.wait_policy(),
+            options=module.sync_options(),
         )
     result = {
         "changed": outcome.changed,

@@ -102,7 +102,12 @@ def test_sync_remove_only_removes_the_files_items_and_adds_nothing(emulator: Emu
     assert filled.returncode == 0, filled.stderr
     removed = run(emulator, "sync", "blocklist", "--remove-only", "--file", "-", stdin="10.0.0.2\n192.0.2.9\n")
     assert removed.returncode == 0, removed.stderr
-    assert document(removed)["plan"] == {"add": [], "update": [], "remove": [{"ip": "10.0.0.2"}]}
+    assert document(removed)["plan"] == {
+        "add": [],
+        "update": [],
+        "remove": [{"ip": "10.0.0.2"}],
+        "writes": [{"method": "DELETE", "items": 1}],
+    }
     assert sorted(item["ip"] for item in emulator.lists()["blocklist"]["items"]) == ["10.0.0.1", "10.0.0.3"]
     again = run(emulator, "sync", "blocklist", "--remove-only", "--file", "-", stdin="10.0.0.2\n")
     assert document(again)["changed"] is False

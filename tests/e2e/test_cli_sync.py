@@ -80,7 +80,9 @@ def test_sync_creates_the_list_then_a_second_run_changes_nothing(emulator: Emula
     assert json.loads(second.stdout) == {
         "changed": False,
         "operation": None,
-        "plan": {"add": [], "update": [], "remove": []},
+        "plan": {"add": [], "update": [], "remove": [], "writes": []},
+        "writes": [],
+        "items_written": 0,
     }
     assert len(emulator.operations) == writes_before  # no bulk operation at all
     assert {item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))} == {
@@ -105,22 +107,35 @@ def test_non_canonical_input_converges_and_then_stays_unchanged(emulator: Emulat
     ]
 
 
-def test_an_edit_is_exactly_that_change_in_one_bulk_operation(emulator: Emulator, tmp_path: Path) -> None:
+def test_an_edit_is_exactly_that_change_and_the_dry_run_names_the_writes_sent(
+    emulator: Emulator, tmp_path: Path
+) -> None:
     assert sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.2"], "--kind", "ip").returncode == 0
     writes_before = len(emulator.operations)
     dry = sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.3"], "--dry-run")
-    assert json.loads(dry.stdout)["plan"] == {"add": [{"ip": "10.0.0.3"}], "update": [], "remove": [{"ip": "10.0.0.2"}]}
+    assert json.loads(dry.stdout)["plan"] == {
+        "add": [{"ip": "10.0.0.3"}],
+        "update": [],
+        "remove": [{"ip": "10.0.0.2"}],
+        "writes": [{"method": "POST", "items": 1}, {"method": "DELETE", "items": 1}],
+    }
     assert len(emulator.operations) == writes_before  # the dry run wrote nothing
 
     real = sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.3"])
     assert json.loads(real.stdout)["plan"] == json.loads(dry.stdout)["plan"]
-    assert len(emulator.operations) == writes_before + 1
+    assert [write["method"] for write in json.loads(real.stdout)["writes"]] == ["POST", "DELETE"]
+    assert len(emulator.operations) == writes_before + 2
 
 
 def test_keep_others_adds_without_removing(emulator: Emulator, tmp_path: Path) -> None:
     assert sync(emulator, tmp_path, ["10.0.0.1"], "--kind", "ip").returncode == 0
     kept = sync(emulator, tmp_path, ["10.0.0.2"], "--keep-others")
-    assert json.loads(kept.stdout)["plan"] == {"add": [{"ip": "10.0.0.2"}], "update": [], "remove": []}
+    assert json.loads(kept.stdout)["plan"] == {
+        "add": [{"ip": "10.0.0.2"}],
+        "update": [],
+        "remove": [],
+        "writes": [{"method": "POST", "items": 1}],
+    }
     assert json.loads(run(emulator, "items", "blocklist").stdout) == [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]
 
 

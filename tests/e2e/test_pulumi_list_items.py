@@ -100,16 +100,21 @@ def test_a_second_up_of_noncanonical_items_has_an_empty_diff(
     assert recorder.since(mark) == []
 
 
-def test_update_adds_updates_and_removes_its_own_in_one_operation(
+def test_update_posts_its_additions_and_updates_then_deletes_its_dropped_items_and_touches_no_other(
     list_items: EngineResource, emulator: Emulator, recorder: RecordingApp, list_id: str
 ) -> None:
     state = list_items.up(program(list_id, ["192.0.2.1", "192.0.2.2", "192.0.2.3"])).state
+    ids_before = {i["ip"]: i["id"] for i in call(emulator, "GET", f"/{list_id}/items").json()["result"]}
     mark = recorder.mark
     news = program(list_id, [{"ip": "192.0.2.1", "comment": "now explained"}, "192.0.2.3", "192.0.2.4"])
     step = list_items.up(news, state)
     assert step.diff is not None and (step.diff.changes, step.diff.replaces) == ("some", [])
     writes = recorder.writes(mark)
-    assert len(writes) == 1 and writes[0].method == "PUT"  # add, update and remove: one atomic operation
+    assert [w.method for w in writes] == ["POST", "DELETE"]  # additions first: never less than both versions
+    assert writes[0].body == [{"ip": "192.0.2.4"}, {"ip": "192.0.2.1", "comment": "now explained"}]
+    assert writes[1].body == {"items": [{"id": ids_before["192.0.2.2"]}]}
+    ids_after = {i["ip"]: i["id"] for i in call(emulator, "GET", f"/{list_id}/items").json()["result"]}
+    assert ids_after[THEIRS["ip"]] == ids_before[THEIRS["ip"]] and ids_after["192.0.2.3"] == ids_before["192.0.2.3"]
     expected = [{"ip": "192.0.2.1", "comment": "now explained"}, {"ip": "192.0.2.3"}, {"ip": "192.0.2.4"}]
     assert step.state.outputs["items"] == expected
     assert sorted(held(emulator, list_id), key=json.dumps) == sorted([*expected, THEIRS], key=json.dumps)
@@ -173,7 +178,7 @@ def test_items_of_another_kind_fail_before_any_write(
     mark = recorder.mark
     with pytest.raises(ProviderCallError) as caught:
         list_items.up(program(list_id, [13335]))
-    assert "Invalid items[0]" in caught.value.message
+    assert "items[0]: 13335 is not an IP address" in caught.value.message
     assert recorder.writes(mark) == []
 
 

@@ -73,6 +73,10 @@ def held(emulator: Emulator, name: str) -> List[Dict[str, Any]]:
     return [{"ip": i["ip"], **({"comment": i["comment"]} if i.get("comment") else {})} for i in items]
 
 
+def held_with_ids(emulator: Emulator, name: str) -> List[Dict[str, Any]]:
+    return list(emulator.lists(ACCOUNT)[name]["items"])
+
+
 # ------------------------------------------------------------------------------------------------ lifecycle
 def test_create_writes_every_item_in_one_operation_and_records_them_canonical(
     rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
@@ -81,7 +85,7 @@ def test_create_writes_every_item_in_one_operation_and_records_them_canonical(
     news = program(description="blocked", items=WRITTEN)
     state = rules_list.up(news).state
     writes = recorder.writes(mark)
-    assert [(w.method, len(w.body)) for w in writes] == [("PUT", 3)]
+    assert [(w.method, len(w.body)) for w in writes] == [("POST", 3)]
     outs = state.outputs
     assert (outs["name"], outs["kind"], outs["description"], outs["num_items"]) == (news["name"], "ip", "blocked", 3)
     assert outs["items"] == CANONICAL
@@ -106,17 +110,19 @@ def test_check_records_the_items_canonical_so_a_preview_shows_only_real_changes(
     assert inputs["items"] == CANONICAL
 
 
-def test_changing_one_item_updates_in_place_with_one_operation(
+def test_changing_one_item_updates_in_place_writing_only_that_change(
     rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
 ) -> None:
     news = program(items=["192.0.2.1", "192.0.2.2"])
     state = rules_list.up(news).state
+    kept_id = {i["ip"]: i["id"] for i in held_with_ids(emulator, news["name"])}["192.0.2.1"]
     mark = recorder.mark
     step = rules_list.up({**news, "items": ["192.0.2.1", {"ip": "192.0.2.3", "comment": "new"}]}, state)
     assert step.diff is not None and (step.diff.changes, step.diff.replaces) == ("some", [])
-    assert [(w.method, w.body) for w in recorder.writes(mark)] == [
-        ("PUT", [{"ip": "192.0.2.1"}, {"ip": "192.0.2.3", "comment": "new"}])
-    ]
+    writes = recorder.writes(mark)
+    assert (writes[0].method, writes[0].body) == ("POST", [{"ip": "192.0.2.3", "comment": "new"}])
+    assert [w.method for w in writes] == ["POST", "DELETE"]
+    assert {i["ip"]: i["id"] for i in held_with_ids(emulator, news["name"])}["192.0.2.1"] == kept_id
     assert step.state.id == state.id
     assert step.state.outputs["items"] == [{"ip": "192.0.2.1"}, {"ip": "192.0.2.3", "comment": "new"}]
     assert step.state.outputs["bulk_operation"]["id"] != state.outputs["bulk_operation"]["id"]
@@ -206,14 +212,14 @@ def test_create_refuses_a_name_the_account_already_uses(rules_list: EngineResour
     with pytest.raises(ProviderCallError) as caught:
         rules_list.up(news)
     assert f"already has a list named {news['name']!r}" in caught.value.message
-    assert "import_=" in caught.value.message
+    assert "adopt" in caught.value.message
 
 
 # ------------------------------------------------------------------------------------------------ check
 def test_check_names_each_bad_item_by_its_index(rules_list: EngineResource) -> None:
     checked = rules_list.check(program(items=["192.0.2.1", "10.0.0.0/7", "192.0.2.1/32"]))
     reasons = dict(checked.failures)
-    assert sorted(reasons) == ["items[1]"]
+    assert sorted(reasons) == ["items[1]", "items[2]"]  # every bad item at once
     assert "Cloudflare accepts IPv4 prefixes from /8 to /32" in reasons["items[1]"]
     checked = rules_list.check(program(items=["192.0.2.1", "192.0.2.1/32"]))
     assert "the same ip as items[0]" in dict(checked.failures)["items[1]"]
@@ -243,9 +249,9 @@ def test_a_failed_operation_fails_create_with_cloudflares_text_and_leaves_no_lis
             EngineResource(srv, RulesListProvider()).up(news)
         assert news["name"] not in emulator.lists(ACCOUNT)
     message = caught.value.message
-    assert "OperationFailedError: Cloudflare bulk operation" in message
+    assert "OperationFailedError: The POST of 3 items to list" in message
     assert "maximum number of items" in message
-    assert "The list was deleted again, so nothing was created" in message
+    assert "was deleted again, so the account is as it was" in message
 
 
 def test_a_write_meeting_another_processs_operation_waits_for_it_and_succeeds() -> None:

@@ -27,7 +27,7 @@ def test_a_mismatched_args_class_is_reported() -> None:
 def test_rules_list_check_defaults_the_description_and_leaves_items_unmanaged() -> None:
     inputs, failures = RULES_LIST.check(RULES)
     assert failures == []
-    assert inputs == {**RULES, "description": "", "wait_timeout": 900.0}
+    assert inputs == {**RULES, "description": "", "wait_timeout": 900.0, "allow_empty": False}
 
 
 def test_rules_list_check_records_items_canonical_and_sorted() -> None:

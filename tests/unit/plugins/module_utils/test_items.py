@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
     MalformedResponseError,
     ValidationError,
 )
@@ -59,10 +60,13 @@ def test_ip_is_stored_masked_bare_at_full_length_and_ipv6_compressed_lower_case(
     ],
 )
 def test_ip_refuses_what_cloudflare_refuses_naming_the_index(raw: object) -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ItemsValidationError) as info:
         parse_items("ip", ["10.0.0.9", raw])
-    assert info.value.parameter == "items[1]"
-    assert str(info.value).startswith("Invalid items[1]: ")
+    assert [parameter for parameter, _problem in info.value.problems] == ["items[1]"]
+    assert "\n  items[1]: " in str(info.value)
+    with pytest.raises(ValidationError) as one:
+        parse_item("ip", raw, 1)
+    assert str(one.value).startswith("Invalid items[1]: ")
 
 
 @pytest.mark.parametrize(
@@ -119,17 +123,42 @@ def test_asn_refuses_what_is_not_a_32_bit_number(raw: object) -> None:
         parse_item("asn", raw)
 
 
-def test_redirect_gets_documented_defaults_and_a_slash_for_an_empty_path() -> None:
+def test_redirect_leaves_optional_fields_to_cloudflare_and_gets_a_slash_for_an_empty_path() -> None:
     stored = canonical("redirect", {"source_url": "example.com", "target_url": "https://example.net/x"})
-    assert stored == {
-        "source_url": "example.com/",
-        "target_url": "https://example.net/x",
-        "include_subdomains": False,
-        "subpath_matching": False,
-        "preserve_query_string": False,
-        "preserve_path_suffix": False,
-        "status_code": 301,
-    }
+    assert stored == {"source_url": "example.com/", "target_url": "https://example.net/x"}
+    given = canonical(
+        "redirect",
+        {"source_url": "example.com", "target_url": "https://example.net/x", "preserve_path_suffix": False},
+    )
+    assert given == {**stored, "preserve_path_suffix": False}
+
+
+def test_a_redirect_field_left_out_is_not_compared_and_one_given_is() -> None:
+    current = item_from_api(
+        "redirect",
+        {
+            "id": ITEM_ID,
+            "redirect": {
+                "source_url": "example.com/",
+                "target_url": "https://example.net/x",
+                "include_subdomains": False,
+                "subpath_matching": False,
+                "preserve_query_string": False,
+                "preserve_path_suffix": True,
+                "status_code": 301,
+            },
+        },
+    )
+    left_out = parse_items("redirect", [{"source_url": "example.com", "target_url": "https://example.net/x"}])
+    assert not plan([current], left_out, EXACT).changed
+    given = parse_items(
+        "redirect",
+        [{"source_url": "example.com", "target_url": "https://example.net/x", "preserve_path_suffix": False}],
+    )
+    changed = plan([current], given, EXACT)
+    assert [change.after.value for change in changed.update] == [given[0].value]
+    (write,) = changed.writes
+    assert write.body == [{"redirect": given[0].value}]
 
 
 @pytest.mark.parametrize(
@@ -198,11 +227,23 @@ def test_an_unknown_kind_is_refused() -> None:
         parse_item("email", "a@example.com")
 
 
-def test_two_items_with_one_canonical_key_are_refused_naming_both() -> None:
-    with pytest.raises(ValidationError) as info:
+def test_two_items_with_one_canonical_key_are_refused_naming_both_as_written() -> None:
+    with pytest.raises(ItemsValidationError) as info:
         parse_items("ip", ["10.0.0.1", "10.0.0.2", "10.0.0.1/32"])
-    assert info.value.parameter == "items[2]"
-    assert "items[0]" in str(info.value)
+    ((parameter, problem),) = info.value.problems
+    assert parameter == "items[2]"
+    assert "'10.0.0.1/32' is the same ip as items[0] ('10.0.0.1')" in problem
+
+
+def test_every_bad_item_is_named_at_once_up_to_a_cap_then_counted() -> None:
+    raws = ["10.0.0.1", *[f"10.0.0.{300 + n}" for n in range(30)], "10.0.0.2", "10.0.0.2"]
+    with pytest.raises(ItemsValidationError) as info:
+        parse_items("ip", raws)
+    assert [parameter for parameter, _ in info.value.problems] == [f"items[{n}]" for n in range(1, 31)] + ["items[32]"]
+    message = str(info.value)
+    assert message.startswith("Invalid items: 31 of 33 items are not valid; nothing was sent.")
+    assert message.count("\n  items[") == 20
+    assert message.endswith("... and 11 more Fix these items and run again.")
 
 
 def test_the_identity_of_a_redirect_is_its_source_url() -> None:
@@ -261,7 +302,7 @@ def test_plan_of_equal_canonical_sets_is_empty_in_every_mode() -> None:
     for mode in (EXACT, PRESENT):
         items_plan = plan(current, desired, mode)
         assert not items_plan.changed
-        assert items_plan.to_dict() == {"add": [], "update": [], "remove": []}
+        assert items_plan.to_dict() == {"add": [], "update": [], "remove": [], "writes": []}
         assert items_plan.before == items_plan.after
 
 
@@ -273,6 +314,7 @@ def test_exact_plan_adds_updates_comments_and_removes_the_rest() -> None:
         "add": [{"ip": "10.0.0.4"}],
         "update": [{"ip": "10.0.0.1", "comment": "new"}],
         "remove": [{"ip": "10.0.0.2"}],
+        "writes": [{"method": "POST", "items": 2}, {"method": "DELETE", "items": 1}],
     }
     assert [item.key for item in items_plan.after] == ["10.0.0.1", "10.0.0.3", "10.0.0.4"]
     assert items_plan.update[0].before.comment == "old"
@@ -287,14 +329,24 @@ def test_dropping_a_comment_is_an_update() -> None:
 def test_present_plan_never_removes_and_keeps_others_in_after() -> None:
     current = stored("10.0.0.1", "10.0.0.2")
     items_plan = plan(current, parse_items("ip", ["10.0.0.3"]), PRESENT)
-    assert items_plan.to_dict() == {"add": [{"ip": "10.0.0.3"}], "update": [], "remove": []}
+    assert items_plan.to_dict() == {
+        "add": [{"ip": "10.0.0.3"}],
+        "update": [],
+        "remove": [],
+        "writes": [{"method": "POST", "items": 1}],
+    }
     assert [item.key for item in items_plan.after] == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
 
 
 def test_absent_plan_removes_only_given_items_that_exist_whatever_their_comment() -> None:
     current = stored({"ip": "10.0.0.1", "comment": "x"}, "10.0.0.2")
     items_plan = plan(current, parse_items("ip", ["10.0.0.1/32", "10.0.0.9"]), ABSENT)
-    assert items_plan.to_dict() == {"add": [], "update": [], "remove": [{"ip": "10.0.0.1", "comment": "x"}]}
+    assert items_plan.to_dict() == {
+        "add": [],
+        "update": [],
+        "remove": [{"ip": "10.0.0.1", "comment": "x"}],
+        "writes": [{"method": "DELETE", "items": 1}],
+    }
     assert [item.key for item in items_plan.after] == ["10.0.0.2"]
 
 
@@ -322,3 +374,29 @@ def test_a_redirect_target_change_is_an_update_of_the_same_key() -> None:
 def test_an_unknown_mode_is_refused() -> None:
     with pytest.raises(ValidationError, match="mode"):
         plan([], [], "replace")
+
+
+def test_writes_post_additions_and_updates_then_delete_removals_by_id_and_touch_nothing_else() -> None:
+    current = stored({"ip": "10.0.0.1", "comment": "old"}, "10.0.0.2", "10.0.0.3")
+    items_plan = plan(current, parse_items("ip", ["10.0.0.1", "10.0.0.3", "10.0.0.4"]), EXACT)
+    post, delete = items_plan.writes
+    assert (post.method, post.body) == ("POST", [{"ip": "10.0.0.4"}, {"ip": "10.0.0.1", "comment": ""}])
+    assert (delete.method, delete.body) == ("DELETE", {"items": [{"id": current[1].id}]})
+
+
+def test_writes_are_one_put_only_when_no_current_item_stays() -> None:
+    current = stored({"ip": "10.0.0.1", "comment": "old"}, "10.0.0.2")
+    items_plan = plan(current, parse_items("ip", ["10.0.0.1", "10.0.0.4"]), EXACT)
+    (put,) = items_plan.writes
+    assert (put.method, put.body) == ("PUT", [{"ip": "10.0.0.1"}, {"ip": "10.0.0.4"}])
+
+
+def test_removing_every_item_is_one_delete_by_id_not_a_put() -> None:
+    current = stored("10.0.0.1", "10.0.0.2")
+    (delete,) = plan(current, [], EXACT).writes
+    assert delete.method == "DELETE"
+    assert delete.body == {"items": [{"id": current[0].id}, {"id": current[1].id}]}
+
+
+def test_a_plan_with_no_change_has_no_writes() -> None:
+    assert plan(stored("10.0.0.1"), parse_items("ip", ["10.0.0.1/32"]), EXACT).writes == ()

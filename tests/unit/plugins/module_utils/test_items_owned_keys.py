@@ -1,5 +1,5 @@
-"""A non-authoritative owner of some items: ``present`` with ``owned_keys`` removes its own dropped items, and the
-write that both upserts and removes is one atomic PUT."""
+"""A non-authoritative owner of some items: ``present`` with ``owned_keys`` removes its own dropped items, and a
+plan that both upserts and removes posts first, then deletes by id, leaving every other item alone."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     parse_items,
     plan,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import write_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import send_write
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items
 from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, TOKEN, envelope, operation
 
@@ -82,32 +82,34 @@ def sent(api: responses.RequestsMock, index: int = -1) -> object:
     return json.loads(api.calls[index].request.body)
 
 
-def test_a_plan_that_upserts_and_removes_is_one_put_of_every_item_after(api, client) -> None:
+def test_a_plan_that_upserts_and_removes_posts_first_then_deletes_and_leaves_the_others_alone(api, client) -> None:
     current = read({"ip": "10.0.0.1", "comment": "old"}, "10.0.0.2", {"ip": "10.0.0.9", "comment": "theirs"})
     desired = parse_items("ip", [{"ip": "10.0.0.1", "comment": "new"}, "10.0.0.3"])
     items_plan = plan(current, desired, "present", owned_keys=["10.0.0.1", "10.0.0.2"])
-    api.put(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
-    assert write_items(client, ACCOUNT_ID, FACTS, items_plan, deadline=client.clock() + 60) == OPERATION_ID
-    assert [call.request.method for call in api.calls] == ["PUT"]
-    assert sent(api) == [
-        {"ip": "10.0.0.1", "comment": "new"},
-        {"ip": "10.0.0.3"},
-        {"ip": "10.0.0.9", "comment": "theirs"},
-    ]
+    assert [write.method for write in items_plan.writes] == ["POST", "DELETE"]
+    post, delete = items_plan.writes
+    api.post(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
+    assert send_write(client, ACCOUNT_ID, FACTS, post, deadline=client.clock() + 60) == OPERATION_ID
+    assert sent(api) == [{"ip": "10.0.0.3"}, {"ip": "10.0.0.1", "comment": "new"}]
+    api.delete(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
+    send_write(client, ACCOUNT_ID, FACTS, delete, deadline=client.clock() + 60)
+    assert sent(api) == {"items": [{"id": current[1].id}]}
 
 
 def test_a_present_plan_that_only_removes_owned_items_is_one_delete_of_their_ids(api, client) -> None:
     current = read("10.0.0.1", "10.0.0.2")
     items_plan = plan(current, parse_items("ip", ["10.0.0.2"]), "present", owned_keys=["10.0.0.1", "10.0.0.2"])
+    (write,) = items_plan.writes
     api.delete(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
-    write_items(client, ACCOUNT_ID, FACTS, items_plan, deadline=client.clock() + 60)
+    send_write(client, ACCOUNT_ID, FACTS, write, deadline=client.clock() + 60)
     assert sent(api) == {"items": [{"id": current[0].id}]}
 
 
 def test_a_present_plan_that_only_adds_is_still_one_post_of_the_additions(api, client) -> None:
     items_plan = plan(read("10.0.0.1"), parse_items("ip", ["10.0.0.2"]), "present", owned_keys=["10.0.0.2"])
+    (write,) = items_plan.writes
     api.post(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
-    write_items(client, ACCOUNT_ID, FACTS, items_plan, deadline=client.clock() + 60)
+    send_write(client, ACCOUNT_ID, FACTS, write, deadline=client.clock() + 60)
     assert sent(api) == [{"ip": "10.0.0.2"}]
 
 
@@ -115,17 +117,23 @@ def api_items(*raws: dict) -> list:
     return [{"id": f"{n:032x}", **raw} for n, raw in enumerate(raws)]
 
 
-def test_apply_items_with_owned_keys_writes_once_and_verifies_the_read_back(api, client) -> None:
+def test_apply_items_with_owned_keys_posts_deletes_and_verifies_the_changed_items(api, client) -> None:
     before = api_items({"ip": "10.0.0.1"}, {"ip": "10.0.0.9", "comment": "theirs"})
-    after = api_items({"ip": "10.0.0.3"}, {"ip": "10.0.0.9", "comment": "theirs"})
     api.get(ITEMS_URL, json={**envelope(before), "result_info": {"cursors": {}}})
-    api.put(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
+    api.post(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
     api.get(OPERATION_URL, json=envelope(operation("completed", completed="2024-05-01T10:00:00Z")))
+    api.delete(ITEMS_URL, json=envelope({"operation_id": OPERATION_ID}))
+    api.get(OPERATION_URL, json=envelope(operation("completed", completed="2024-05-01T10:00:00Z")))
+    list_url = ITEMS_URL.rsplit("/", 1)[0]
+    api.get(list_url, json=envelope({"id": LIST_ID, "name": "blocklist", "kind": "ip", "num_items": 2}))
+    # A list of one page is read back whole (fewer requests than looking up each changed item).
+    after = api_items({"ip": "10.0.0.3"}, {"ip": "10.0.0.9", "comment": "theirs"})
     api.get(ITEMS_URL, json={**envelope(after), "result_info": {"cursors": {}}})
     outcome = apply_items(
         client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.3"]), "present", owned_keys=["10.0.0.1"]
     )
     assert outcome.changed and outcome.verified and outcome.operation is not None
     assert (keys(outcome.plan.add), keys(outcome.plan.remove)) == (["10.0.0.3"], ["10.0.0.1"])
-    assert [call.request.method for call in api.calls] == ["GET", "PUT", "GET", "GET"]
+    assert [call.request.method for call in api.calls] == ["GET", "POST", "GET", "DELETE", "GET", "GET", "GET"]
     assert keys(outcome.items) == ["10.0.0.3", "10.0.0.9"]
+    assert [(write.method, write.items) for write in outcome.writes] == [("POST", 1), ("DELETE", 1)]

@@ -1,4 +1,5 @@
-"""sync: one plan, at most one bulk operation, waited on and read back; ambiguous writes re-read, never resent."""
+"""sync: one plan, written as its difference (POST, then DELETE by id), each waited on, then verified; guards
+before any write; ambiguous writes re-read, never resent."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import responses
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     ConflictError,
+    GuardError,
     NotFoundError,
     OperationFailedError,
     OperationPendingError,
@@ -18,7 +20,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items, sync_items, sync_list
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
+    SyncOptions,
+    apply_items,
+    sync_items,
+    sync_list,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, envelope, operation
 
@@ -55,25 +62,46 @@ def test_a_plan_with_no_change_sends_no_write(api, client):
     assert writes(api) == []
 
 
-def test_exact_sync_is_one_put_of_every_item_then_a_wait_and_a_read_back(api, client):
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2"))
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("pending")))
+def completed(api) -> None:
     api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.3"))
+
+
+def read_back(api, *ips: str | dict) -> None:
+    """The verification of a one-page list: its facts (num_items), then the whole list."""
+    api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": len(ips)}))
+    api.add(responses.GET, ITEMS_URL, json=items_page(*ips))
+
+
+def test_exact_sync_posts_additions_then_deletes_removals_each_waited_on_then_reads_back(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2"))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("pending")))
+    completed(api)
+    api.add(responses.DELETE, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api, "10.0.0.1", "10.0.0.3")
     outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1", "10.0.0.3"]), "exact")
     assert outcome.changed and outcome.verified
     assert outcome.operation is not None and outcome.operation.succeeded
-    assert outcome.plan.to_dict() == {"add": [{"ip": "10.0.0.3"}], "update": [], "remove": [{"ip": "10.0.0.2"}]}
-    [put] = writes(api)
-    assert json.loads(put.request.body) == [{"ip": "10.0.0.1"}, {"ip": "10.0.0.3"}]
+    assert outcome.plan.to_dict() == {
+        "add": [{"ip": "10.0.0.3"}],
+        "update": [],
+        "remove": [{"ip": "10.0.0.2"}],
+        "writes": [{"method": "POST", "items": 1}, {"method": "DELETE", "items": 1}],
+    }
+    post, delete = writes(api)
+    assert json.loads(post.request.body) == [{"ip": "10.0.0.3"}]
+    assert json.loads(delete.request.body) == {"items": [{"id": f"{1:032x}"}]}
+    assert [write.method for write in outcome.writes] == ["POST", "DELETE"]
+    assert outcome.items_written == 2
+    assert outcome.list is not None and outcome.list.num_items == 2
 
 
 def test_present_sync_posts_additions_and_updates_and_clears_a_dropped_comment(api, client):
     api.add(responses.GET, ITEMS_URL, json=items_page({"ip": "10.0.0.1", "comment": "old"}, "10.0.0.2"))
     api.add(responses.POST, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2", "10.0.0.3"))
+    completed(api)
+    read_back(api, "10.0.0.1", "10.0.0.2", "10.0.0.3")
     apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1", "10.0.0.3"]), "present")
     [post] = writes(api)
     assert json.loads(post.request.body) == [{"ip": "10.0.0.3"}, {"ip": "10.0.0.1", "comment": ""}]
@@ -82,18 +110,25 @@ def test_present_sync_posts_additions_and_updates_and_clears_a_dropped_comment(a
 def test_absent_sync_deletes_by_id(api, client):
     api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2"))
     api.add(responses.DELETE, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    completed(api)
+    read_back(api, "10.0.0.1")
     apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2", "10.0.0.9"]), "absent")
     [delete] = writes(api)
     assert json.loads(delete.request.body) == {"items": [{"id": f"{1:032x}"}]}
 
 
-def test_check_mode_plans_exactly_and_sends_no_write(api, client):
+def test_check_mode_plans_exactly_the_writes_a_real_run_sends_and_sends_none(api, client):
     api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
-    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", check_mode=True)
+    outcome = apply_items(
+        client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", SyncOptions(check_mode=True)
+    )
     assert outcome.changed
-    assert outcome.plan.to_dict() == {"add": [{"ip": "10.0.0.2"}], "update": [], "remove": [{"ip": "10.0.0.1"}]}
+    assert outcome.plan.to_dict() == {
+        "add": [{"ip": "10.0.0.2"}],
+        "update": [],
+        "remove": [{"ip": "10.0.0.1"}],
+        "writes": [{"method": "PUT", "items": 1}],
+    }
     assert writes(api) == []
 
 
@@ -114,51 +149,157 @@ def test_an_ambiguous_write_that_was_not_applied_is_planned_again_from_a_fresh_r
     api.add(responses.PUT, ITEMS_URL, status=502, body="")
     api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.5"))  # someone else wrote meanwhile
     api.add(responses.PUT, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    completed(api)
+    read_back(api, "10.0.0.2")
     outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
     assert outcome.verified
     methods = [call.request.method for call in api.calls]
-    assert methods == ["GET", "PUT", "GET", "PUT", "GET", "GET"]
+    assert methods == ["GET", "PUT", "GET", "PUT", "GET", "GET", "GET"]
+
+
+def test_an_ambiguous_delete_after_a_completed_post_replans_only_the_removal(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2"))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    api.add(responses.DELETE, ITEMS_URL, status=502, body="")
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2", "10.0.0.3"))
+    api.add(responses.DELETE, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api, "10.0.0.1", "10.0.0.3")
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1", "10.0.0.3"]), "exact")
+    assert outcome.verified
+    assert [call.request.method for call in writes(api)] == ["POST", "DELETE", "DELETE"]
+    assert [write.method for write in outcome.writes] == ["POST", "DELETE"]
 
 
 def test_writes_that_stay_ambiguous_end_with_the_ambiguous_error(api, client):
     for _attempt in range(3):
         api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
         api.add(responses.PUT, ITEMS_URL, status=503, body="")
-    with pytest.raises(AmbiguousWriteError):
+    with pytest.raises(AmbiguousWriteError) as info:
         apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
     assert len(writes(api)) == 3
+    assert "writes only what remains" in str(info.value)
 
 
-def test_a_failed_operation_raises_with_cloudflares_text(api, client):
+def test_a_failed_operation_raises_with_cloudflares_text_and_says_the_list_is_as_it_was(api, client):
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.POST, ITEMS_URL, json=accepted())
     text = "This list is at the maximum number of items"
     api.add(
         responses.GET, OPERATION_URL, json=envelope(operation("failed", completed="2024-05-01T08:00:00Z", error=text))
     )
-    with pytest.raises(OperationFailedError, match=text):
+    with pytest.raises(OperationFailedError, match=text) as info:
         apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert "POST of 1 item to list 'blocklist'" in info.value.message
+    assert "The list's items are as they were" in (info.value.hint or "")
+
+
+def test_a_failure_between_the_two_writes_says_what_was_applied_and_what_was_not(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.9"))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    api.add(responses.DELETE, ITEMS_URL, json=accepted())
+    api.add(
+        responses.GET, OPERATION_URL, json=envelope(operation("failed", completed="2024-05-01T08:00:00Z", error="no"))
+    )
+    with pytest.raises(OperationFailedError) as info:
+        apply_items(
+            client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2", "10.0.0.3"]), "present", owned_keys=["10.0.0.1"]
+        )
+    assert "The DELETE of 1 item to list 'blocklist'" in info.value.message
+    assert f"Applied before it: POST of 2 items (operation {OPERATION_ID})." in (info.value.hint or "")
 
 
 def test_a_list_that_does_not_read_back_as_planned_is_a_verification_error(api, client):
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.7"))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api, "10.0.0.7")
     with pytest.raises(VerificationError, match="does not read back as planned"):
         apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
 
 
+def test_a_large_list_verifies_the_changed_items_by_search_and_its_count(api, client):
+    current = [f"10.{n // 250}.{n % 250}.1" for n in range(1500)]
+    api.add(responses.GET, ITEMS_URL, json=items_page(*current))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": 1501}))
+    api.add(responses.GET, ITEMS_URL, json=items_page("192.0.2.1", "192.0.2.10"))  # search is a prefix match
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", [*current, "192.0.2.1"]), "exact")
+    assert outcome.verified and len(outcome.items) == 1501
+    assert api.calls[-1].request.params == {"search": "192.0.2.1", "per_page": "500"}
+    assert len(api.calls) == 5
+
+
+def test_a_large_list_whose_count_is_off_after_the_write_is_a_verification_error(api, client):
+    current = [f"10.{n // 250}.{n % 250}.1" for n in range(1500)]
+    api.add(responses.GET, ITEMS_URL, json=items_page(*current))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": 1502}))
+    api.add(responses.GET, ITEMS_URL, json=items_page("192.0.2.1"))
+    with pytest.raises(VerificationError, match="it holds 1502 items, not 1501"):
+        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", [*current, "192.0.2.1"]), "exact")
+
+
 def test_without_wait_the_operation_is_checked_once_and_not_read_back(api, client):
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.POST, ITEMS_URL, json=accepted())
     api.add(responses.GET, OPERATION_URL, json=envelope(operation("pending")))
-    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", wait=False)
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact", SyncOptions(wait=False))
     assert outcome.operation is not None and outcome.operation.status == "pending"
     assert not outcome.verified
     assert len(api.calls) == 3
+
+
+def test_an_exact_sync_to_no_items_is_refused_before_any_request_unless_allowed(api, client):
+    with pytest.raises(GuardError, match="set allow_empty"):
+        sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", items=[])
+    with pytest.raises(GuardError, match="set allow_empty"):
+        sync_items(client, ACCOUNT_ID, "blocklist", [])
+    with pytest.raises(GuardError):
+        apply_items(client, ACCOUNT_ID, FACTS, [], "exact")
+    assert len(api.calls) == 0
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
+    api.add(responses.DELETE, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api)
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, [], "exact", SyncOptions(allow_empty=True))
+    assert outcome.changed and outcome.verified
+
+
+@pytest.mark.parametrize("limit", ["1", 1, "40%"])
+def test_a_plan_removing_more_than_max_removals_is_refused_before_any_write(api, client, limit):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2", "10.0.0.3"))
+    with pytest.raises(GuardError, match=r"would remove 2 of the 3 items of list 'blocklist'"):
+        apply_items(
+            client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.1"]), "exact", SyncOptions.of(max_removals=limit)
+        )
+    assert writes(api) == []
+
+
+def test_a_plan_within_max_removals_goes_ahead(api, client):
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1", "10.0.0.2", "10.0.0.3"))
+    api.add(responses.DELETE, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api, "10.0.0.1", "10.0.0.3")
+    apply_items(
+        client,
+        ACCOUNT_ID,
+        FACTS,
+        parse_items("ip", ["10.0.0.1", "10.0.0.3"]),
+        "exact",
+        SyncOptions.of(max_removals="34%"),
+    )
+    assert [call.request.method for call in writes(api)] == ["DELETE"]
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "101%", True, 1.5])
+def test_a_bad_max_removals_is_refused_naming_it(value):
+    with pytest.raises(ValidationError, match="max_removals"):
+        SyncOptions.of(max_removals=value)
 
 
 def test_bad_items_are_refused_before_any_request(api, client):
@@ -180,19 +321,41 @@ def test_a_missing_list_is_created_then_its_items_written_once(api, client):
     api.add(responses.GET, LISTS_URL, json=envelope([]))
     api.add(responses.POST, LISTS_URL, json=envelope(LIST_JSON))
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.1"))
-    api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": 1}))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api, "10.0.0.1")
     outcome = sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", description="blocked", items=["10.0.0.1"])
     assert outcome.created and outcome.changed
     assert outcome.list is not None and outcome.list.num_items == 1
     assert json.loads(api.calls[1].request.body) == {"name": "blocklist", "kind": "ip", "description": "blocked"}
 
 
+@pytest.mark.parametrize("create", ["sync_list", "sync_items"])
+def test_a_list_created_by_a_call_whose_first_write_fails_is_deleted_again(api, client, create):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    api.add(responses.POST, LISTS_URL, json=envelope(LIST_JSON))
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    api.add(
+        responses.GET,
+        OPERATION_URL,
+        json=envelope(operation("failed", completed="2024-05-01T08:00:00Z", error="over the account's cap")),
+    )
+    api.add(responses.DELETE, LIST_URL, json=envelope({"id": LIST_ID}))
+    with pytest.raises(OperationFailedError) as info:
+        if create == "sync_list":
+            sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", items=["10.0.0.1"])
+        else:
+            sync_items(client, ACCOUNT_ID, "blocklist", ["10.0.0.1"], kind="ip")
+    assert api.calls[-1].request.method == "DELETE" and api.calls[-1].request.url == LIST_URL
+    assert "was deleted again, so the account is as it was" in str(info.value)
+
+
 def test_check_mode_for_a_missing_list_plans_every_item_and_sends_nothing(api, client):
     api.add(responses.GET, LISTS_URL, json=envelope([]))
-    outcome = sync_list(client, ACCOUNT_ID, "blocklist", kind="ip", items=["10.0.0.1"], check_mode=True)
+    outcome = sync_list(
+        client, ACCOUNT_ID, "blocklist", kind="ip", items=["10.0.0.1"], options=SyncOptions(check_mode=True)
+    )
     assert outcome.created and outcome.changed and outcome.list is None
     assert outcome.diff() == {"before": {}, "after": {"description": "", "items": [{"ip": "10.0.0.1"}]}}
     assert writes(api) == []
@@ -236,12 +399,15 @@ def test_deleting_an_absent_list_changes_nothing(api, client):
 def test_the_whole_sync_ends_by_its_deadline_even_when_the_operation_never_finishes(api, client, clock):
     api.add(responses.GET, LISTS_URL, json=envelope([LIST_JSON]))
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
+    api.add(responses.POST, ITEMS_URL, json=accepted())
     api.add(responses.GET, OPERATION_URL, json=envelope(operation("running")))
     start = clock()
-    with pytest.raises(WaitTimeoutError, match="still running"):
-        sync_list(client, ACCOUNT_ID, "blocklist", items=["10.0.0.1"], policy=WaitPolicy(timeout=120))
+    with pytest.raises(WaitTimeoutError, match="still running") as info:
+        sync_list(
+            client, ACCOUNT_ID, "blocklist", items=["10.0.0.1"], options=SyncOptions(policy=WaitPolicy(timeout=120))
+        )
     assert clock() - start <= 120
+    assert "run again to converge" in str(info.value)
 
 
 def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and_planned_again(api, client, clock):
@@ -252,20 +418,20 @@ def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and
     }
     api.add(responses.GET, ITEMS_URL, json=items_page())
     for _attempt in range(5):  # the first try and the client's 4 retries
-        api.add(responses.PUT, ITEMS_URL, **busy)
+        api.add(responses.POST, ITEMS_URL, **busy)
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    api.add(responses.PUT, ITEMS_URL, json=accepted())
-    api.add(responses.GET, OPERATION_URL, json=envelope(operation("completed")))
-    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    completed(api)
+    read_back(api, "10.0.0.2")
     outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
     assert outcome.verified
-    assert [call.request.method for call in api.calls].count("PUT") == 6
+    assert [call.request.method for call in api.calls].count("POST") == 6
 
 
 def test_a_pending_operation_past_the_deadline_ends_the_sync_with_its_own_error(api, client, clock):
     api.add(responses.GET, ITEMS_URL, json=items_page())
     api.add(
-        responses.PUT,
+        responses.POST,
         ITEMS_URL,
         status=429,
         json=envelope(None, success=False, errors=[{"code": 10000, "message": "pending"}]),

@@ -102,8 +102,10 @@ def test_rules_list_passes_its_options_to_sync_list_with_purge_as_exact(sync_lis
     assert kwargs["kind"] == "ip"
     assert kwargs["description"] == "blocked"
     assert kwargs["items"] == ["192.0.2.1", {"ip": "198.51.100.0/24"}]
-    assert (kwargs["mode"], kwargs["state"], kwargs["check_mode"], kwargs["wait"]) == ("exact", "present", False, True)
-    assert (kwargs["policy"].timeout, kwargs["policy"].max_interval) == (900.0, 30.0)
+    options = kwargs["options"]
+    assert (kwargs["mode"], kwargs["state"], options.check_mode, options.wait) == ("exact", "present", False, True)
+    assert (options.policy.timeout, options.policy.max_interval) == (900.0, 30.0)
+    assert (options.allow_empty, options.max_removals) == (False, None)
 
 
 def test_rules_list_without_purge_items_only_adds_and_updates(sync_list, capsys):
@@ -127,7 +129,13 @@ def test_rules_list_returns_the_list_the_plan_and_the_operation(sync_list, capsy
     assert code == 0
     assert result["changed"] is True
     assert result["list"] == FACTS.to_dict()
-    assert result["plan"] == {"add": [{"ip": "198.51.100.0/24"}], "update": [], "change": [], "remove": []}
+    assert result["plan"] == {
+        "add": [{"ip": "198.51.100.0/24"}],
+        "update": [],
+        "change": [],
+        "remove": [],
+        "writes": [{"method": "POST", "items": 1}],
+    }
     assert result["bulk_operation"] == OPERATION.to_dict()
     assert "diff" not in result
 
@@ -156,8 +164,17 @@ def test_rules_list_passes_check_mode_state_and_wait_settings(sync_list, capsys)
 
     assert code == 0
     kwargs = sync_list.calls[0][1]
-    assert (kwargs["state"], kwargs["check_mode"], kwargs["wait"]) == ("absent", True, False)
-    assert (kwargs["policy"].timeout, kwargs["policy"].max_interval) == (30.0, 2.0)
+    options = kwargs["options"]
+    assert (kwargs["state"], options.check_mode, options.wait) == ("absent", True, False)
+    assert (options.policy.timeout, options.policy.max_interval) == (30.0, 2.0)
+
+
+def test_rules_list_passes_its_guards_to_the_core(sync_list, capsys):
+    code, _result = run_module(rules_list, capsys, name="blocklist", items=[], allow_empty=True, max_removals="10%")
+
+    assert code == 0
+    options = sync_list.calls[0][1]["options"]
+    assert (options.allow_empty, str(options.max_removals)) == (True, "10%")
 
 
 def test_rules_list_refuses_an_unknown_kind_before_the_core_runs(sync_list, capsys):
@@ -174,7 +191,7 @@ def test_rules_list_items_maps_state_present_to_present(sync_items, capsys):
     assert code == 0, result
     ((_client, account_id, reference, items, mode), kwargs) = sync_items.calls[0]
     assert (account_id, reference, items, mode) == (ACCOUNT_ID, "blocklist", ["198.51.100.0/24"], "present")
-    assert (kwargs["check_mode"], kwargs["wait"]) == (False, True)
+    assert (kwargs["options"].check_mode, kwargs["options"].wait) == (False, True)
     assert result["list"] == FACTS.to_dict()
     assert result["plan"]["add"] == [{"ip": "198.51.100.0/24"}]
     assert result["bulk_operation"] == OPERATION.to_dict()
