@@ -1,7 +1,6 @@
 """The lists themselves: ``lists`` and ``items`` read them; ``create``, ``update`` and ``delete`` keep them.
 
-The writes print ``{changed, dry_run, created, deleted, list}`` (``list``: the list's facts after, or null once
-deleted or while still to create), as ``rules_list`` returns them.
+The writes print the list document (``documents.list_document``).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
     update_list,
 )
 
+from .documents import list_document
 from .invocation import Invocation
 from .output import EXIT_OK, print_json
 
@@ -69,15 +69,5 @@ def _options(run: Invocation) -> SyncOptions:
 
 
 def _print_outcome(run: Invocation, outcome: ListOutcome) -> int:
-    facts = outcome.list.to_dict() if outcome.list else None
-    if facts is not None and outcome.description_after is not None:
-        facts["description"] = outcome.description_after  # a dry run's list as the real run leaves it
-    document = {
-        "changed": outcome.changed,
-        "dry_run": run.args.dry_run,
-        "created": outcome.created,
-        "deleted": outcome.deleted,
-        "list": facts,
-    }
-    print_json(document, run.stdout)
+    print_json(list_document(run.args, outcome), run.stdout)
     return EXIT_OK

@@ -21,6 +21,7 @@ EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_API = 4
 EXIT_OUTPUT = 5
+EXIT_CHANGES = 6  # with --detailed-exitcode: done, and the list changed (or, in a dry run, would)
 EXIT_INTERRUPTED = 130
 
 

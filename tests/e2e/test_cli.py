@@ -40,7 +40,7 @@ def test_wait_follows_pending_running_completed_and_prints_facts() -> None:
     ) as api:
         result = run_command("wait", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    facts = {
         "id": OPERATION_ID,
         "status": "completed",
         "finished": True,
@@ -48,6 +48,16 @@ def test_wait_follows_pending_running_completed_and_prints_facts() -> None:
         "completed_at": "2024-05-01T08:00:00Z",
         "error": None,
     }
+    document = json.loads(result.stdout)
+    assert document["bulk_operation"] == document["facts"] == facts
+    assert {key: document[key] for key in ("account_id", "operation_id", "outcome", "checks", "error")} == {
+        "account_id": ACCOUNT_ID,
+        "operation_id": OPERATION_ID,
+        "outcome": "completed",
+        "checks": 3,
+        "error": None,
+    }
+    assert {key: document[key] for key in facts if key != "error"} == {k: v for k, v in facts.items() if k != "error"}
     assert len(api.requests) == 3
     first = api.requests[0]
     assert first.path == f"/client/v4/accounts/{ACCOUNT_ID}/rules/lists/bulk_operations/{OPERATION_ID}"
