@@ -9,10 +9,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
-    CloudflareListsError,
-    ValidationError,
-)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 
@@ -131,8 +128,7 @@ def _usage_failed(usage: UsageError, argv: Sequence[str], stdout: Optional[TextI
     say(stderr, f"{usage.parser.prog}: error: {usage.message}")
     command = next((word for word in argv if not word.startswith("-")), None)
     args = argparse.Namespace(command=command, dry_run=any(word in ("--dry-run", "--check") for word in argv))
-    error = ValidationError("arguments", f"{usage.message}; see '{usage.parser.prog} --help'.")
-    return _print_failure(failure_document(args, {}, error, {}), stdout, stderr, EXIT_USAGE)
+    return _print_failure(failure_document(args, {}, usage, {}), stdout, stderr, EXIT_USAGE)
 
 
 def _settle_stdout() -> None:
