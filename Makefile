@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # targets' playbooks, which ansible-test runs in an environment of its own.)
 export PYTHONWARNINGS := ignore:DSA is deprecated:UserWarning
 
-.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench bench-fleet dist clean
+.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench bench-large bench-fleet dist clean
 
 venv: $(STAMP)
 
@@ -71,6 +71,10 @@ demo: install
 bench: install
 	$(BIN)/python benchmarks/waiter_schedules.py
 	$(BIN)/python benchmarks/sync_strategies.py
+	$(BIN)/python benchmarks/large_list.py
+
+bench-large: install
+	$(BIN)/python benchmarks/large_list.py
 
 bench-fleet: install
 	$(BIN)/python benchmarks/fleet.py
