@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
@@ -67,6 +68,8 @@ def run(
         )
         return EXIT_USAGE
     given: Mapping[str, Optional[str]] = given_positionals(args)  # for a failure's document, before they are checked
+    timeout = getattr(args, "timeout", None)
+    deadline = time.monotonic() + timeout if timeout is not None else None  # the whole command's
     invocation: Optional[Invocation] = None
     try:
         if operations.is_batch(args):
@@ -98,7 +101,8 @@ def run(
         if invocation is not None:
             invocation.close_progress()
         names = parameter_names(args)
-        code = _print_failure(failure_document(args, given, error, names), stdout, stderr, exit_code(error))
+        code = exit_code(error, deadline_passed=deadline is not None and time.monotonic() >= deadline)
+        code = _print_failure(failure_document(args, given, error, names, code), stdout, stderr, code)
         say(stderr, f"{PROG}: error: {one_line(error.render(names))}")
         return code
     except OutputError as problem:
@@ -128,7 +132,7 @@ def _usage_failed(usage: UsageError, argv: Sequence[str], stdout: Optional[TextI
     say(stderr, f"{usage.parser.prog}: error: {usage.message}")
     command = next((word for word in argv if not word.startswith("-")), None)
     args = argparse.Namespace(command=command, dry_run=any(word in ("--dry-run", "--check") for word in argv))
-    return _print_failure(failure_document(args, {}, usage, {}), stdout, stderr, EXIT_USAGE)
+    return _print_failure(failure_document(args, {}, usage, {}, EXIT_USAGE), stdout, stderr, EXIT_USAGE)
 
 
 def _settle_stdout() -> None:

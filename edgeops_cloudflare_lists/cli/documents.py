@@ -26,7 +26,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import dot_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, ListOutcome
 
-from .output import one_line
+from .output import EXIT_TIMEOUT, one_line
 
 LIST_KEYS = ("id", "name", "kind", "description", "num_items", "num_referencing_filters", "created_on", "modified_on")
 # A single status or wait used to print the operation's facts bare: those keys stay, beside bulk_operation.
@@ -154,9 +154,14 @@ def list_document(
 
 
 def failure_document(
-    args: argparse.Namespace, given: Mapping[str, Optional[str]], error: Exception, names: Mapping[str, str]
+    args: argparse.Namespace,
+    given: Mapping[str, Optional[str]],
+    error: Exception,
+    names: Mapping[str, str],
+    code: int,
 ) -> Optional[Dict[str, Any]]:
-    """The document of a command that ended with ``error`` (None for a command that prints no document then).
+    """The document of a command that ended with ``error`` and exits ``code`` (None for a command that prints no
+    document then).
 
     ``given``: the positionals as given (ACCOUNT_ID, LIST, OPERATION_ID), validated or not.
     """
@@ -170,7 +175,7 @@ def failure_document(
         return operation_document(
             account_id=given.get("account_id"),
             operation_id=given.get("operation_id"),
-            outcome=outcome_of(known) if known is not None else ERROR,
+            outcome=TIMEOUT if code == EXIT_TIMEOUT else outcome_of(known) if known is not None else ERROR,
             facts=facts,
             checks=known.checks if known is not None else None,
             elapsed=known.elapsed if known is not None else None,

@@ -49,7 +49,7 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def status(client: CloudflareClient, run: Invocation) -> int:
     operation_id = run.positionals["operation_id"]
-    facts = get_bulk_operation(client, run.account_id, operation_id)
+    facts = get_bulk_operation(client, run.account_id, operation_id, timeout=run.args.timeout)
     document = operation_document(
         account_id=run.account_id, operation_id=operation_id, outcome=facts.status, facts=facts, checks=1
     )

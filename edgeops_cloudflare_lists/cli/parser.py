@@ -42,7 +42,8 @@ credentials (from the environment only):
 
 exit codes:
   0 done (also when nothing changed)    1 the operation failed    2 usage or validation error
-  3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
+  3 --timeout passed (the wait, or a request cut off at the deadline)
+  4 API or transport error (auth, not found, rate limited, server, malformed)
   5 the facts could not be written to stdout (full, or a broken pipe)    130 interrupted
   6 with --detailed-exitcode: done, and the list changed (with --dry-run: would change)
 """
@@ -177,7 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="exit 6 when the list changed (with --dry-run: would change), 0 when it did not",
         )
 
-    command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
+    status = command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
+    status.add_argument(
+        "--timeout",
+        type=_seconds(validate_wait_timeout),
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up after this long, retries included (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
+    )
     wait = command(
         "wait",
         "Wait until an operation completes, then print its facts. Given several ACCOUNT_ID:OPERATION_ID pairs (or "

@@ -91,8 +91,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 MAX_WRITES = 3
 # Pause before re-reading after an ambiguous write, so an accepted write has a chance to show.
 AMBIGUOUS_PAUSE = 5.0
-# Reads and writes get at least this long, even with a wait_timeout of 0.
-MIN_CALL_TIME = 60.0
 # Items read back one by one (the items endpoint's search) rather than by reading the whole list again, while
 # that costs fewer requests than the pages of the whole list.
 PAGE_SIZE = 500
@@ -260,8 +258,12 @@ def _queue_timeout(account_id: str, holder: str) -> WaitTimeoutError:
 
 
 def call_deadline(client: CloudflareClient, timeout: float) -> float:
-    """The end of a call given ``timeout`` seconds: every read, write and wait of it ends by then."""
-    return client.clock() + max(timeout, MIN_CALL_TIME)
+    """The end of a call given ``timeout`` seconds: every read, write and wait of it ends by then.
+
+    No floor is added: the one floor left is the client's, for each HTTP attempt (``transport.ATTEMPT_FLOOR``,
+    1 s), and an attempt cut off at the deadline says so in its error.
+    """
+    return client.clock() + timeout
 
 
 def apply_items(
