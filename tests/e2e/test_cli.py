@@ -105,7 +105,6 @@ HTML_502 = Response(
             "success: false",
             id="success-false",
         ),
-        pytest.param(HTML_502, "HTTP 502", id="html-502"),
         pytest.param(
             Response('{"success": true, "result": {"id": "4da8', content_type="application/json"),
             "not JSON",
@@ -124,6 +123,15 @@ def test_bad_answers_exit_4_with_one_clear_line(answer: Response, expected: str)
         result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
     assert result.returncode == 4
     assert expected in one_error_line(result)
+
+
+def test_a_server_error_until_the_deadline_exits_3_with_its_reason() -> None:
+    """A 5xx is retried: when it lasts until --timeout, the deadline ended the command (3), and the line says why."""
+    with scripted_api(HTML_502) as api:
+        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
+    assert result.returncode == 3
+    assert "HTTP 502" in one_error_line(result)
+    assert json.loads(result.stdout)["outcome"] == "timeout"
 
 
 def test_redirect_is_never_followed() -> None:
