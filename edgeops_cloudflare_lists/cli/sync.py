@@ -5,7 +5,7 @@ and ``apply`` writes exactly a saved plan (see the core's ``saved_plans.py``).""
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import List, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
@@ -31,7 +31,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
 from .documents import sync_document
 from .files import write_json_file
 from .invocation import Invocation
-from .output import EXIT_CHANGES, EXIT_OK, print_json, say
+from .output import EXIT_CHANGES, EXIT_OK, print_json, say_lines
 from .progress import wants_progress
 
 MAX_PLAN_LINES = 20
@@ -106,15 +106,16 @@ def _report(run: Invocation, reference: str, facts: Optional[ListFacts], outcome
     args = run.args
     run.close_progress()
     if wants_progress(args, run.stderr):
-        say(run.stderr, plan_in_words(reference, outcome, args.dry_run))
+        say_lines(run.stderr, plan_in_words(reference, outcome, args.dry_run))
     print_json(sync_document(args, reference=reference, facts=facts, outcome=outcome), run.stdout)
     return EXIT_CHANGES if args.detailed_exitcode and outcome.changed else EXIT_OK
 
 
-def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> str:
+def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> List[str]:
+    """The plan as lines for a person; each is neutralized when said, so an item's text stays on its line."""
     items_plan = outcome.plan
     if not items_plan.changed:
-        return f"{reference}: no change ({len(items_plan.before)} items already as wanted)\n"
+        return [f"{reference}: no change ({len(items_plan.before)} items already as wanted)"]
     writes = ", then ".join(write.describe() for write in items_plan.writes)
     new = " (a new list)" if outcome.created else ""
     lines = [f"{reference}{new}: {'would ' if dry_run else ''}{items_plan.summary()}; {writes}"]
@@ -126,7 +127,7 @@ def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> str:
         lines += [f"  {sign} {item_text(item)}" for item in group[:MAX_PLAN_LINES]]
         if len(group) > MAX_PLAN_LINES:
             lines.append(f"  {sign} ... and {len(group) - MAX_PLAN_LINES} more")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def item_text(item: ListItem) -> str:
