@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import dot_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
@@ -198,22 +199,6 @@ class CloudflareListsModule:
             return  # fail_json exits; a stand-in module_class may not
         result.setdefault("changed", False)
         self.module.exit_json(**scrub_data(result))
-
-
-# Result keys that Jinja's dot notation cannot reach, since it finds the dictionary's method of that name first
-# (``plan.update``, ``lists[0].items``), and the name each is also returned under.
-DOT_NAMES = {"update": "change", "items": "list_items"}
-
-
-def dot_names(document: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
-    """``document`` with each value whose key shadows a dictionary method also under its ``DOT_NAMES`` name."""
-    if document is None:
-        return None
-    result = dict(document)
-    for key, name in DOT_NAMES.items():
-        if key in result:
-            result[name] = result[key]
-    return result
 
 
 def items_result(outcome: Optional[ItemsOutcome]) -> Dict[str, Any]:

@@ -63,9 +63,12 @@ def open_client(
     )
 
 
-def get_bulk_operation(client: CloudflareClient, account_id: str, operation_id: str) -> BulkOperationFacts:
-    """Check once and report any status."""
-    return client.get_bulk_operation(account_id, operation_id)
+def get_bulk_operation(
+    client: CloudflareClient, account_id: str, operation_id: str, *, timeout: Optional[float] = None
+) -> BulkOperationFacts:
+    """Check once and report any status; with ``timeout``, the check and its retries end within that long."""
+    deadline = client.clock() + timeout if timeout is not None else None
+    return client.get_bulk_operation(account_id, operation_id, deadline=deadline)
 
 
 def wait_for_bulk_operation(
