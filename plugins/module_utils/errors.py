@@ -8,7 +8,8 @@ Branches follow what the caller can do about them:
   every bad item; ``GuardError`` is a plan refused by a safety guard (nothing was written).
 - ``ApiError``: Cloudflare or the network said no. Subclasses name the cause; only
   ``TransportError``, ``RateLimitedError`` and ``OperationPendingError`` are worth retrying;
-  ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend.
+  ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend;
+  ``QuotaExceededError`` (the account's 12-hour write quota) only once the quota has room again.
 - ``OperationFailedError``: Cloudflare ran the operation and it failed.
 - ``VerificationError``: the operation completed, but the list does not read back as planned.
 - ``WaitTimeoutError``: the operation did not finish before the deadline.
@@ -17,7 +18,9 @@ Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
 without parsing the message, and a ``hint``: what to do about it, in words that
 fit every adapter. Adapters render ``message`` and ``hint``; they never edit them.
-Messages never contain credentials.
+Messages never contain credentials: the message and the hint are scrubbed of every credential the process knows,
+in any spelling, and neutralized line by line (``quoting.sanitize_lines``) whenever they are set, and so are the
+details.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize_lines, scrub_data
 
 
 class CloudflareListsError(Exception):
@@ -42,7 +46,7 @@ class CloudflareListsError(Exception):
         checks: Optional[int] = None,
         hint: Optional[str] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__()
         self.message = message
         self.hint = hint
         self.facts = facts
@@ -50,6 +54,24 @@ class CloudflareListsError(Exception):
         self.cloudflare_errors = list(cloudflare_errors or [])
         self.elapsed = elapsed
         self.checks = checks
+
+    # Every message and hint, and every change to one, is made safe here: no caller has to remember to.
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = sanitize_lines(str(text))
+        self.args = (self._message,)
+
+    @property
+    def hint(self) -> Optional[str]:
+        return self._hint
+
+    @hint.setter
+    def hint(self, text: Optional[str]) -> None:
+        self._hint = sanitize_lines(str(text)) if text is not None else None
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} {self.hint}"
@@ -80,7 +102,12 @@ class CloudflareListsError(Exception):
             out["elapsed"] = round(self.elapsed, 3)
         if self.checks is not None:
             out["checks"] = self.checks
-        return out
+        out.update(self._more_details())
+        return dict(scrub_data(out))
+
+    def _more_details(self) -> Dict[str, Any]:
+        """A subclass's own keys for ``details``."""
+        return {}
 
 
 class ValidationError(CloudflareListsError, ValueError):
@@ -136,15 +163,18 @@ class RetryLaterError(ApiError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        if self.retry_after is not None:
-            out["retry_after"] = self.retry_after
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"retry_after": self.retry_after} if self.retry_after is not None else {}
 
 
 class RateLimitedError(RetryLaterError):
     """HTTP 429 that outlasted our retries: the per-user rate limit."""
+
+
+class QuotaExceededError(RetryLaterError):
+    """HTTP 429 on a write past the account's write quota: Cloudflare allows 1,000,000 list item changes and 30,000
+    item-writing requests per account per 12 hours. Nothing was applied; ``retry_after`` says when it may fit.
+    """
 
 
 class TransportError(ApiError):
@@ -180,6 +210,10 @@ class MalformedResponseError(ApiError):
     """Cloudflare answered 2xx, but the body is not the documented envelope or result."""
 
 
+class ResponseTooLargeError(MalformedResponseError):
+    """The answer's body is larger than the client reads (``client.MAX_BODY_BYTES``); a page may be asked smaller."""
+
+
 class UnexpectedStatusError(MalformedResponseError):
     """The operation reported a status outside pending, running, completed and failed."""
 
@@ -202,10 +236,8 @@ class BatchWaitError(CloudflareListsError):
         super().__init__(message, **kwargs)
         self.results = results
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        out["bulk_operations"] = self.results
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"bulk_operations": self.results}
 
 
 class WaitTimeoutError(CloudflareListsError):
@@ -215,7 +247,5 @@ class WaitTimeoutError(CloudflareListsError):
         super().__init__(message, **kwargs)
         self.timeout = timeout
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        out["timeout"] = self.timeout
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"timeout": self.timeout}

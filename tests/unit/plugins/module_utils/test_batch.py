@@ -12,8 +12,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     COMPLETED,
     ERROR,
     FAILED,
+    MAX_OPERATIONS,
     TIMEOUT,
     OperationRef,
+    operation_refs,
     parse_refs,
     wait_for_many,
 )
@@ -138,6 +140,42 @@ def test_references_are_validated_and_duplicates_waited_on_once():
         parse_refs([(ACCOUNT_ID, "../x")])
 
 
+OTHER_ACCOUNT = "0" * 31 + "1"
+
+
+def no_default_account() -> str:
+    raise AssertionError("the default account is asked for only by an entry that names none")
+
+
+def test_operations_are_named_by_ids_objects_or_what_a_write_returned():
+    facts = {"id": OPERATIONS[2], "status": "completed", "finished": True, "succeeded": True}
+    entries = [
+        OPERATIONS[0],
+        f"{OTHER_ACCOUNT.upper()}:{OPERATIONS[1]}",
+        facts,  # a write's bulk_operation
+        {"changed": True, "bulk_operation": dict(facts, id=OPERATIONS[3])},  # a whole registered result
+        {"operation_id": OPERATIONS[4], "account_id": OTHER_ACCOUNT},
+    ]
+    assert operation_refs(entries, lambda: ACCOUNT_ID) == [
+        OperationRef(ACCOUNT_ID, OPERATIONS[0]),
+        OperationRef(OTHER_ACCOUNT, OPERATIONS[1]),
+        OperationRef(ACCOUNT_ID, OPERATIONS[2]),
+        OperationRef(ACCOUNT_ID, OPERATIONS[3]),
+        OperationRef(OTHER_ACCOUNT, OPERATIONS[4]),
+    ]
+
+
+def test_a_write_that_wrote_nothing_is_skipped_and_the_default_account_is_read_only_when_needed():
+    entries = [None, {"changed": False, "bulk_operation": None}, f"{ACCOUNT_ID}:{OPERATIONS[0]}"]
+    assert operation_refs(entries, no_default_account) == refs(OPERATIONS[0])
+
+
+@pytest.mark.parametrize("entry", [42, ["a"], {"status": "completed"}, True], ids=repr)
+def test_an_entry_that_names_no_operation_is_refused_naming_its_index(entry):
+    with pytest.raises(ValidationError, match=r"^Invalid operations\[1\]: expected OPERATION_ID"):
+        operation_refs([OPERATIONS[0], entry], lambda: ACCOUNT_ID)
+
+
 def answers_after(clock, operation_id: str, seconds: float):
     """A server that takes ``seconds`` to say the operation is still running."""
 
@@ -157,3 +195,10 @@ def test_operations_not_reached_by_the_deadline_end_with_it_whatever_the_server_
     results = wait_for_many(client_for(clock), refs(*many), WaitPolicy(timeout=10))
     assert {r.outcome for r in results} == {TIMEOUT}
     assert clock.elapsed <= 10 + 1 + 5
+
+
+def test_a_batch_takes_up_to_its_bound_of_operations_and_refuses_more_before_any_check():
+    pairs = [(ACCOUNT_ID, f"{number:032x}") for number in range(MAX_OPERATIONS)]
+    assert len(parse_refs(pairs)) == MAX_OPERATIONS
+    with pytest.raises(ValidationError, match=f"{MAX_OPERATIONS + 1} operations given; one wait takes at most"):
+        parse_refs([*pairs, (ACCOUNT_ID, "one-more")])
