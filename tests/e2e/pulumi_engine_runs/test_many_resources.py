@@ -56,7 +56,7 @@ def test_ten_lists_and_ten_item_sets_on_one_account_in_one_up_meet_no_429(
 
     assert resource_changes(result) == {"create": 21}
     stats: Dict[str, Any] = requests.get(fresh_emulator.stats_url, timeout=10).json()
-    assert stats["throttled"] == {"rate_limit": 0, "operation_pending": 0, "fault": 0}
+    assert set(stats["throttled"].values()) == {0}, stats["throttled"]  # no 429 of any kind
     assert set(stats["responses"]) <= {"200"}, stats["responses"]
     held = {name: len(data["items"]) for name, data in fresh_emulator.lists(ACCOUNT).items()}
     assert held == {**{f"exact_{n}": 2 for n in range(5)}, **{f"shared_{n}": 2 for n in range(5)}}
