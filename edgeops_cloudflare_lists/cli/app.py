@@ -11,8 +11,8 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 

@@ -12,17 +12,16 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     MAX_OPERATIONS,
     TIMEOUT,
     BatchResult,
-    operation_refs,
     too_many_operations,
     wait_for_many,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
     get_bulk_operation,
+    resolve_operations,
     wait_for_bulk_operation,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
 from .documents import error_info, operation_document, outcome_of
@@ -87,7 +86,7 @@ def wait_many(
     if args.from_file:
         most = max(0, MAX_OPERATIONS - len(entries))
         entries += read_values(args.from_file, "--from", sys.stdin, most, too_many_operations)
-    refs = operation_refs(entries, lambda: resolve_account_id(None, environ), parameter="operation_id")
+    refs = resolve_operations(entries, None, environ, parameter="operation_id")
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
     counter = None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Callable, Dict, List, Mapping, NoReturn, Optional, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import KINDS
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import command_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     MAX_MAX_INTERVAL,
     MAX_REQUEST_TIMEOUT,
@@ -49,22 +50,7 @@ exit codes:
 """
 
 # The core's parameter names as this command spells them.
-PARAMETER_NAMES = {
-    "account_id": "ACCOUNT_ID",
-    "operation_id": "OPERATION_ID",
-    "kind": "--kind",
-    "description": "--description",
-    "base_url": "--base-url (or CLOUDFLARE_BASE_URL)",
-    "timeout": "--request-timeout",
-    "wait_timeout": "--timeout",
-    "wait_max_interval": "--max-interval",
-    "validate_certs": "--insecure",
-    "allow_empty": "--allow-empty",
-    "max_removals": "--max-removals",
-    "api_token": "CLOUDFLARE_API_TOKEN",
-    "account_email": "CLOUDFLARE_EMAIL",
-    "account_api_key": "CLOUDFLARE_API_KEY",
-}
+PARAMETER_NAMES = command_names()
 
 
 class UsageError(Exception):

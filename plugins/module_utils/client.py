@@ -394,7 +394,7 @@ class CloudflareClient:
             f"{what}: the TLS certificate of {self.host} could not be verified: "
             f"{sanitize(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
             "(or point REQUESTS_CA_BUNDLE at the CA that signed it), or, for a test endpoint only, turn "
-            "verification off: validate_certs false (--insecure for the command)."
+            "verification off (validate_certs)."
         )
 
     def get_bulk_operation(

@@ -92,7 +92,7 @@ class SavedPlan:
         """A saved plan from what ``to_dict`` wrote; anything else is a ``ValidationError`` naming the field."""
 
         def refuse(problem: str) -> ValidationError:
-            return ValidationError(parameter, f"{problem}; give a file that 'sync --plan-out' wrote.")
+            return ValidationError(parameter, f"{problem}; give a file that a sync with plan_out wrote.")
 
         if not isinstance(document, Mapping) or document.get("format") != FORMAT:
             raise refuse("not a saved plan")

@@ -166,7 +166,7 @@ def test_command_reports_an_unverifiable_certificate_in_one_line_naming_insecure
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("cloudflare-lists: error: GET bulk operation ")
     assert "the TLS certificate of 127.0.0.1 could not be verified: self-signed certificate" in line
-    assert "--insecure" in line
+    assert "turn verification off (--insecure)" in line
     assert self_signed.connections == before + 1
 
 
@@ -198,7 +198,7 @@ def test_module_reports_an_unverifiable_certificate_as_an_endpoint_error(
     assert result["failed"] is True
     assert result["error_type"] == "EndpointError"
     assert "self-signed certificate" in result["msg"]
-    assert "validate_certs false" in result["msg"]
+    assert "turn verification off (validate_certs)" in result["msg"]
 
 
 def test_pulumi_create_reports_an_unverifiable_certificate(self_signed: HostileServer) -> None:

@@ -19,8 +19,8 @@ from typing import Any, Dict, Iterator
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import MAX_BODY_BYTES
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import get_list, read_items
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.pulumi_engine import clean_env

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import QuotaExceededError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
