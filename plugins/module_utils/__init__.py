@@ -6,9 +6,10 @@ Its modules in layers, lowest first. A module imports only from its own layer an
 top layer imports Ansible; none imports Pulumi, the command or the emulator (a unit test holds the core to this
 map, so a new module is placed here):
 
-  values    version parameters clock facts errors quoting retry_after validation items guards feeds
+  values    version parameters clock facts errors quoting retry_after validation items guards feeds saved_plans results
             Data and rules, no I/O: the parameters and their names, the clock, facts, the error tree, input checks,
-            canonical items and the planner, feed text read into items.
+            canonical items and the planner, feed text read into items, saved plans and their fingerprints, the
+            result documents' shared names.
   waiting   waiter
             The wait schedule, one poll state per operation, the decision after each check, the wait for one.
   http      shared_state budget retry transport envelope auth client connection

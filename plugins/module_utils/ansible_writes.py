@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
-    CloudflareListsModule,
-    dot_names,
-)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import dot_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, SyncOptions
 
 

@@ -189,10 +189,18 @@ def operation_refs(
 
 
 def get_bulk_operation(
-    client: CloudflareClient, account_id: str, operation_id: str, *, deadline: Optional[float] = None
+    client: CloudflareClient,
+    account_id: str,
+    operation_id: str,
+    *,
+    deadline: Optional[float] = None,
+    timeout: Optional[float] = None,
 ) -> BulkOperationFacts:
-    """One status check, any status. Validates both ids before anything is sent."""
+    """One status check, any status; it and its retries end by ``deadline``, or within ``timeout`` seconds. Validates
+    both ids before anything is sent."""
     account_id, operation_id = validate_ids(account_id, operation_id)
+    if timeout is not None:
+        deadline = client.clock() + timeout
     what = f"GET bulk operation {operation_id}"
     result = client.get_result(
         ("accounts", account_id, "rules", "lists", "bulk_operations", operation_id), what=what, deadline=deadline
