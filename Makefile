@@ -25,7 +25,13 @@ $(STAMP): pyproject.toml
 FILES_HASH := $(shell git ls-files -co --exclude-standard 2>/dev/null | md5sum | cut -c1-12)
 EDITABLE := $(VENV)/.editable-$(FILES_HASH)
 
+# The checkout under the collection's import name (ansible_collections.edgeops.cloudflare_lists), for what the
+# installed package leaves out: the tests' support package (on pytest's pythonpath), and mypy's view of the core.
+IMPORT_ROOT := .work/import
+
 install: $(EDITABLE)
+	@mkdir -p $(IMPORT_ROOT)/ansible_collections/edgeops
+	@ln -sfn ../../../.. $(IMPORT_ROOT)/ansible_collections/edgeops/cloudflare_lists
 
 $(EDITABLE): $(STAMP)
 	rm -f $(VENV)/.editable-*
@@ -36,10 +42,7 @@ $(EDITABLE): $(STAMP)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	@# mypy resolves the collection's import path through a link named like the installed package.
-	mkdir -p .work/mypy/ansible_collections/edgeops
-	ln -sfn ../../../.. .work/mypy/ansible_collections/edgeops/cloudflare_lists
-	MYPYPATH=.work/mypy $(BIN)/mypy -p ansible_collections.edgeops.cloudflare_lists.plugins.module_utils \
+	MYPYPATH=$(IMPORT_ROOT) $(BIN)/mypy -p ansible_collections.edgeops.cloudflare_lists.plugins.module_utils \
 		-p edgeops_cloudflare_lists -p pulumi_provider
 
 # The Pulumi CLI, built from Go modules into a cache outside the repository (tools/build-pulumi.sh): about 8 minutes

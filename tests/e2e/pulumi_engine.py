@@ -21,7 +21,6 @@ from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import BulkOperationProvider
 from pulumi_provider.testing import PROVIDER_KEY, CheckOutcome, DiffOutcome, ProviderServer
 
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 GOOD_ITEMS: List[Dict[str, Any]] = [{"ip": "192.0.2.1"}, {"ip": "198.51.100.0/24"}]
 BAD_ITEMS: List[Dict[str, Any]] = [{"ip": "10.0.0.0/7"}]  # a /7 is refused, so the operation ends failed
 

@@ -12,11 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
-
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
 
 
 def envelope(result: object, *, success: bool = True, errors: list[dict[str, object]] | None = None) -> Response:

@@ -24,25 +24,24 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
-
-from pulumi_provider.testing import ProviderCallError
-from tests.e2e.pulumi_engine import ACCOUNT, provider_server
-from tests.hostile_servers import (
-    ACCOUNT_ID,
-    OPERATION_ID,
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope_bytes, operation_bytes
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import (
     Behaviour,
     HostileServer,
     RecordingProxy,
     answer,
     drip,
     echo_failed_operation,
-    envelope_bytes,
     http_response,
     make_certificate,
-    operation_bytes,
     server_tls_context,
     stall,
 )
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+
+from pulumi_provider.testing import ProviderCallError
+from tests.e2e.pulumi_engine import provider_server
 
 # With slashes, so an echo that JSON-escapes them (\/) is a spelling the scrubbing must catch.
 TOKEN = "hostile/e2e/token-9f8e7d6c5b4a"

@@ -18,10 +18,16 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import fingerprint
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import operation_bytes
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_processes import stopped_lock_holders
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import (
+    HostileServer,
+    answer,
+    http_response,
+)
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID
 
 from tests.e2e.pulumi_engine import clean_env
-from tests.hostile_processes import stopped_lock_holders
-from tests.hostile_servers import ACCOUNT_ID, OPERATION_ID, HostileServer, answer, http_response, operation_bytes
 
 TOKEN = "hostile-state-token-7a6b5c4d3e"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))

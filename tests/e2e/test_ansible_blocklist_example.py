@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Iterator, List
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.ansible_environment import playbook_environment
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_BLOCKLIST = REPO / "examples" / "ansible" / "run_blocklist.sh"
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "e2e-token-" + secrets.token_hex(16)
 EDITED = [{"ip": "192.0.2.1", "comment": "credential stuffing, ticket 4711"}, "198.51.100.0/24", "203.0.113.7"]
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.ansible_environment import playbook_environment
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO / "examples" / "ansible" / "feeds.yml"
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "e2e-token-" + secrets.token_hex(16)
 # Shaped like Spamhaus DROP as served: a byte order mark here, a ';' header, CRLF line ends.
 DROP = (

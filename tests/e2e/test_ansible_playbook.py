@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.ansible_environment import playbook_environment
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DEMO = REPO / "examples" / "ansible" / "run_demo.sh"
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 # A fresh value per run: finding it in any output can only mean a leak.
 TOKEN = "e2e-token-" + secrets.token_hex(16)
 INVALID_CIDR = "10.0.0.0/7"

@@ -21,10 +21,11 @@ import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import MAX_BODY_BYTES
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import get_list, read_items
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import HostileServer, PagingListsApi
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, LIST_ID
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.pulumi_engine import clean_env
-from tests.hostile_servers import ACCOUNT_ID, LIST_ID, HostileServer, PagingListsApi
 
 TOKEN = "bounded-reads-token-0c9b8a7f6e"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))

@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID
 from werkzeug.wrappers import Response
 
-from tests.e2e.scripted_api import ACCOUNT_ID, OPERATION_ID, envelope, operation, scripted_api
+from tests.e2e.scripted_api import envelope, operation, scripted_api
 
 TOKEN = "cli-test-token-Sn3lZJTBX6kkg7OdcBUA"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))

@@ -11,9 +11,14 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    list_ips,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.lists_api import append_items, call, create_list, list_ips
 
 TOKEN = "e2e-emulator-token-7b3f0c"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))

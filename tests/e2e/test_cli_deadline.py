@@ -8,14 +8,13 @@ import subprocess
 import time
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import HostileServer, stall
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_documents import validated
 from tests.e2e.test_cli_sync import COMMAND, TOKEN, run
-from tests.hostile_servers import HostileServer, stall
 
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
 # Far above --timeout 3: the request timeout (30 s by default), and the 60 s every call once got at least.
 LATEST_END = 20.0
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_sync import TOKEN, run
-from tests.lists_api import append_items, create_list
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "edgeops_cloudflare_lists" / "cli" / "schemas"
 LOADED = {path.name: json.loads(path.read_text()) for path in SCHEMAS.glob("*.schema.json")}

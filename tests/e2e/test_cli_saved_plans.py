@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, call, create_list
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_sync import TOKEN, list_id_of, run, stored_items
-from tests.lists_api import append_items, call, create_list
 
 
 @pytest.fixture

@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.lists_api import append_items, call, create_list, wait_for
 
 TOKEN = "e2e-sync-token-51c2aa"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, Dict, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import EchoingListsApi, HostileServer
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
 
 from pulumi_provider import RulesListProvider
 from pulumi_provider.testing import ProviderCallError
-from tests.e2e.pulumi_engine import ACCOUNT, EngineResource, clean_env, provider_server
-from tests.hostile_servers import EchoingListsApi, HostileServer
+from tests.e2e.pulumi_engine import EngineResource, clean_env, provider_server
 
 # Mixed case, so an upper- or lower-cased echo differs from it; a valid host name once lower-cased.
 TOKEN = "hx-SECRET-token-1234567890abcdef"

@@ -39,16 +39,16 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.response.exceptions import InvalidData
 from openapi_schema_validator import OAS30Validator
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.fake_clock import FakeClock
 
 REFERENCE_PATH = Path(__file__).resolve().parents[1] / "data" / "cloudflare-lists-openapi.json"
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "conformance-token"
 FAILURE = "#/components/schemas/lists_api-response-common-failure"
 

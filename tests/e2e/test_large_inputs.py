@@ -19,16 +19,21 @@ from typing import Any, List
 import pytest
 import requests
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import MAX_OPERATIONS
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import operation_bytes
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import (
+    HostileServer,
+    answer,
+    http_response,
+)
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OTHER_ACCOUNT_ID as OTHER_ACCOUNT
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from edgeops_cloudflare_lists.emulator import state as emulator_state
 from tests.e2e.pulumi_engine import clean_env
-from tests.hostile_servers import HostileServer, answer, http_response, operation_bytes
 
 TOKEN = "large-inputs-token-2b3c4d5e6f"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-OTHER_ACCOUNT = "0123456789abcdef0123456789abcdef"
 MEMORY = 1024 * 1024 * 1024
 
 

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list, wait_for
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider.testing import ProgramEngine, ProviderServer
-from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp, clean_env, provider_server, recording_emulator, stack_config
-from tests.lists_api import append_items, create_list, wait_for
+from tests.e2e.pulumi_engine import RecordingApp, clean_env, provider_server, recording_emulator, stack_config
 
 TOKEN = "pulumi-examples-token-c27d90"
 ROOT = Path(__file__).resolve().parents[2]

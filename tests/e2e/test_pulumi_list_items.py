@@ -9,19 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import ListItemsProvider
 from pulumi_provider.testing import ProviderCallError, ProviderServer
-from tests.e2e.pulumi_engine import (
-    ACCOUNT,
-    EngineResource,
-    RecordingApp,
-    provider_server,
-    recording_emulator,
-    stack_config,
-)
-from tests.lists_api import append_items, call, create_list, wait_for
+from tests.e2e.pulumi_engine import EngineResource, RecordingApp, provider_server, recording_emulator, stack_config
 
 TOKEN = "pulumi-list-items-token-3e8a51"  # distinctive, so any leak is found by searching for it
 FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)

@@ -17,22 +17,15 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import dill
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import write_items
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import BulkOperationProvider
 from pulumi_provider.testing import ProviderCallError, ProviderServer
-from tests.e2e.pulumi_engine import (
-    ACCOUNT,
-    BAD_ITEMS,
-    GOOD_ITEMS,
-    clean_env,
-    provider_server,
-    stack_config,
-    without_provider,
-)
-from tests.lists_api import write_items
+from tests.e2e.pulumi_engine import BAD_ITEMS, GOOD_ITEMS, clean_env, provider_server, stack_config, without_provider
 
 TOKEN = "pulumi-e2e-token-6b0d2f"  # distinctive, so any leak is found by searching for it
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "pulumi" / "run_demo.py"

@@ -10,12 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list, wait_for
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import RulesListProvider
 from pulumi_provider.testing import ProviderCallError, ProviderServer
 from tests.e2e.pulumi_engine import (
-    ACCOUNT,
     EngineResource,
     RecordingApp,
     clean_env,
@@ -24,7 +25,6 @@ from tests.e2e.pulumi_engine import (
     stack_config,
     without_provider,
 )
-from tests.lists_api import append_items, create_list, wait_for
 
 TOKEN = "pulumi-rules-list-token-91c4e7"  # distinctive, so any leak is found by searching for it
 FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)

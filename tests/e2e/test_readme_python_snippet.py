@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list
+
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.lists_api import append_items, create_list
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "readme-python-token-3c1d"

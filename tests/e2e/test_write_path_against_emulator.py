@@ -17,10 +17,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import get_list
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, wait_for
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_sync import TOKEN, list_id_of, run, stored_items, sync
-from tests.lists_api import append_items, wait_for
 
 
 @pytest.fixture

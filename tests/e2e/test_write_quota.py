@@ -9,10 +9,10 @@ from pathlib import Path
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import QuotaExceededError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_sync import TOKEN, list_id_of, stored_items, sync
-from tests.fake_clock import FakeClock
 
 
 def test_a_sync_past_the_write_request_quota_exits_4_naming_the_quota_and_writes_nothing(tmp_path: Path) -> None:

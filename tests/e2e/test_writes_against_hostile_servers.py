@@ -22,12 +22,19 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     TransportError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import create_list
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import (
+    Connection,
+    DroppingProxy,
+    HostileServer,
+    answer,
+    http_response,
+    stall,
+)
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.hostile_servers import Connection, DroppingProxy, HostileServer, answer, http_response, stall
 
 TOKEN = "hostile-write-token-0d9e"
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
 ITEMS = ("accounts", ACCOUNT_ID, "rules", "lists", "2c0fc9fa937b11eaa1b71c4d701ab86e", "items")
 

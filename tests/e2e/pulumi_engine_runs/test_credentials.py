@@ -7,9 +7,10 @@ import itertools
 from pathlib import Path
 from typing import Callable, List
 
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import RulesList
-from tests.e2e.pulumi_engine import ACCOUNT
 from tests.e2e.pulumi_engine_runs.conftest import TOKEN
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, diagnostics
 

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import write_items
+
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.e2e.pulumi_engine import ACCOUNT, clean_env
+from tests.e2e.pulumi_engine import clean_env
 from tests.e2e.pulumi_engine_runs.conftest import TOKEN
 from tests.e2e.pulumi_engine_runs.engine import REPOSITORY, Engine
-from tests.lists_api import write_items
 
 EXAMPLES = REPOSITORY / "examples" / "pulumi"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Callable, Iterator, List
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
 from pulumi import automation as auto
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import RulesList
-from tests.e2e.pulumi_engine import ACCOUNT
 from tests.e2e.pulumi_engine_runs.conftest import TOKEN
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, diagnostics
 

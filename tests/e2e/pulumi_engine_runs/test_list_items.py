@@ -7,12 +7,18 @@ from typing import Any, Callable, Dict, Iterator, List
 
 import pulumi
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import ListItems
-from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp
+from tests.e2e.pulumi_engine import RecordingApp
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, changed_items_shown, resource_changes
-from tests.lists_api import append_items, call, create_list, wait_for
 
 OUTSIDER = {"ip": "192.0.2.200", "comment": "written elsewhere"}
 # As a program writes them; Cloudflare stores 198.51.100.7 and 2001:db8::bad.

@@ -8,11 +8,12 @@ from typing import Callable
 
 import pulumi
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
 from pulumi import automation as auto
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import ListItems, RulesList
-from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp
+from tests.e2e.pulumi_engine import RecordingApp
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, diagnostics, resource_changes
 
 _names = itertools.count()

@@ -8,10 +8,10 @@ from typing import Any, Callable, Dict, Iterator
 import pulumi
 import pytest
 import requests
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import ListItems, RulesList
-from tests.e2e.pulumi_engine import ACCOUNT
 from tests.e2e.pulumi_engine_runs.conftest import TOKEN
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, resource_changes
 

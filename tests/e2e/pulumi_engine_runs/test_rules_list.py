@@ -7,13 +7,14 @@ from typing import Any, Callable, Dict, List
 
 import pulumi
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list, wait_for
 from pulumi import automation as auto
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import RulesList
-from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp
+from tests.e2e.pulumi_engine import RecordingApp
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, changed_items_shown, diagnostics, resource_changes
-from tests.lists_api import append_items, create_list, wait_for
 
 # As a program writes them; Cloudflare stores 10.0.0.1, 192.168.1.0/24 and 2001:db8::1.
 WRITTEN: List[Any] = ["10.0.0.1/32", {"ip": "2001:DB8::1", "comment": "office"}, "192.168.1.5/24"]

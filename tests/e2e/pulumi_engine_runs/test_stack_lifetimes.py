@@ -7,11 +7,12 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Dict
 
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, wait_for
+
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import ListItems, RulesList
-from tests.e2e.pulumi_engine import ACCOUNT
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, resource_changes
-from tests.lists_api import append_items, wait_for
 
 # The providers as version 0.1.0 pickled them into state: by reference to these classes, with no state of their own.
 PICKLED_BY_0_1_0 = {

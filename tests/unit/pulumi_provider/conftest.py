@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, List
+from typing import Callable, Iterator
 
 import pytest
-from pulumi_testkit import TOKEN, configured
+from ansible_collections.edgeops.cloudflare_lists.tests.support.emulators import start_emulator  # noqa: F401
+from ansible_collections.edgeops.cloudflare_lists.tests.support.pulumi import TOKEN, configured
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import BulkOperationProvider
@@ -27,25 +28,15 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def slow_emulator() -> Iterator[Emulator]:
-    """Operations stay pending for a minute (one per test: an account can have only one pending operation)."""
-    with Emulator(EmulatorConfig(token=TOKEN, pending_seconds=60.0, running_seconds=1.0)) as emu:
-        yield emu
+def emulator_config() -> EmulatorConfig:
+    """``start_emulator``'s emulators take this suite's token only."""
+    return EmulatorConfig(token=TOKEN)
 
 
 @pytest.fixture
-def start_emulator() -> Iterator[Callable[..., Emulator]]:
-    """Emulators with other timings (e.g. short-lived records); stopped after the test."""
-    started: List[Emulator] = []
-
-    def start(**overrides: Any) -> Emulator:
-        emu = Emulator(EmulatorConfig(token=TOKEN, **overrides)).start()
-        started.append(emu)
-        return emu
-
-    yield start
-    for emu in started:
-        emu.stop()
+def slow_emulator(start_emulator: Callable[..., Emulator]) -> Emulator:  # noqa: F811 - the fixture imported above
+    """Operations stay pending for a minute (one per test: an account can have only one pending operation)."""
+    return start_emulator(pending_seconds=60.0, running_seconds=1.0)
 
 
 @pytest.fixture

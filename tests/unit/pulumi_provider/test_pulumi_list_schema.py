@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import LIST_ID
 from pulumi.output import Unknown
-from pulumi_testkit import ACCOUNT
 
 from pulumi_provider import ListItems, ListItemsArgs, RulesList, RulesListArgs
 from pulumi_provider.list_schema import LIST_ITEMS, RULES_LIST, in_declared_order
 from pulumi_provider.schema import is_unknown, plain_numbers
 
-LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 RULES = {"account_id": ACCOUNT, "name": "blocklist", "kind": "ip"}
 ITEMS = {"account_id": ACCOUNT, "list_id": LIST_ID}
 

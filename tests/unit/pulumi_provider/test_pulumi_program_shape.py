@@ -10,7 +10,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import dill
 import pulumi
 import pytest
-from pulumi_testkit import ACCOUNT, GOOD_ITEMS, TOKEN
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID as OPERATION
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import write_items
+from ansible_collections.edgeops.cloudflare_lists.tests.support.pulumi import GOOD_ITEMS, TOKEN
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import (
@@ -19,10 +22,8 @@ from pulumi_provider import (
     BulkOperationProvider,
     get_bulk_operation_output,
 )
-from tests.lists_api import write_items
 
 TYPE_TOKEN = "pulumi-python:dynamic/cloudflare-lists:BulkOperation"
-OPERATION = "4da8780eeb215e6cb7f48dd981c4ea02"
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "pulumi" / "__main__.py"
 FACTS = {"status": "completed", "finished": True, "succeeded": True, "completed_at": "2024-05-01T10:00:00Z"}
 

@@ -8,9 +8,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
 )
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID as OPERATION
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
-from pulumi_testkit import ACCOUNT
 
 from pulumi_provider import BulkOperation, BulkOperationArgs
 from pulumi_provider.properties import (
@@ -24,7 +25,6 @@ from pulumi_provider.properties import (
 check_inputs = BULK_OPERATION.check
 changed_properties = BULK_OPERATION.changed
 
-OPERATION = "4da8780eeb215e6cb7f48dd981c4ea02"
 CHECKED = {
     "account_id": ACCOUNT,
     "operation_id": OPERATION,

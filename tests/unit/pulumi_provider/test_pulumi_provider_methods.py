@@ -15,13 +15,14 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ValidationError,
     WaitTimeoutError,
 )
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import write_items
+from ansible_collections.edgeops.cloudflare_lists.tests.support.pulumi import BAD_ITEMS, GOOD_ITEMS, TOKEN, configured
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_testkit import ACCOUNT, BAD_ITEMS, GOOD_ITEMS, TOKEN, configured
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import BulkOperationProvider, get_bulk_operation
 from pulumi_provider.connection import ConnectionSettings
-from tests.lists_api import write_items
 
 ProviderFor = Callable[[Emulator], BulkOperationProvider]
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Callable, Dict, Optional
 
 import pytest
-from emulator_testkit import ACCOUNT, FAST, Api, bearer
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.emulators import start_emulator  # noqa: F401
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api, bearer
 
-from edgeops_cloudflare_lists.emulator import Emulator
-from tests.fake_clock import FakeClock
+from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """Fast enough for the suite, slow enough to observe each status with the real clock."""
+    return EmulatorConfig(pending_seconds=0.05, running_seconds=0.05)
 
 
 @pytest.fixture
@@ -18,31 +25,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def start_emulator() -> Iterator[Callable[..., Emulator]]:
-    """Start emulators with config overrides (on top of FAST); all are stopped after the test."""
-    started: List[Emulator] = []
-
-    def start(clock: Optional[Callable[[], float]] = None, **overrides: Any) -> Emulator:
-        config = replace(FAST, **overrides)
-        emulator = Emulator(config, clock=clock) if clock is not None else Emulator(config)
-        started.append(emulator.start())
-        return emulator
-
-    yield start
-    for emulator in started:
-        emulator.stop()
-
-
-@pytest.fixture
 def api_for() -> Callable[..., Api]:
-    def make(emulator: Emulator, headers: Optional[Dict[str, str]] = None, account: str = ACCOUNT) -> Api:
+    def make(emulator: Emulator, headers: Optional[Dict[str, str]] = None, account: str = ACCOUNT_ID) -> Api:
         return Api(emulator.base_url, bearer(emulator) if headers is None else headers, account)
 
     return make
 
 
 @pytest.fixture
-def emulator(start_emulator: Callable[..., Emulator]) -> Emulator:
+def emulator(start_emulator: Callable[..., Emulator]) -> Emulator:  # noqa: F811 - the fixture imported above
     return start_emulator()
 
 
@@ -52,7 +43,7 @@ def api(emulator: Emulator, api_for: Callable[..., Api]) -> Api:
 
 
 @pytest.fixture
-def frozen(start_emulator: Callable[..., Emulator], clock: FakeClock) -> Emulator:
+def frozen(start_emulator: Callable[..., Emulator], clock: FakeClock) -> Emulator:  # noqa: F811
     """An emulator whose operations move only with ``clock.advance``: pending 1 s, then running 1 s."""
     return start_emulator(clock=clock, pending_seconds=1.0, running_seconds=1.0)
 

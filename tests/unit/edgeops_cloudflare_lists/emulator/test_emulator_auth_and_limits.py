@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 import pytest
-from emulator_testkit import ACCOUNT, Api, plain_session
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api, plain_session
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.fake_clock import FakeClock
 
 LEGACY = {"X-Auth-Email": "user@example.com", "X-Auth-Key": "emulator-key"}
 

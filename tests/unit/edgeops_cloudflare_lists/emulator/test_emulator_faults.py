@@ -7,7 +7,7 @@ from typing import Callable, List
 
 import pytest
 import requests
-from emulator_testkit import Api
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api
 
 from edgeops_cloudflare_lists.emulator import FAULT_KINDS, Emulator
 

@@ -18,7 +18,9 @@ from typing import Any, Callable, Dict, List
 from urllib.parse import quote
 
 import pytest
-from emulator_testkit import ACCOUNT, Api
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
@@ -26,7 +28,6 @@ from werkzeug.test import Client
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from edgeops_cloudflare_lists.emulator.app import EmulatorApp
 from edgeops_cloudflare_lists.emulator.state import ListsState
-from tests.fake_clock import FakeClock
 
 TOKEN = "hostile-token"
 

@@ -8,10 +8,10 @@ import json
 from typing import Any, Callable, Dict, List
 
 import pytest
-from emulator_testkit import Api, finish
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api, finish
 
 from edgeops_cloudflare_lists.emulator import Emulator
-from tests.fake_clock import FakeClock
 
 
 def stored(api: Api, clock: FakeClock, kind: str, items: List[Any]) -> List[Dict[str, Any]]:

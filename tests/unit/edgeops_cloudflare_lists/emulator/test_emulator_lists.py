@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 import pytest
-from emulator_testkit import OTHER_ACCOUNT, Api
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OTHER_ACCOUNT_ID as OTHER_ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

@@ -9,10 +9,11 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List
 
 import pytest
-from emulator_testkit import OTHER_ACCOUNT, Api, finish
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OTHER_ACCOUNT_ID as OTHER_ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api, finish
 
 from edgeops_cloudflare_lists.emulator import Emulator
-from tests.fake_clock import FakeClock
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import pytest
-from emulator_testkit import Api, plain_session
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api, plain_session
 
 import edgeops_cloudflare_lists.emulator as emulator_package
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig, main

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 import pytest
-from emulator_testkit import OTHER_ACCOUNT, Api, finish
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OTHER_ACCOUNT_ID as OTHER_ACCOUNT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import Api, finish
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from edgeops_cloudflare_lists.emulator.quota import QuotaRefusal, WriteQuotas, describe_refusal
-from tests.fake_clock import FakeClock
 
 HOURS_12 = 12 * 3600
 

@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import random
-import sys
-from typing import Iterator, List
+from typing import Iterator
 
 import pytest
 import responses
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-
-# The tests import ``core_testkit`` (constants and builders) and ``hostile_servers`` (from tests/) by name. Plain
-# pytest puts this directory on sys.path itself; ansible-test imports test files as ``ansible_collections....``
-# packages and does not, so do it here.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_TESTS = os.path.dirname(os.path.dirname(os.path.dirname(_HERE)))
-for _directory in (_TESTS, _HERE):
-    if _directory not in sys.path:
-        sys.path.insert(0, _directory)
-
-from core_testkit import TOKEN  # noqa: E402 - found through the path just set
-
-
-class FakeClock:
-    """A monotonic clock that only moves when something sleeps through it (or a test advances it).
-
-    A ``Clock``: pass it as the clock.
-    """
-
-    shared = False
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.start = start
-        self.current = start
-        self.sleeps: List[float] = []
-
-    def now(self) -> float:
-        return self.current
-
-    def __call__(self) -> float:
-        return self.current
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0, f"negative sleep {seconds}"
-        self.sleeps.append(seconds)
-        self.current += seconds
-
-    def advance(self, seconds: float) -> None:
-        self.current += seconds
-
-    @property
-    def elapsed(self) -> float:
-        return self.current - self.start
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import TOKEN
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
 )
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "unit-test-token-Sn3lZJTBX6kkg7OdcBUA"
 OWN_SPEC = {"name": {"type": "str", "required": True}}
 

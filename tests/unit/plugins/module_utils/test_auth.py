@@ -12,7 +12,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
     url_secrets,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from core_testkit import API_KEY, EMAIL, TOKEN
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import API_KEY, EMAIL, TOKEN
 
 OTHER_TOKEN = "other-token-0000000000000000000000000000"
 OTHER_KEY = "other-key-00000000000000000000000000"

@@ -30,7 +30,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     RateLimitedError,
     ValidationError,
 )
-from core_testkit import OPERATION_URL, TOKEN, envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_URL, TOKEN
 
 
 def make(clock, rate: float = 1.0, burst: float = 3, path: str | None = None) -> RateBudget:

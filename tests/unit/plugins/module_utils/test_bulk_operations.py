@@ -45,7 +45,14 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     FIRST_ANSWER_GRACE,
     WaitPolicy,
 )
-from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, OPERATION_URL, TOKEN, envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import (
+    ACCOUNT_ID,
+    BASE_URL,
+    OPERATION_ID,
+    OPERATION_URL,
+    TOKEN,
+)
 
 DONE = operation("completed", completed="2024-05-01T12:00:00+02:00")
 OTHER_ACCOUNT = "0" * 31 + "1"

@@ -37,7 +37,15 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DeadlineRetry
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.version import USER_AGENT, VERSION
-from core_testkit import (
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope, operation, operation_bytes
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import (
+    HostileServer,
+    answer,
+    http_response,
+    make_certificate,
+    server_tls_context,
+)
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import (
     ACCOUNT_ID,
     API_KEY,
     BASE_URL,
@@ -45,10 +53,7 @@ from core_testkit import (
     OPERATION_ID,
     OPERATION_URL,
     TOKEN,
-    envelope,
-    operation,
 )
-from hostile_servers import HostileServer, answer, http_response, make_certificate, operation_bytes, server_tls_context
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 PENDING_ANSWER = http_response(operation_bytes("pending"))

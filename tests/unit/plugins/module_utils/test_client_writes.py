@@ -16,10 +16,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     RateLimitedError,
     TransportError,
 )
-from core_testkit import ACCOUNT_ID, BASE_URL, envelope
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, BASE_URL, LIST_ID
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
-LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 ITEMS_PATH = ("accounts", ACCOUNT_ID, "rules", "lists", LIST_ID, "items")
 ITEMS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/{LIST_ID}/items"
 ACCEPTED = envelope({"operation_id": "4da8780eeb215e6cb7f48dd981c4ea02"})

@@ -11,7 +11,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry import DeadlineRetry
-from core_testkit import API_KEY, EMAIL, OPERATION_URL, TOKEN
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import API_KEY, EMAIL, OPERATION_URL, TOKEN
 
 
 def test_open_client_from_explicit_settings(clock):

@@ -29,9 +29,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import MAX_RETRY_AFTER
-from core_testkit import OPERATION_ID, TOKEN, WHAT, envelope_bytes, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope_bytes, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID, TOKEN, WHAT
 
-# A bound on any message: what + 5 quoted Cloudflare errors + a hint stays well under this.
 MESSAGE_LIMIT = 1200
 CF_ERROR = {"code": 10000, "message": "Authentication error"}
 HTML_502 = (

@@ -15,7 +15,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     BulkOperationFacts,
     normalize_timestamp,
 )
-from core_testkit import OPERATION_ID, TOKEN, WHAT
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID, TOKEN, WHAT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

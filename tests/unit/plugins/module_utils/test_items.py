@@ -19,8 +19,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     plan,
     sorted_items,
 )
-
-ITEM_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import LIST_ID as ITEM_ID
 
 
 def canonical(kind: str, raw: object) -> object:

@@ -19,9 +19,15 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import send_write
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items
-from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, TOKEN, envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import (
+    ACCOUNT_ID,
+    BASE_URL,
+    LIST_ID,
+    OPERATION_ID,
+    TOKEN,
+)
 
-LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 ITEMS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/{LIST_ID}/items"
 OPERATION_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/bulk_operations/{OPERATION_ID}"
 FACTS = ListFacts(LIST_ID, "blocklist", "ip", "", 3, 0, None, None)

@@ -34,11 +34,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_st
     SharedStateWarning,
     account_lock,
 )
-from hostile_processes import stopped_lock_holders
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_processes import stopped_lock_holders
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
 SECRET = "state-test-token-5e4d3c2b1a"
 BASE_URL = "https://api.example"
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 # A child that has not finished by then hangs; its address space is capped so an unbounded read fails fast.
 CHILD_TIMEOUT = 20
 CHILD_MEMORY = 1024 * 1024 * 1024

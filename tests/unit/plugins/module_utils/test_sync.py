@@ -28,9 +28,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
     sync_list,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
-from core_testkit import ACCOUNT_ID, BASE_URL, OPERATION_ID, envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, BASE_URL, LIST_ID, OPERATION_ID
 
-LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 LISTS_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists"
 LIST_URL = f"{LISTS_URL}/{LIST_ID}"
 ITEMS_URL = f"{LIST_URL}/items"

@@ -25,8 +25,17 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import TransportError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
-from core_testkit import ACCOUNT_ID, OPERATION_ID, TOKEN
-from hostile_servers import HostileServer, RecordingProxy, answer, drip, elapsed, http_response, operation_bytes, stall
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import operation_bytes
+from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_servers import (
+    HostileServer,
+    RecordingProxy,
+    answer,
+    drip,
+    elapsed,
+    http_response,
+    stall,
+)
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID, TOKEN
 
 # How late a bounded call may end: thread start-up and a loaded 2-core CI machine, not protocol slack.
 SLACK = 0.75

@@ -23,7 +23,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validatio
     validate_operation_id,
     validate_positive_number,
 )
-from core_testkit import ACCOUNT_ID, OPERATION_ID, TOKEN
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID, TOKEN
 
 BAD_IDS = [
     pytest.param("", id="empty"),

@@ -37,7 +37,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     decide,
     wait_until_finished,
 )
-from core_testkit import OPERATION_ID, WHAT, operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import operation
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID, WHAT
 
 PENDING = BulkOperationFacts(id=OPERATION_ID, status="pending")
 RUNNING = BulkOperationFacts(id=OPERATION_ID, status="running")

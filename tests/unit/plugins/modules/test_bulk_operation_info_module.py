@@ -29,9 +29,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
     WaitOutcome,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.modules import bulk_operation_info as module_under_test
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID
 
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
 TOKEN = "unit-test-token-Sn3lZJTBX6kkg7OdcBUA"
 API_KEY = "unit-test-key-144c9defac04969c7bf"
 EMAIL = "user@example.com"

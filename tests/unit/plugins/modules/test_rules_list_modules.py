@@ -16,9 +16,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items, plan
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, ListOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.modules import rules_list, rules_list_info, rules_list_items
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, LIST_ID
 
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 TOKEN = "unit-test-token-Sn3lZJTBX6kkg7OdcBUA"
 FACTS = ListFacts(
     id=LIST_ID,

@@ -1,26 +1,29 @@
-"""Helpers for the emulator's tests: a tiny HTTP client, polling. Fixtures are in conftest.py."""
+"""The user's side of the Lists API, for tests: requests to a running emulator, deliberately independent of the
+product's client.
+
+``Api`` is just enough of a client to drive the emulator; the functions below make what tests of every adapter need
+(a list, a real operation to wait on) through it.
+"""
 
 from __future__ import annotations
 
+import itertools
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 import requests
+from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
 
-from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.fake_clock import FakeClock
+from edgeops_cloudflare_lists.emulator import Emulator
 
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
-OTHER_ACCOUNT = "0123456789abcdef0123456789abcdef"
-
-# Fast enough for the suite, slow enough to observe each status with the real clock.
-FAST = EmulatorConfig(pending_seconds=0.05, running_seconds=0.05)
+_list_names = itertools.count()
 
 
 class Api:
     """Just enough of a client to drive the emulator; deliberately independent of the product's client."""
 
-    def __init__(self, base_url: str, headers: Dict[str, str], account: str = ACCOUNT) -> None:
+    def __init__(self, base_url: str, headers: Dict[str, str], account: str = ACCOUNT_ID) -> None:
         self.base_url = base_url
         self.account = account
         self.session = requests.Session()
@@ -83,3 +86,52 @@ def plain_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
     return session
+
+
+def call(emulator: Emulator, method: str, path: str, body: object = None) -> requests.Response:
+    """``path`` is below ``/accounts/{account}/rules/lists``."""
+    return Api(emulator.base_url, bearer(emulator), emulator.config.account_id).request(method, path, json=body)
+
+
+def create_list(emulator: Emulator, name: str = "", kind: str = "ip") -> str:
+    response = call(emulator, "POST", "", {"name": name or f"test_list_{next(_list_names)}", "kind": kind})
+    response.raise_for_status()
+    return str(response.json()["result"]["id"])
+
+
+def append_items(emulator: Emulator, list_id: str, items: List[Dict[str, Any]], patience: float = 30.0) -> str:
+    """Append ``items``; return the bulk operation's id.
+
+    Cloudflare allows one pending bulk operation per account, and so does the emulator: while an earlier write in
+    the account is pending, the write gets a 429 and is tried again, for up to ``patience`` seconds.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        response = call(emulator, "POST", f"/{list_id}/items", items)
+        if response.status_code != 429 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
+    response.raise_for_status()
+    return str(response.json()["result"]["operation_id"])
+
+
+def write_items(emulator: Emulator, items: List[Dict[str, Any]]) -> str:
+    """Append ``items`` to a new list; return the bulk operation's id."""
+    return append_items(emulator, create_list(emulator), items)
+
+
+def list_ips(emulator: Emulator, list_id: str) -> Set[str]:
+    response = call(emulator, "GET", f"/{list_id}/items")
+    response.raise_for_status()
+    return {item["ip"] for item in response.json()["result"]}
+
+
+def wait_for(emulator: Emulator, operation_id: str, timeout: float = 10.0) -> None:
+    """Until an operation the test wrote itself has finished, polling its status as a user would."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = call(emulator, "GET", f"/bulk_operations/{operation_id}").json()["result"]["status"]
+        if status in ("completed", "failed"):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"operation {operation_id} did not finish within {timeout} s")

@@ -9,7 +9,6 @@ from pulumi.dynamic.config import Config
 
 from pulumi_provider import BulkOperationProvider
 
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 # Distinctive, so a leak is found by searching for it.
 TOKEN = "pulumi-unit-token-0f3c9b"
 GOOD_ITEMS: List[Dict[str, Any]] = [{"ip": "192.0.2.1"}]

@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
+from ansible_collections.edgeops.cloudflare_lists.tests.support.answers import envelope_bytes, operation_bytes
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import LIST_ID, OPERATION_ID
 
 Behaviour = Callable[["Connection", bytes], None]
 
@@ -54,14 +54,6 @@ class Connection:
     def pause(self, seconds: float) -> bool:
         """Sleep, but wake when the server stops; False if it did."""
         return not self.stopping.wait(seconds)
-
-
-def envelope_bytes(result: Any, *, success: bool = True, errors: Optional[List[Dict[str, Any]]] = None) -> bytes:
-    return json.dumps({"success": success, "errors": errors or [], "messages": [], "result": result}).encode()
-
-
-def operation_bytes(status: str, **extra: Any) -> bytes:
-    return envelope_bytes({"id": OPERATION_ID, "status": status, **extra})
 
 
 def http_response(
@@ -157,7 +149,6 @@ def credential(request: bytes) -> str:
     return header(request, "Authorization").partition("Bearer ")[2] or header(request, "X-Auth-Key")
 
 
-LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
 ECHOED_ITEM_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 

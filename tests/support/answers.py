@@ -1,18 +1,11 @@
-"""Constants and builders shared by the core's unit tests (imported by name, like a conftest helper)."""
+"""Cloudflare's answers, built for tests: the v4 envelope, and a bulk operation's ``result``."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Dict, List, Optional
 
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-OPERATION_ID = "4da8780eeb215e6cb7f48dd981c4ea02"
-BASE_URL = "https://api.cloudflare.com/client/v4"
-OPERATION_URL = f"{BASE_URL}/accounts/{ACCOUNT_ID}/rules/lists/bulk_operations/{OPERATION_ID}"
-TOKEN = "Sn3lZJTBX6kkg7OdcBUAxOO963GEIyGQqnFTOFYY"
-API_KEY = "144c9defac04969c7bfad8efaa8ea194"
-EMAIL = "user@example.com"
-WHAT = f"GET bulk operation {OPERATION_ID}"
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import OPERATION_ID
 
 
 def envelope(
@@ -32,3 +25,7 @@ def envelope_bytes(result: Any = None, **kwargs: Any) -> bytes:
 def operation(status: str, operation_id: str = OPERATION_ID, **extra: Any) -> Dict[str, Any]:
     """A bulk-operation ``result``."""
     return {"id": operation_id, "status": status, **extra}
+
+
+def operation_bytes(status: str, **extra: Any) -> bytes:
+    return envelope_bytes(operation(status, **extra))
