@@ -5,9 +5,11 @@ Playbooks of CHECKS tasks each run against the emulator on 127.0.0.1: in one, ea
 ``ansible-playbook`` run is timed whole (start-up, every task, exit), in wall time and in CPU time (ansible-playbook
 and every process it ran, the modules included). The playbooks alternate, RUNS rounds of one run each, each round in
 another order, and each round gives the ratios module / uri; it prints the runs and the median ratios as Markdown.
-``--collection PATH`` times the module of a collection copied there (``git archive`` of a commit, say) rather than
-the installed one, and ``--compare-with PATH`` adds another's to every round. On a shared
-machine read the ratios, not the seconds; the CPU ratio is the steadier one. See README.md beside this file.
+Then it runs the module processes alone, RUNS x CHECKS times each: the file Ansible sends for one task (kept with
+``ANSIBLE_KEEP_REMOTE_FILES``), run by the same Python, alternating; on a loaded machine this is the steadier
+signal, since a playbook's time is mostly the controller's. ``--collection PATH`` times the module of a collection
+copied there (``git archive`` of a commit, say) rather than the installed one, and ``--compare-with PATH`` adds
+another's to every round. On a shared machine read the ratios, not the seconds. See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -130,10 +132,30 @@ def run(contestant: Contestant) -> Timing:
     return Timing(elapsed, children_cpu() - cpu)
 
 
+def kept_payload(contestant: Contestant, folder: Path) -> Path:
+    """Run ``contestant``'s playbook once keeping the module file Ansible sends (AnsiballZ: the module, what it
+    imports from the collection and ansible-core, and its arguments); return it."""
+    keep = folder / f"kept-{abs(hash(contestant.name))}"
+    env = dict(contestant.env, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TEMP=str(keep))
+    run(contestant._replace(env=env))
+    return next(keep.glob("ansible-tmp-*/AnsiballZ_*.py"))
+
+
+def run_payload(payload: Path, env: Dict[str, str]) -> Timing:
+    cpu = children_cpu()
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(payload)], env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0 or '"failed": true' in done.stdout:
+        raise SystemExit(f"{payload.name} failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr}")
+    return Timing(elapsed, children_cpu() - cpu)
+
+
 def measure(
     runs: int, checks: int, collection: Optional[Path], compare_with: Optional[Path]
-) -> List[Dict[str, Timing]]:
-    """Each contestant's timing per round, after one warm-up round."""
+) -> Tuple[List[Dict[str, Timing]], List[Dict[str, Timing]]]:
+    """Each contestant's timing per round, after one warm-up round: whole playbooks, then the module processes alone
+    (each payload run ``runs * checks`` times)."""
     config = EmulatorConfig(token=TOKEN, pending_seconds=0.0, running_seconds=0.0, rate_limit=1_000_000)
     with Emulator(config) as server, tempfile.TemporaryDirectory() as temporary:
         list_id = server.state.create_list(config.account_id, {"name": "bench", "kind": "ip"})["id"]
@@ -145,7 +167,23 @@ def measure(
         for index in range(runs):
             shift = index % len(field)
             rounds.append({c.name: run(c) for c in field[shift:] + field[:shift]})
-    return rounds
+        payloads = {c.name: (kept_payload(c, Path(temporary)), c.env) for c in field}
+        processes = []
+        for index in range(runs * checks):
+            shift = index % len(field)
+            order = field[shift:] + field[:shift]
+            processes.append({c.name: run_payload(*payloads[c.name]) for c in order})
+    return rounds, processes
+
+
+def report(title: str, rounds: List[Dict[str, Timing]], per: int, unit: str) -> None:
+    print(f"#### {title}\n")
+    for name in [name for name in rounds[0] if name != URI]:
+        for kind, label in (("wall", "wall time"), ("cpu", "CPU time")):
+            ratio = statistics.median(getattr(t[name], kind) / getattr(t[URI], kind) for t in rounds)
+            extra = statistics.median((getattr(t[name], kind) - getattr(t[URI], kind)) / per for t in rounds)
+            print(f"- {name} / uri, median {label} ratio: **{ratio:.3f}** ({extra * 1000:+.0f} ms per {unit})")
+    print()
 
 
 def main() -> int:
@@ -168,8 +206,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which(PLAYBOOK) is None:
         raise SystemExit(f"{PLAYBOOK} is missing: run 'make install' first")
-    rounds = measure(args.runs, args.checks, args.collection, args.compare_with)
-    modules = [name for name in rounds[0] if name != URI]
+    rounds, processes = measure(args.runs, args.checks, args.collection, args.compare_with)
     print(f"### `bulk_operation_info` beside `uri`: {args.checks} status checks per playbook, {args.runs} rounds\n")
     print("| round | " + " | ".join(f"{name} wall / CPU (s)" for name in rounds[0]) + " |")
     print("|---|" + "---|" * len(rounds[0]))
@@ -177,11 +214,8 @@ def main() -> int:
         cells = [f"{timing.wall:.2f} / {timing.cpu:.2f}" for timing in timings.values()]
         print(f"| {index} | " + " | ".join(cells) + " |")
     print()
-    for name in modules:
-        for kind, label in (("wall", "wall time"), ("cpu", "CPU time")):
-            ratio = statistics.median(getattr(t[name], kind) / getattr(t[URI], kind) for t in rounds)
-            extra = statistics.median((getattr(t[name], kind) - getattr(t[URI], kind)) / args.checks for t in rounds)
-            print(f"- {name} / uri, median {label} ratio: **{ratio:.3f}** ({extra * 1000:+.0f} ms per check)")
+    report("Whole playbooks (what a user waits for)", rounds, args.checks, "check")
+    report(f"The module processes alone ({len(processes)} runs of each payload)", processes, 1, "run")
     return 0
 
 
