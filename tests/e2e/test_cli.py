@@ -1,4 +1,6 @@
-"""The installed ``cloudflare-lists`` command, run as a process against real HTTP on 127.0.0.1."""
+"""The ``cloudflare-lists`` command against real HTTP on 127.0.0.1: in this process on a fake clock, and as the
+installed command's process where the process is what is tested (a closed or full stdout, a terminal, the whole
+command's deadline)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.command import Ran, run_in_process
 from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID, OPERATION_ID
 from werkzeug.wrappers import Response
 
@@ -19,16 +22,26 @@ TOKEN = "cli-test-token-Sn3lZJTBX6kkg7OdcBUA"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
 
 
-def run_command(*args: str, base_url: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_command(*args: str, base_url: str, env_extra: dict[str, str] | None = None) -> Ran:
+    """In this process, its client on a fake clock."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     env.update({"CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": base_url}, **(env_extra or {}))
+    result = run_in_process(args, env)
+    assert TOKEN not in result.stdout + result.stderr
+    return result
+
+
+def run_process(*args: str, base_url: str) -> subprocess.CompletedProcess[str]:
+    """The installed command, as a process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env.update({"CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": base_url})
     result = subprocess.run([COMMAND, *args], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert TOKEN not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     return result
 
 
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+def one_error_line(result: subprocess.CompletedProcess[str] | Ran) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("cloudflare-lists: error: ")
@@ -127,9 +140,11 @@ def test_bad_answers_exit_4_with_one_clear_line(answer: Response, expected: str)
 
 
 def test_a_server_error_until_the_deadline_exits_3_with_its_reason() -> None:
-    """A 5xx is retried: when it lasts until --timeout, the deadline ended the command (3), and the line says why."""
+    """A 5xx is retried: when it lasts until --timeout, the deadline ended the command (3), and the line says why.
+
+    A process: the whole command's deadline is on the system's clock."""
     with scripted_api(HTML_502) as api:
-        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
+        result = run_process("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
     assert result.returncode == 3
     assert "HTTP 502" in one_error_line(result)
     assert json.loads(result.stdout)["outcome"] == "timeout"
@@ -159,9 +174,7 @@ def test_plain_http_to_a_remote_host_is_refused_before_any_request() -> None:
 
 def test_missing_credentials_exit_2_and_say_what_to_set() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
-    result = subprocess.run(
-        [COMMAND, "status", ACCOUNT_ID, OPERATION_ID], capture_output=True, text=True, env=env, check=False
-    )
+    result = run_in_process(["status", ACCOUNT_ID, OPERATION_ID], env)
     assert result.returncode == 2
     assert "CLOUDFLARE_API_TOKEN" in one_error_line(result)
 
@@ -171,9 +184,7 @@ def test_a_token_that_cannot_be_a_header_exits_2_without_showing_it(token: str) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     with scripted_api(operation("completed")) as api:
         env.update(CLOUDFLARE_API_TOKEN=token, CLOUDFLARE_BASE_URL=api.base_url)
-        result = subprocess.run(
-            [COMMAND, "status", ACCOUNT_ID, OPERATION_ID], capture_output=True, text=True, env=env, check=False
-        )
+        result = run_in_process(["status", ACCOUNT_ID, OPERATION_ID], env)
     assert result.returncode == 2
     assert "Sn3lZJTBX6kkg7OdcBUA" not in result.stdout + result.stderr
     assert "Invalid CLOUDFLARE_API_TOKEN" in one_error_line(result)

@@ -8,4 +8,5 @@ name the core's unit tests have under ansible-test too; ``make install`` links t
 - ``lists_api``: the user's side of the Lists API against a running emulator (independent of the product's client).
 - ``emulators``: the emulator fixture (needs the ``edgeops_cloudflare_lists`` package, so not under ansible-test).
 - ``pulumi``: providers configured as the provider server configures them (needs Pulumi).
+- ``command``: the command run in this process on a fake clock (needs the ``edgeops_cloudflare_lists`` package).
 """
