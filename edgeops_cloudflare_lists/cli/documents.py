@@ -16,15 +16,12 @@ import argparse
 from typing import Any, Dict, Mapping, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
-    COMPLETED,
     ERROR,
-    FAILED,
     TIMEOUT,
+    outcome_of,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
-    OperationFailedError,
-    WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import looks_like_list_id
@@ -44,17 +41,6 @@ def error_info(error: Exception, names: Mapping[str, str]) -> Dict[str, Any]:
         hint = CloudflareListsError(error.hint).render(names) if error.hint else None
         return {"type": type(error).__name__, "message": one_line(error.render(names)), "hint": hint}
     return {"type": type(error).__name__, "message": one_line(str(error)), "hint": None}
-
-
-def outcome_of(error: Optional[CloudflareListsError]) -> str:
-    """How a wait that ended with ``error`` (None: none) ended, in a batch wait's words."""
-    if error is None:
-        return COMPLETED
-    if isinstance(error, OperationFailedError):
-        return FAILED
-    if isinstance(error, WaitTimeoutError):
-        return TIMEOUT
-    return ERROR
 
 
 def _facts(facts: Optional[BulkOperationFacts]) -> Optional[Dict[str, Any]]:

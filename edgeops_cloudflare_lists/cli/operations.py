@@ -13,6 +13,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_oper
     TIMEOUT,
     BatchResult,
     get_bulk_operation,
+    outcome_of,
     resolve_operations,
     too_many_operations,
     wait_for_bulk_operation,
@@ -22,7 +23,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
-from .documents import error_info, operation_document, outcome_of
+from .documents import error_info, operation_document
 from .files import read_values
 from .invocation import Invocation
 from .output import (

@@ -253,7 +253,7 @@ def wait_for_many(
     results: List[BatchResult] = []
 
     def finish(ref: OperationRef, state: PollState, error: Optional[CloudflareListsError] = None) -> None:
-        outcome = _outcome(error)
+        outcome = outcome_of(error)
         counts["pending"] -= 1
         counts[outcome] += 1
         result = BatchResult(ref, outcome, state.facts, state.checks, clock() - start, error)
@@ -288,7 +288,8 @@ def wait_for_many(
     return results
 
 
-def _outcome(error: Optional[CloudflareListsError]) -> str:
+def outcome_of(error: Optional[CloudflareListsError]) -> str:
+    """How a wait that ended with ``error`` (None: none) ended: completed, failed, timeout or error."""
     if error is None:
         return COMPLETED
     if isinstance(error, OperationFailedError):
