@@ -26,7 +26,7 @@ LIST_ITEMS = "cloudflare-lists:index:ListItems"
 BULK_OPERATION = "cloudflare-lists:index:BulkOperation"
 PROVIDER = "pulumi:providers:cloudflare-lists"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - the SDK's signature for a secret, not a secret
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _KINDS = {value: name.lower() for name, value in provider_pb2.PropertyDiff.Kind.items()}
 _CHANGES = {
     provider_pb2.DiffResponse.DIFF_NONE: "none",
