@@ -64,7 +64,7 @@ def _to_wire(value: Any) -> Any:
 
 def _plain(value: PropertyValue) -> Any:
     inner = value.value
-    if isinstance(inner, Computed):
+    if isinstance(inner, Computed) or inner == rpc.UNKNOWN:  # the wire's sentinel, as the engine reads it
         out: Any = Unknown()
     elif isinstance(inner, (list, tuple)):
         out = [_plain(item) for item in inner]
