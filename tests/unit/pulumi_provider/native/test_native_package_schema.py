@@ -64,7 +64,11 @@ def account_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def check(token: str, news: Mapping[str, Any]) -> Tuple[Dict[str, Any], Dict[str, str]]:
     """The provider's own check, as the server calls it."""
     request = rpc.CheckRequest(f"urn:pulumi:s::p::{token}::r", {}, {k: to_value(v) for k, v in news.items()}, b"")
-    response = asyncio.run(CloudflareListsProvider("1.2.3").check(request))
+    loop = asyncio.new_event_loop()  # not asyncio.run: it unsets the thread's loop, which other tests use
+    try:
+        response = loop.run_until_complete(CloudflareListsProvider("1.2.3").check(request))
+    finally:
+        loop.close()
     return dict(response.inputs or {}), {f.property: f.reason for f in response.failures or []}
 
 
