@@ -46,7 +46,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 
 if TYPE_CHECKING:
-    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, SyncOptions
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
@@ -181,6 +181,20 @@ class CloudflareListsModule:
             return  # fail_json exits; a stand-in module_class may not
         result.setdefault("changed", False)
         self.module.exit_json(**result)
+
+
+def items_result(outcome: Optional[ItemsOutcome]) -> Dict[str, Any]:
+    """The result keys of a module that writes items: ``plan``, ``bulk_operation`` (the last write's facts),
+    ``writes`` and ``items_written``; ``plan`` and ``bulk_operation`` are None when the items were not managed."""
+    if outcome is None:
+        return {"plan": None, "bulk_operation": None, "writes": [], "items_written": 0}
+    summary = outcome.to_dict()
+    return {
+        "plan": summary["plan"],
+        "bulk_operation": summary["operation"],
+        "writes": summary["writes"],
+        "items_written": summary["items_written"],
+    }
 
 
 def _number(value: Any, default: float) -> float:

@@ -221,10 +221,39 @@ plan:
       type: list
       elements: dict
       sample: [{ip: 203.0.113.7}]
+    writes:
+      description:
+        - The requests that carry out the plan, in order, each with its C(method) (V(POST) adds and updates,
+          V(DELETE) removes by id, V(PUT) replaces every item, only when no item stays) and its number of C(items).
+        - In check mode, the requests a real run would send.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{method: POST, items: 2}, {method: DELETE, items: 1}]
+writes:
+  description:
+    - The writes sent, in order, each with its C(method), its number of C(items), and the facts of its bulk
+      C(operation).
+    - Empty when nothing was written.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - method: POST
+      items: 2
+      operation: {id: 4da8780eeb215e6cb7f48dd981c4ea02, status: completed, finished: true, succeeded: true,
+                  completed_at: "2024-05-01T08:00:05Z", error: null}
+items_written:
+  description:
+    - How many items the writes sent added, updated or removed; what counts against Cloudflare's 12-hour quota
+      of item changes.
+  returned: always
+  type: int
+  sample: 3
 bulk_operation:
   description:
-    - The facts of the bulk operation that applied the write, as P(edgeops.cloudflare_lists.bulk_operation_info#module)
-      returns them.
+    - The facts of the last bulk operation that applied a write, as
+      P(edgeops.cloudflare_lists.bulk_operation_info#module) returns them; every write's are in RV(writes).
     - V(null) when nothing was written (no change, check mode, or no O(items)).
   returned: always
   type: dict
@@ -265,7 +294,10 @@ cloudflare_errors:
   sample: [{code: 10000, message: Authentication error}]
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
+    CloudflareListsModule,
+    items_result,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -306,8 +338,7 @@ def run(module):
     result = {
         "changed": outcome.changed,
         "list": outcome.list.to_dict() if outcome.list else None,
-        "plan": outcome.items.plan.to_dict() if outcome.items else None,
-        "bulk_operation": outcome.items.operation.to_dict() if outcome.items and outcome.items.operation else None,
+        **items_result(outcome.items),
     }
     if module.diff_mode:
         result["diff"] = outcome.diff()

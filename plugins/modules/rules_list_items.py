@@ -138,10 +138,39 @@ plan:
       type: list
       elements: dict
       sample: []
+    writes:
+      description:
+        - The requests that carry out the plan, in order, each with its C(method) (V(POST) adds and updates,
+          V(DELETE) removes by id, V(PUT) replaces every item, only when no item stays) and its number of C(items).
+        - In check mode, the requests a real run would send.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{method: POST, items: 1}]
+writes:
+  description:
+    - The writes sent, in order, each with its C(method), its number of C(items), and the facts of its bulk
+      C(operation).
+    - Empty when nothing was written.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - method: POST
+      items: 1
+      operation: {id: 4da8780eeb215e6cb7f48dd981c4ea02, status: completed, finished: true, succeeded: true,
+                  completed_at: "2024-05-01T08:00:05Z", error: null}
+items_written:
+  description:
+    - How many items the writes sent added, updated or removed; what counts against Cloudflare's 12-hour quota
+      of item changes.
+  returned: always
+  type: int
+  sample: 1
 bulk_operation:
   description:
-    - The facts of the bulk operation that applied the write, as P(edgeops.cloudflare_lists.bulk_operation_info#module)
-      returns them.
+    - The facts of the last bulk operation that applied a write, as
+      P(edgeops.cloudflare_lists.bulk_operation_info#module) returns them; every write's are in RV(writes).
     - V(null) when nothing was written (no change, or check mode).
   returned: always
   type: dict
@@ -181,7 +210,10 @@ cloudflare_errors:
   sample: [{code: 10000, message: Authentication error}]
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
+    CloudflareListsModule,
+    items_result,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -215,8 +247,7 @@ def run(module):
     result = {
         "changed": outcome.changed,
         "list": facts.to_dict() if facts else None,
-        "plan": outcome.plan.to_dict(),
-        "bulk_operation": outcome.operation.to_dict() if outcome.operation else None,
+        **items_result(outcome),
     }
     if module.diff_mode:
         items_diff = outcome.plan.diff()

@@ -2,8 +2,9 @@
 
     python emulator_items.py BASE_URL ACCOUNT_ID LIST_NAME
 
-Prints JSON: {"kind": ..., "items": [{<kind>: value, "comment": ...}, ...]} in the emulator's order, or
-{"kind": null, "items": null} when no list has that name. The token comes from CLOUDFLARE_API_TOKEN.
+Prints JSON: {"kind": ..., "items": [{<kind>: value, "comment": ...}, ...], "ids": {value: id}} in the emulator's
+order (``ids`` keyed by the value as JSON text, a string for ip and hostname items), or {"kind": null, "items":
+null, "ids": null} when no list has that name. The token comes from CLOUDFLARE_API_TOKEN.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ def main():
     lists_url = f"{base_url}/accounts/{account_id}/rules/lists"
     found = [entry for entry in get(lists_url)["result"] if entry["name"] == name]
     if not found:
-        print(json.dumps({"kind": None, "items": None}))
+        print(json.dumps({"kind": None, "items": None, "ids": None}))
         return
     kind, list_id = found[0]["kind"], found[0]["id"]
-    items, cursor = [], None
+    items, ids, cursor = [], {}, None
     while True:
         query = {"per_page": 500, **({"cursor": cursor} if cursor else {})}
         page = get(f"{lists_url}/{list_id}/items?{urllib.parse.urlencode(query)}")
@@ -40,10 +41,12 @@ def main():
             if raw.get("comment"):
                 item["comment"] = raw["comment"]
             items.append(item)
+            value = raw[kind]
+            ids[value if isinstance(value, str) else json.dumps(value, sort_keys=True)] = raw["id"]
         cursor = ((page.get("result_info") or {}).get("cursors") or {}).get("after")
         if not cursor:
             break
-    print(json.dumps({"kind": kind, "items": items}))
+    print(json.dumps({"kind": kind, "items": items, "ids": ids}))
 
 
 if __name__ == "__main__":

@@ -239,7 +239,8 @@ def test_every_bad_item_is_named_at_once_up_to_a_cap_then_counted() -> None:
     raws = ["10.0.0.1", *[f"10.0.0.{300 + n}" for n in range(30)], "10.0.0.2", "10.0.0.2"]
     with pytest.raises(ItemsValidationError) as info:
         parse_items("ip", raws)
-    assert [parameter for parameter, _ in info.value.problems] == [f"items[{n}]" for n in range(1, 31)] + ["items[32]"]
+    named = [parameter for parameter, _problem in info.value.problems]
+    assert named == [f"items[{n}]" for n in range(1, 31)] + ["items[32]"]
     message = str(info.value)
     assert message.startswith("Invalid items: 31 of 33 items are not valid; nothing was sent.")
     assert message.count("\n  items[") == 20
