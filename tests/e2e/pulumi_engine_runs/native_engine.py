@@ -16,8 +16,9 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import pytest
 
@@ -144,11 +145,23 @@ def yaml_project_name(program: str) -> str:
     raise ValueError("the program names no project")
 
 
-class NodeProgram:
-    """A TypeScript program, compiled, run through the Node Automation API (an inline program: the Node SDK hosts
-    the language runtime in the driver's process), one operation per driver run."""
+@dataclass(frozen=True)
+class Step:
+    """One Automation API operation on one of a program's compiled variants."""
 
-    def __init__(self, engine: Engine, source: str, credentials: Credentials, account_id: str) -> None:
+    op: str
+    variant: str = "index"
+    expect_no_changes: bool = False
+
+
+class NodeProgram:
+    """A TypeScript program and its variants (``{"index": source, "edited": source}``), compiled together, run
+    through the Node Automation API (an inline program: the Node SDK hosts the language runtime in the driver's
+    process), several steps per driver run."""
+
+    def __init__(
+        self, engine: Engine, variants: Mapping[str, str], credentials: Credentials, account_id: str
+    ) -> None:
         self.engine = engine
         self.stack = f"n{next(_names)}"
         self.project = "cloudflare-lists-typescript"
@@ -161,18 +174,16 @@ class NodeProgram:
             "cloudflare-lists:baseUrl": {"value": credentials.base_url},
             "cloudflare-lists:apiToken": {"value": credentials.token, "secret": credentials.secret},
         }
-        self.compile(source)
-
-    def compile(self, source: str) -> None:
-        (self.folder / "index.ts").write_text(source, encoding="utf-8")
+        for name, source in variants.items():
+            (self.folder / f"{name}.ts").write_text(source, encoding="utf-8")
         tsc = self.folder / "node_modules" / "typescript" / "bin" / "tsc"
-        _run(["node", str(tsc), *TSC_FLAGS, "--outDir", "out", "index.ts"], cwd=self.folder, env=os.environ, check=True)
+        sources = [f"{name}.ts" for name in variants]
+        _run(["node", str(tsc), *TSC_FLAGS, "--outDir", "out", *sources], cwd=self.folder, env=os.environ, check=True)
 
-    def run(self, op: str, *, expect_no_changes: bool = False, check: bool = True) -> Dict[str, Any]:
-        """One operation: ``{"changes": {...}, "outputs": {...}, "display": "..."}`` (``error`` when it failed)."""
+    def run(self, *steps: Step, config: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
+        """The steps in order: ``{"changes": {...}, "outputs": {...}, "display": "..."}`` each; a step that fails
+        ends the run with an ``AssertionError`` carrying its error."""
         request = {
-            "op": op,
-            "program": str(self.folder / "out" / "index.js"),
             "stack": self.stack,
             "project": self.project,
             "workDir": str(self.folder),
@@ -180,29 +191,22 @@ class NodeProgram:
             "backend": self.engine.backend.as_uri(),
             "pulumiHome": self.engine.env_vars["PULUMI_HOME"],
             "env": {**self.engine.env_vars, "NO_COLOR": "1"},
-            "config": self.config,
+            "config": {**self.config, **{key: {"value": value} for key, value in (config or {}).items()}},
             "plugins": [{"name": "cloudflare-lists", "path": str(PLUGIN_DIR)}],
-            "expectNoChanges": expect_no_changes,
+            "steps": [
+                {
+                    "op": step.op,
+                    "program": str(self.folder / "out" / f"{step.variant}.js"),
+                    "expectNoChanges": step.expect_no_changes,
+                }
+                for step in steps
+            ],
         }
         done = _run(["node", "driver.js", json.dumps(request)], cwd=self.folder, env=os.environ, check=False)
         if done.returncode != 0:
-            if check:
-                raise AssertionError(f"node driver {op} failed:\n{done.stderr}")
-            return {"error": done.stderr}
-        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-def lines_between(display: str, start: str, end: str) -> Iterator[str]:
-    """The display's lines after the first one containing ``start``, up to one containing ``end``."""
-    inside = False
-    for line in display.splitlines():
-        if inside and end in line:
-            return
-        if inside:
-            yield line.strip()
-        elif start in line:
-            inside = True
-
-
-def first_token(value: Optional[str]) -> str:
-    return (value or "").split()[0] if value else ""
+            raise AssertionError(f"the node driver failed:\n{done.stderr}")
+        results = list(json.loads(done.stdout.strip().splitlines()[-1]))
+        failed = [result["error"] for result in results if "error" in result]
+        if failed:
+            raise AssertionError(f"step {len(results)} of {len(steps)} failed: {failed[0]}")
+        return results

@@ -1,21 +1,23 @@
-// One Automation API operation on a Node inline program, for the engine tests: the Node SDK serves the language
+// Automation API operations on a Node inline program, for the engine tests: the Node SDK serves the language
 // runtime in this process (no pulumi-language-nodejs) and runs the built CLI.
 //
 //   node node_driver.js '<request as JSON>'
 //
-// The request: {op: "up" | "preview" | "refresh" | "destroy", program: <compiled program module>, stack, project,
-// workDir, pulumiRoot, backend, pulumiHome, env: {...}, config: {key: {value, secret}}, plugins: [{name, path}],
-// expectNoChanges}. The program module is loaded afresh by each run, as `pulumi up` of a project would run it; its
-// exports are the stack's outputs. The answer, on the last line of stdout: {changes, outputs, display}.
+// The request: {stack, project, workDir, pulumiRoot, backend, pulumiHome, env: {...}, config: {key: {value,
+// secret}}, plugins: [{name, path}], steps: [{op: "up" | "preview" | "refresh" | "destroy", program: <compiled
+// program module>, expectNoChanges}]}. Each step loads its program module afresh, as `pulumi up` of a project would
+// run it; its exports are the stack's outputs. The answer, on the last line of stdout: one {changes, outputs,
+// display} per step, or, from a step that failed, {error} and no more steps.
 "use strict";
 
 const auto = require("@pulumi/pulumi/automation");
 
 async function main() {
     const request = JSON.parse(process.argv[2]);
+    let module = null;
     const program = async () => {
-        delete require.cache[require.resolve(request.program)];
-        return { ...require(request.program) };
+        delete require.cache[require.resolve(module)];
+        return { ...require(module) };
     };
     const stack = await auto.LocalWorkspace.createOrSelectStack(
         { stackName: request.stack, projectName: request.project, program },
@@ -34,25 +36,39 @@ async function main() {
         },
     );
     await stack.setAllConfig(request.config || {});
+    const results = [];
+    for (const step of request.steps) {
+        module = step.program;
+        try {
+            results.push(await run(stack, step));
+        } catch (error) {
+            results.push({ error: String(error && error.message ? error.message : error) });
+            break;
+        }
+    }
+    process.stdout.write("\n" + JSON.stringify(results) + "\n");
+}
+
+async function run(stack, step) {
     let display = "";
     const onOutput = (text) => { display += text; };
     let changes = {};
     let outputs = {};
-    if (request.op === "up") {
+    if (step.op === "up") {
         const result = await stack.up({ onOutput });
         changes = result.summary.resourceChanges || {};
         outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
-    } else if (request.op === "preview") {
-        const result = await stack.preview({ onOutput, diff: true, expectNoChanges: !!request.expectNoChanges });
+    } else if (step.op === "preview") {
+        const result = await stack.preview({ onOutput, diff: true, expectNoChanges: !!step.expectNoChanges });
         changes = result.changeSummary || {};
-    } else if (request.op === "refresh") {
+    } else if (step.op === "refresh") {
         changes = (await stack.refresh({ onOutput })).summary.resourceChanges || {};
-    } else if (request.op === "destroy") {
+    } else if (step.op === "destroy") {
         changes = (await stack.destroy({ onOutput })).summary.resourceChanges || {};
     } else {
-        throw new Error(`unknown operation ${request.op}`);
+        throw new Error(`unknown operation ${step.op}`);
     }
-    process.stdout.write("\n" + JSON.stringify({ changes, outputs, display }) + "\n");
+    return { changes, outputs, display };
 }
 
 main().catch((error) => {
