@@ -1,9 +1,12 @@
-"""Sync a list against the emulator, ours beside each anchor's strategy replayed: requests, operations, time.
+"""Sync a list against the emulator, ours beside each anchor's strategy replayed: requests, operations, items
+written, time.
 
 Every strategy starts from the same list (N items in the emulator) and must leave it holding the same desired
-items: unchanged, 1 item replaced, or 10 % replaced. The emulator and every strategy share one simulated clock, so
-waits on operations cost no real time: "wall" is the real time of the HTTP round trips and the work between them,
-"simulated" is the time the strategy spent waiting. See README.md beside this file.
+items: unchanged, 1 item added, 1 or 100 items replaced, 10 % replaced, or unchanged but written as ``/32``. The
+emulator counts the requests and what every write carried (items, or ids for a ``DELETE``) and changed (a ``PUT``
+removes every item and adds the given ones, as Cloudflare's write quota counts it). The emulator and every strategy
+share one simulated clock, so waits on operations cost no real time: "wall" is the real time of the HTTP round
+trips and the work between them, "simulated" is the time the strategy spent waiting. See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -35,7 +38,12 @@ from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 TOKEN = "bench-sync-token"  # noqa: S105 - the emulator's test credential
 SIZES = (1_000, 10_000)
 NON_CANONICAL = "unchanged, written as /32"
-SCENARIOS = ("unchanged", "1 changed", "10 % changed", NON_CANONICAL)
+SCENARIOS = ("unchanged", "1 added", "1 replaced", "100 replaced", "10 % replaced", NON_CANONICAL)
+OURS = "**ours** (`sync`, exact)"
+TERRAFORM_INLINE = "terraform v5 `cloudflare_list` (inline items)"
+#: The size the targets are stated for.
+TARGET_SIZE = 10_000
+TARGET_UNCHANGED_REQUESTS = 21
 # One bulk operation and one wait per item: too slow to replay for this many.
 LIST_ITEM_REPLAY_LIMIT = 1_000
 PLANNING_SIZE = 100_000
@@ -74,6 +82,11 @@ class SimulatedClock:
 class Run:
     requests: int
     operations: int
+    #: Items (or ids) the writes carried, and the item changes they made as Cloudflare's quota counts them.
+    items_written: int
+    item_changes: int
+    #: The smallest change that gets there: items to add plus items to remove (a replaced item is both).
+    planned: int
     wall: float
     simulated: float
     failed_writes: int
@@ -191,8 +204,8 @@ def uri_default_page(emulator: Emulator, list_id: str, desired: List[str], clock
 
 
 STRATEGIES: Dict[str, Callable[[Emulator, str, List[str], SimulatedClock, State], int]] = {
-    "**ours** (`sync`, exact)": ours,
-    "terraform v5 `cloudflare_list` (inline items)": terraform_inline,
+    OURS: ours,
+    TERRAFORM_INLINE: terraform_inline,
     "terraform v5 `cloudflare_list_item`": terraform_list_item,
     "`uri` tasks, default page size": uri_default_page,
 }
@@ -206,10 +219,18 @@ def addresses(count: int, offset: int = 0) -> List[str]:
 def desired_for(current: List[str], scenario: str, rng: random.Random) -> List[str]:
     if scenario == NON_CANONICAL:
         return [f"{ip}/32" for ip in current]  # the same addresses, as a user may well write them
-    changed = {"unchanged": 0, "1 changed": 1, "10 % changed": len(current) // 10}[scenario]
+    if scenario == "1 added":
+        return [*current, *addresses(1, offset=1 << 20)]
+    changed = {"unchanged": 0, "1 replaced": 1, "100 replaced": 100, "10 % replaced": len(current) // 10}[scenario]
     replaced = set(rng.sample(range(len(current)), changed))
     fresh = iter(addresses(changed, offset=1 << 20))
     return [next(fresh) if index in replaced else ip for index, ip in enumerate(current)]
+
+
+def write_counts(emulator: Emulator) -> Dict[str, int]:
+    """The emulator's count of the account's item writes so far: requests, items carried, item changes."""
+    counts = emulator.stats()["writes"].get(emulator.config.account_id, {})
+    return {name: int(counts.get(name, 0)) for name in ("requests", "items", "item_changes")}
 
 
 def run_one(size: int, scenario: str, strategy: Callable[..., int]) -> Run:
@@ -225,26 +246,31 @@ def run_one(size: int, scenario: str, strategy: Callable[..., int]) -> Run:
         clock.sleep(3600)  # the seeding operation is long finished
         desired = desired_for(current, scenario, random.Random(SEED))
         state = {item["ip"]: item["id"] for item in Api(emulator, list_id, clock).read_all(MAX_PAGE)}
-        requests_before, operations_before = emulator.request_count, len(emulator.operations)
+        requests_before, writes_before = emulator.request_count, write_counts(emulator)
         started, simulated_start = time.perf_counter(), clock()
         failed = strategy(emulator, list_id, desired, clock, state)
         wall, simulated = time.perf_counter() - started, clock() - simulated_start
-        made, operations = emulator.request_count - requests_before, len(emulator.operations) - operations_before
+        made = emulator.request_count - requests_before
+        writes = {name: count - writes_before[name] for name, count in write_counts(emulator).items()}
         clock.sleep(3600)
         held = {item["ip"] for item in Api(emulator, list_id, clock).read_all(MAX_PAGE)}
+        wanted = {ip.removesuffix("/32") for ip in desired}
         return Run(
             requests=made,
-            operations=operations,
+            operations=writes["requests"],
+            items_written=writes["items"],
+            item_changes=writes["item_changes"],
+            planned=len(wanted ^ set(current)),
             wall=wall,
             simulated=simulated,
             failed_writes=failed,
-            right=held == {ip.removesuffix("/32") for ip in desired},
+            right=held == wanted,
         )
 
 
 def planning_cpu(size: int) -> Dict[str, float]:
     current_raw = addresses(size)
-    desired_raw = desired_for(current_raw, "10 % changed", random.Random(SEED))
+    desired_raw = desired_for(current_raw, "10 % replaced", random.Random(SEED))
     current = [item_from_api("ip", {"id": f"{index:032x}", "ip": ip}) for index, ip in enumerate(current_raw)]
     started = time.process_time()
     desired = parse_items("ip", desired_raw)
@@ -255,30 +281,76 @@ def planning_cpu(size: int) -> Dict[str, float]:
     return {"parse": parsed - started, "plan": planned - parsed}
 
 
+def targets(ours: Dict[str, Run]) -> List[str]:
+    """Each target for our sync of ``TARGET_SIZE`` items, met or not, with the numbers."""
+    lines = []
+    changed = {scenario: run for scenario, run in ours.items() if run.planned}
+    if "unchanged" in ours:
+        run = ours["unchanged"]
+        met = run.requests <= TARGET_UNCHANGED_REQUESTS and run.operations == 0
+        lines.append(
+            f"- {'met' if met else '**missed**'}: an unchanged sync of {TARGET_SIZE:,} items in at most "
+            f"{TARGET_UNCHANGED_REQUESTS} requests and no write ({run.requests} requests, {run.operations} writes)"
+        )
+    if changed:
+        met = all(run.items_written == run.planned for run in changed.values())
+        shown = ", ".join(f"{scenario}: {run.items_written:,} of {run.planned:,}" for scenario, run in changed.items())
+        lines.append(f"- {'met' if met else '**missed**'}: items written equal to the plan's size ({shown})")
+        met = all(run.operations <= 2 for run in changed.values())
+        shown = ", ".join(f"{scenario}: {run.operations}" for scenario, run in changed.items())
+        lines.append(f"- {'met' if met else '**missed**'}: at most two bulk operations per change ({shown})")
+    return lines
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), metavar="SCENARIO")
+    parser.add_argument(
+        "--strategies",
+        nargs="+",
+        choices=range(len(STRATEGIES)),
+        type=int,
+        metavar="N",
+        help="which strategies, by position: 0 ours, 1 terraform inline, 2 cloudflare_list_item, 3 uri",
+    )
     args = parser.parse_args(argv)
+    chosen = [name for index, name in enumerate(STRATEGIES) if args.strategies is None or index in args.strategies]
     began = time.perf_counter()
-    print("| items | change | strategy | requests | bulk operations | wall (s) | simulated wait (s) | result |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| items | change | strategy | requests | bulk operations | planned changes | items written | "
+        "quota item changes | wall (s) | simulated wait (s) | result |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    ours: Dict[str, Run] = {}
     for size in args.sizes:
-        for scenario in SCENARIOS:
+        for scenario in args.scenarios:
             runs = {
-                name: run_one(size, scenario, strategy)
-                for name, strategy in STRATEGIES.items()
-                if not (strategy is terraform_list_item and scenario == NON_CANONICAL and size > LIST_ITEM_REPLAY_LIMIT)
+                name: run_one(size, scenario, STRATEGIES[name])
+                for name in chosen
+                if not (
+                    STRATEGIES[name] is terraform_list_item
+                    and scenario == NON_CANONICAL
+                    and size > LIST_ITEM_REPLAY_LIMIT
+                )
             }
-            baseline = runs["terraform v5 `cloudflare_list` (inline items)"]
+            if size == TARGET_SIZE and OURS in runs:
+                ours[scenario] = runs[OURS]
+            baseline = runs.get(TERRAFORM_INLINE)
             for name, run in runs.items():
-                ratio = f" ({run.requests / baseline.requests:.2f}\u00d7)" if baseline.requests else ""
+                ratio = f" ({run.requests / baseline.requests:.2f}\u00d7)" if baseline and baseline.requests else ""
                 result = "right" if run.right else "**wrong**"
                 if run.failed_writes:
                     result += f", {run.failed_writes} write(s) gave up on 429"
                 print(
                     f"| {size:,} | {scenario} | {name} | {run.requests:,}{ratio} | {run.operations:,} | "
-                    f"{run.wall:.2f} | {run.simulated:,.1f} | {result} |"
+                    f"{run.planned:,} | {run.items_written:,} | {run.item_changes:,} | "
+                    f"{run.wall:.2f} | {run.simulated:,.1f} | {result} |",
+                    flush=True,
                 )
+    if ours:
+        print(f"\nTargets for our sync of {TARGET_SIZE:,} items:")
+        print("\n".join(targets(ours)))
     cpu = planning_cpu(PLANNING_SIZE)
     print()
     print(

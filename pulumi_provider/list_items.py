@@ -13,8 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pulumi
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import refuse_empty_exact
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, EXACT, PRESENT, parse_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, PRESENT, parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     get_list,
     read_items,
@@ -28,6 +27,7 @@ from pulumi_provider.connection import ConnectedProvider
 from pulumi_provider.list_schema import (
     LIST_ITEMS,
     deadline_of,
+    empty_items_failures,
     item_dicts,
     keys_of,
     list_items_outputs,
@@ -48,8 +48,9 @@ class ListItemsProvider(ConnectedProvider):
     - delete: removes its own items, by id.
     """
 
-    def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
+    def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
         inputs, failures = LIST_ITEMS.check(news)
+        failures += empty_items_failures(inputs, owned=olds.get("items"))
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in failures])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
@@ -85,10 +86,7 @@ class ListItemsProvider(ConnectedProvider):
     def _write(self, inputs: Dict[str, Any], *, owned: Any, last_operation: Any) -> Tuple[str, Dict[str, Any]]:
         """The core's ``sync_items`` in ``present`` mode, owning these items: add and update them, and remove the
         ``owned`` ones (a previous state's) no longer declared; every other item of the list is left alone."""
-        items = plain_numbers(inputs["items"])
-        if owned:
-            # No items would remove every item this resource owned: the same guard as an exact sync to nothing.
-            refuse_empty_exact(EXACT, items, bool(inputs.get("allow_empty")))
+        items = plain_numbers(inputs["items"])  # no items while it owns some: refused by check
         with self._connection.open_client() as client:
             facts = get_list(client, inputs["account_id"], inputs["list_id"], deadline=deadline_of(client, inputs))
             desired = parse_items(facts.kind, items)

@@ -6,16 +6,21 @@ order), so ``10.0.0.1/32`` written in a program and ``10.0.0.1`` read back are o
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    GuardError,
     ItemsValidationError,
     ValidationError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import parse_max_removals
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import (
+    parse_max_removals,
+    refuse_empty_exact,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
+    EXACT,
     KINDS,
     ListItem,
     parse_items,
@@ -142,6 +147,18 @@ LIST_ITEMS = Schema(
 def _wait_timeout_of(props: Mapping[str, Any]) -> Any:
     value = props.get("wait_timeout")
     return DEFAULT_WAIT_TIMEOUT if value is None else value
+
+
+def empty_items_failures(inputs: Mapping[str, Any], owned: Any = True) -> List[Tuple[str, str]]:
+    """The guard against emptying by accident, at check time so ``pulumi preview`` fails as ``up`` would:
+    ``items=[]`` without ``allow_empty``, where there is something to remove (``owned``)."""
+    if inputs.get("items") != [] or not owned:
+        return []
+    try:
+        refuse_empty_exact(EXACT, (), bool(inputs.get("allow_empty")))
+    except GuardError as exc:
+        return [("items", str(exc))]
+    return []
 
 
 def deadline_of(client: CloudflareClient, props: Mapping[str, Any]) -> float:

@@ -26,6 +26,7 @@ from pulumi_provider.connection import ConnectedProvider
 from pulumi_provider.list_schema import (
     RULES_LIST,
     deadline_of,
+    empty_items_failures,
     item_dicts,
     operation_output,
     rules_list_outputs,
@@ -49,6 +50,7 @@ class RulesListProvider(ConnectedProvider):
 
     def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
         inputs, failures = RULES_LIST.check(news)
+        failures += empty_items_failures(inputs)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in failures])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:

@@ -100,29 +100,68 @@ def clean_environment() -> Dict[str, str]:
     return env
 
 
-def run(command: Sequence[str], *, cwd: Path, capture: bool = False) -> str:
-    """Run a command, streaming its output; return that output when ``capture``. Raises StageFailed on failure."""
+# What pip and ansible-test say while they install a test's requirements: which packages were fetched, from where,
+# and that they were installed. A person needs none of it; it stays in FULL_LOG.
+PIP_CHATTER = re.compile(
+    r"^\s*(Collecting |Downloading |Using cached |Installing collected packages|Successfully installed |"
+    r"Requirement already satisfied|Obtaining |Preparing metadata|Building wheels? |Created wheel |Stored in directory|"
+    r"Installing build dependencies|Getting requirements to build|Attempting uninstall|Found existing installation|"
+    r"Uninstalling |Successfully uninstalled|Installing requirements for Python|\u2501)"
+)
+# ansible-test's notice that en_US.UTF-8 is missing here (it uses C.UTF-8, which these tests are fine with).
+LOCALE_NOTICE = re.compile(r'^WARNING: Using locale "C\.UTF-8" instead of "en_US\.UTF-8"')
+REVIEW_NOTICE = re.compile(r"^WARNING: Reviewing previous 1 warning\(s\):")
+# ansible-lint reports the warnings Python raised while it ran, PYTHONWARNINGS notwithstanding; this one is
+# cryptography's notice to ansible-core (see the Makefile).
+THIRD_PARTY_NOTICE = re.compile(r"^WARNING .*CryptographyDeprecationWarning DSA is deprecated")
+FULL_LOG = REPO / ".work" / "ansible_test.log"
+
+
+class QuietOutput:
+    """Passes a command's output on, less PIP_CHATTER, THIRD_PARTY_NOTICE and the locale notice (with its review,
+    when alone)."""
+
+    def __init__(self) -> None:
+        self.held: Optional[str] = None  # a "Reviewing previous 1 warning(s)" line, until the next one shows what
+
+    def __call__(self, line: str) -> str:
+        held, self.held = self.held, None
+        if REVIEW_NOTICE.match(line):
+            self.held = line
+            return held or ""
+        if PIP_CHATTER.match(line) or LOCALE_NOTICE.match(line) or THIRD_PARTY_NOTICE.match(line):
+            return ""
+        return (held or "") + line
+
+
+def run(command: Sequence[str], *, cwd: Path) -> None:
+    """Run a command, showing its output less what QuietOutput drops (all of it goes to FULL_LOG).
+
+    Raises StageFailed on failure.
+    """
     printable = " ".join(command)
     log(f"$ {printable}  (in {cwd})")
-    process = subprocess.Popen(
-        list(command),
-        cwd=cwd,
-        env=clean_environment(),
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
-        text=True,
-    )
-    lines: List[str] = []
-    if capture:
+    FULL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    quiet = QuietOutput()
+    with FULL_LOG.open("a", encoding="utf-8") as full:
+        full.write(f"$ {printable}  (in {cwd})\n")
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=clean_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
         assert process.stdout is not None
         for line in process.stdout:
-            sys.stdout.write(line)
-            lines.append(line)
-        sys.stdout.flush()
-    code = process.wait()
+            full.write(line)
+            sys.stdout.write(quiet(line))
+            sys.stdout.flush()
+        code = process.wait()
     if code != 0:
         raise StageFailed(f"'{Path(command[0]).name} {' '.join(command[1:3])}' exited with status {code}")
-    return "".join(lines)
 
 
 # Stages -----------------------------------------------------------------------------------------------------------
@@ -151,13 +190,20 @@ def ensure_shellcheck() -> None:
     if os.geteuid() != 0:
         raise StageFailed("shellcheck is missing; install it with 'sudo apt-get install -y shellcheck', or run as root")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = [apt_get, "install", "-y", "-q", "--no-install-recommends", "shellcheck"]
-    log("shellcheck is missing; installing it with apt-get")
-    if subprocess.run(install, env=env, check=False).returncode != 0:
-        log("apt-get install failed; refreshing the package lists and trying again")
-        subprocess.run([apt_get, "update", "-q"], env=env, check=False)
-        if subprocess.run(install, env=env, check=False).returncode != 0:
-            raise StageFailed("could not install shellcheck with apt-get; install it by hand")
+    install = [apt_get, "install", "-y", "-qq", "--no-install-recommends", "shellcheck"]
+    log(f"shellcheck is missing; installing it with apt-get (its output: {FULL_LOG})")
+    FULL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with FULL_LOG.open("a", encoding="utf-8") as full:
+
+        def apt(command: List[str]) -> bool:
+            full.write(f"$ {' '.join(command)}\n")
+            full.flush()
+            return subprocess.run(command, env=env, stdout=full, stderr=subprocess.STDOUT, check=False).returncode == 0
+
+        if not apt(install):
+            log("apt-get install failed; refreshing the package lists and trying again")
+            if not (apt([apt_get, "update", "-qq"]) and apt(install)):
+                raise StageFailed(f"could not install shellcheck with apt-get (see {FULL_LOG}); install it by hand")
     if shutil.which("shellcheck") is None:
         raise StageFailed("apt-get installed shellcheck but it is not on PATH")
 
@@ -369,6 +415,8 @@ PLANNED: List[str] = []
 def main(argv: Optional[Sequence[str]] = None) -> int:
     stages = plan(list(sys.argv[1:] if argv is None else argv))
     PLANNED[:] = stages
+    FULL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    FULL_LOG.write_text("", encoding="utf-8")
     outcomes: List[tuple[str, str, float]] = []
     started = time.monotonic()
     for name in stages:
@@ -388,7 +436,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     failed = [name for name, outcome, _seconds in outcomes if outcome == "FAILED"]
     elapsed = time.monotonic() - started
     if failed:
-        log(f"FAILED stage(s): {', '.join(failed)} ({elapsed:.1f} s in all: {summary})")
+        log(f"FAILED stage(s): {', '.join(failed)} ({elapsed:.1f} s in all: {summary}); all output: {FULL_LOG}")
         return 1
     log(f"all stages passed in {elapsed:.1f} s ({summary})")
     return 0

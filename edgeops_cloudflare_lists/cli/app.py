@@ -37,6 +37,9 @@ COMMANDS: Dict[str, Command] = {
     "wait": operations.wait,
     "lists": lists.lists,
     "items": lists.items,
+    "create": lists.create,
+    "update": lists.update,
+    "delete": lists.delete,
     "sync": sync.sync,
 }
 

@@ -1,54 +1,59 @@
-"""Reading ``--file`` and ``--from``: bounded, one value per line with '#' comments, or a JSON array of items."""
+"""Reading ``--file`` and ``--from``: bounded while read, then parsed by the core's feed reader."""
 
 from __future__ import annotations
 
 import argparse
-import json
-from typing import Any, List, TextIO, Tuple
+from typing import Any, List, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import feed_lines, parse_feed
 
-MAX_ITEMS_FILE_BYTES = 64 * 1024 * 1024
+MAX_FEED_BYTES = 64 * 1024 * 1024
+
+
+def _source(path: str) -> str:
+    return "stdin" if path == "-" else repr(path)
 
 
 def read_text(path: str, flag: str, stdin: TextIO) -> str:
-    """The text of ``path`` ('-': ``stdin``), at most ``MAX_ITEMS_FILE_BYTES``, for ``flag``."""
+    """The text of ``path`` ('-': ``stdin``) for ``flag``: UTF-8, at most ``MAX_FEED_BYTES``, never more read."""
     try:
         if path == "-":
-            text = stdin.read()
+            binary = getattr(stdin, "buffer", None)
+            data: Any = binary.read(MAX_FEED_BYTES + 1) if binary is not None else stdin.read(MAX_FEED_BYTES + 1)
         else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read(MAX_ITEMS_FILE_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(flag, f"could not read {path!r}: {exc}.") from None
-    if len(text) > MAX_ITEMS_FILE_BYTES:
-        raise ValidationError(flag, f"{path!r} is larger than {MAX_ITEMS_FILE_BYTES} bytes.")
-    return text
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FEED_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(flag, f"could not read {_source(path)}: {exc.strerror or exc}.") from None
+    if len(data) > MAX_FEED_BYTES:
+        raise ValidationError(flag, f"{_source(path)} is larger than {MAX_FEED_BYTES} bytes.")
+    if isinstance(data, str):
+        return data
+    try:
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            flag, f"{_source(path)} is not UTF-8 text: line {line} holds the byte 0x{data[exc.start]:02x}."
+        ) from None
 
 
-def numbered_lines(text: str) -> List[Tuple[int, str]]:
-    """(line number, value) of each line that holds something once its '#' comment is dropped."""
-    values = [(number, line.split("#", 1)[0].strip()) for number, line in enumerate(text.splitlines(), start=1)]
-    return [(number, value) for number, value in values if value]
+def read_values(path: str, flag: str, stdin: TextIO) -> List[str]:
+    """The values of a file of lines (``--from``), comments and blank lines dropped."""
+    return [line.value for line in feed_lines(read_text(path, flag, stdin), parameter=flag, source=_source(path))]
 
 
 def read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:
-    """The items of ``--file``: a JSON array, or one plain value per line with '#' comments and blank lines.
-
-    For a file of lines, ``args.item_lines`` keeps each item's line number, for messages.
-    """
+    """The items of ``--file`` (see the core's ``feeds``); for a file of lines, ``args.item_lines`` keeps each
+    item's line number, for messages."""
     path: str = args.file
-    text = read_text(path, "--file", stdin)
-    if text.lstrip().startswith("["):
-        try:
-            items = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError("--file", f"{path!r} starts with '[' but is not a JSON array: {exc}.") from None
-        if not isinstance(items, list):
-            raise ValidationError("--file", f"{path!r} is not a JSON array.")
-        return items
-    if args.kind == "redirect":
-        raise ValidationError("--file", "redirect items have several fields: give them as a JSON array of objects.")
-    lines = numbered_lines(text)
-    args.item_lines = [number for number, _value in lines]
-    return [value for _number, value in lines]
+    feed = parse_feed(
+        read_text(path, "--file", stdin),
+        kind=args.kind,
+        comments=args.comments_from_file,
+        parameter="--file",
+        source=_source(path),
+    )
+    args.item_lines = feed.lines
+    return feed.items

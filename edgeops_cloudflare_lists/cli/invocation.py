@@ -25,7 +25,10 @@ class Invocation:
         return self.positionals["account_id"]
 
     def wait_policy(self) -> WaitPolicy:
-        return WaitPolicy(timeout=self.args.timeout, max_interval=self.args.max_interval)
+        max_interval = getattr(self.args, "max_interval", None)
+        if max_interval is None:  # a command that writes no items waits on no operation
+            return WaitPolicy(timeout=self.args.timeout)
+        return WaitPolicy(timeout=self.args.timeout, max_interval=max_interval)
 
     def close_progress(self) -> None:
         if self.progress is not None:

@@ -1,4 +1,8 @@
-"""``lists`` and ``items``: what the account's lists are, and what one list holds."""
+"""The lists themselves: ``lists`` and ``items`` read them; ``create``, ``update`` and ``delete`` keep them.
+
+The writes print ``{changed, dry_run, created, deleted, list}`` (``list``: the list's facts after, or null once
+deleted or while still to create), as ``rules_list`` returns them.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,15 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import sorted_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     list_lists,
+    looks_like_list_id,
     read_items,
     resolve_list,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
+    ListOutcome,
+    SyncOptions,
+    sync_list,
+    update_list,
 )
 
 from .invocation import Invocation
@@ -22,4 +33,59 @@ def lists(client: CloudflareClient, run: Invocation) -> int:
 def items(client: CloudflareClient, run: Invocation) -> int:
     facts = resolve_list(client, run.account_id, run.positionals["list"])
     print_json([item.to_dict() for item in sorted_items(read_items(client, run.account_id, facts))], run.stdout)
+    return EXIT_OK
+
+
+def create(client: CloudflareClient, run: Invocation) -> int:
+    args = run.args
+    outcome = sync_list(
+        client,
+        run.account_id,
+        run.positionals["name"],
+        kind=args.kind,
+        description=args.description,
+        options=SyncOptions.of(check_mode=args.dry_run, policy=run.wait_policy()),
+    )
+    return _print_outcome(run, outcome)
+
+
+def update(client: CloudflareClient, run: Invocation) -> int:
+    facts = resolve_list(client, run.account_id, run.positionals["list"])
+    outcome = update_list(
+        client,
+        run.account_id,
+        facts,
+        description=run.args.description,
+        options=SyncOptions.of(check_mode=run.args.dry_run, policy=run.wait_policy()),
+    )
+    return _print_outcome(run, outcome)
+
+
+def delete(client: CloudflareClient, run: Invocation) -> int:
+    """By name, a list already gone is no change; by id, it is not found (an id names one list, not a wish)."""
+    name = run.positionals["list"]
+    if looks_like_list_id(name):
+        name = resolve_list(client, run.account_id, name).name
+    outcome = sync_list(
+        client,
+        run.account_id,
+        name,
+        state="absent",
+        options=SyncOptions.of(check_mode=run.args.dry_run, policy=run.wait_policy()),
+    )
+    return _print_outcome(run, outcome)
+
+
+def _print_outcome(run: Invocation, outcome: ListOutcome) -> int:
+    facts = outcome.list.to_dict() if outcome.list else None
+    if facts is not None and outcome.description_after is not None:
+        facts["description"] = outcome.description_after  # a dry run's list as the real run leaves it
+    document = {
+        "changed": outcome.changed,
+        "dry_run": run.args.dry_run,
+        "created": outcome.created,
+        "deleted": outcome.deleted,
+        "list": facts,
+    }
+    print_json(document, run.stdout)
     return EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Callable, Mapping, Optional, TextIO
 
@@ -12,19 +11,19 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     FAILED,
     TIMEOUT,
     BatchResult,
-    parse_refs,
+    operation_refs,
     wait_for_many,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import ACCOUNT_ID_ENV
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
     get_bulk_operation,
     wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
-from .files import numbered_lines, read_text
+from .files import read_values
 from .invocation import Invocation
 from .output import (
     EXIT_API,
@@ -72,10 +71,8 @@ def wait_many(
     """``wait`` on many: one JSON line per operation as it finishes; the exit code of the worst outcome."""
     entries = list(args.positionals)
     if args.from_file:
-        entries += [value for _number, value in numbered_lines(read_text(args.from_file, "--from", sys.stdin))]
-    default_account = (environ if environ is not None else os.environ).get(ACCOUNT_ID_ENV, "").strip().lower()
-    pairs = [entry.split(":", 1) if ":" in entry else [default_account, entry] for entry in entries]
-    refs = parse_refs([(account.strip().lower() or default_account, operation.strip()) for account, operation in pairs])
+        entries += read_values(args.from_file, "--from", sys.stdin)
+    refs = operation_refs(entries, lambda: resolve_account_id(None, environ), parameter="operation_id")
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
     counter = None

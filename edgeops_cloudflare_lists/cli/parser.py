@@ -30,6 +30,7 @@ from .output import PROG
 POSITIONAL_HELP = {
     "operation_id": ("OPERATION_ID", "the operation_id a list items write returned"),
     "list": ("LIST", "a list's id or name"),
+    "name": ("NAME", "the list's name (letters, digits and '_')"),
 }
 ENVIRONMENT_HELP = """\
 credentials (from the environment only):
@@ -50,6 +51,7 @@ PARAMETER_NAMES = {
     "account_id": "ACCOUNT_ID",
     "operation_id": "OPERATION_ID",
     "kind": "--kind",
+    "description": "--description",
     "base_url": "--base-url (or CLOUDFLARE_BASE_URL)",
     "timeout": "--request-timeout",
     "wait_timeout": "--timeout",
@@ -173,14 +175,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--file",
         required=True,
         metavar="FILE",
-        help="the items: one per line ('#' starts a comment), or a JSON array of items; '-' reads stdin",
+        help="the items: one a line ('#' or ';' starts a comment), or a JSON array of items; '-' reads stdin",
+    )
+    sync.add_argument(
+        "--comments-from-file",
+        action="store_true",
+        help="an item's trailing comment ('192.0.2.0/24 ; SBL123') becomes its comment (without --kind, the "
+        "comment's item is an IP address, an ASN or a hostname by its shape)",
     )
     sync.add_argument(
         "--kind",
         choices=KINDS,
         help="the list's kind: items are checked before any request, and a missing list is created",
     )
-    sync.add_argument("--keep-others", action="store_true", help="add and update the file's items, and remove nothing")
+    membership = sync.add_mutually_exclusive_group()
+    membership.add_argument(
+        "--keep-others", action="store_true", help="add and update the file's items, and remove nothing"
+    )
+    membership.add_argument(
+        "--remove-only",
+        action="store_true",
+        help="remove the file's items from the list, and add nothing (a missing list is an error)",
+    )
     sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
     sync.add_argument(
         "--allow-empty",
@@ -193,6 +209,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse, before any write, a plan that removes more than N items, or more than P%% of the list",
     )
     waiting(sync, "give up after this long, writing and waiting included")
+
+    def deadline(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--timeout",
+            type=_seconds(validate_wait_timeout),
+            default=DEFAULT_WAIT_TIMEOUT,
+            metavar="SECONDS",
+            help=f"give up after this long (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
+        )
+        sub.add_argument("--dry-run", action="store_true", help="print what would change, and send no write")
+
+    create = command(
+        "create",
+        "Create a list (or, if one of that name and kind exists, give it the description) and print its facts.",
+        "name",
+    )
+    create.add_argument("--kind", choices=KINDS, required=True, help="what the list holds")
+    create.add_argument("--description", metavar="TEXT", help="the list's description (default: none)")
+    deadline(create)
+    update = command("update", "Change a list's description and print its facts.", "list")
+    update.add_argument("--description", metavar="TEXT", required=True, help="the new description ('' for none)")
+    deadline(update)
+    delete = command(
+        "delete",
+        "Delete a list; refused while a rule uses it. A list already gone is not an error (changed: false).",
+        "list",
+    )
+    deadline(delete)
     commands.add_parser(
         "emulator",
         help="Serve a local Cloudflare Lists API emulator (see 'cloudflare-lists emulator --help').",

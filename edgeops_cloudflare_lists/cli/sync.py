@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import EXACT, PRESENT, ListItem
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, EXACT, PRESENT, ListItem
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ItemsOutcome,
     SyncOptions,
@@ -29,7 +29,7 @@ def sync(client: CloudflareClient, run: Invocation) -> int:
         run.account_id,
         reference,
         run.items,
-        PRESENT if args.keep_others else EXACT,
+        ABSENT if args.remove_only else PRESENT if args.keep_others else EXACT,
         kind=args.kind,
         options=SyncOptions.of(
             check_mode=args.dry_run,

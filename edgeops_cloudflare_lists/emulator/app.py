@@ -18,7 +18,8 @@ Each request goes through the same steps, in this order (the edge before the API
 
 No input gets a 500: a request the emulator can't make sense of is a 400 (or 413), and anything unexpected is
 counted in ``internal_errors`` (a bug) and answered with a JSON 500. ``GET /_emulator/stats`` (outside the API:
-no auth, no faults, not counted) reports the counters: requests, responses by status, 429s by kind.
+no auth, no faults, not counted) reports the counters: requests, responses by status, 429s by kind, and the item
+writes accepted per account (what each carried and what it counted against the write quotas).
 """
 
 from __future__ import annotations
@@ -71,7 +72,11 @@ _BEARER = re.compile(r"^Bearer +(\S+)$", re.IGNORECASE)
 MAX_JSON_DEPTH = 32
 
 #: The kinds of 429 the emulator answers, as counted in ``throttled``.
-THROTTLE_KINDS: Tuple[str, ...] = ("rate_limit", "operation_pending", "fault")
+THROTTLE_KINDS: Tuple[str, ...] = ("rate_limit", "operation_pending", "write_quota", "fault")
+_THROTTLE_KIND_BY_CODE = {
+    errors.LISTS_OPERATION_PENDING: "operation_pending",
+    errors.LISTS_WRITE_QUOTA_EXCEEDED: "write_quota",
+}
 
 # Cloudflare's edge answers 5xx with an HTML page, not the API's JSON envelope.
 _HTML_PAGES = {
@@ -221,10 +226,13 @@ class EmulatorApp:
     def stats(self) -> Dict[str, Any]:
         """Requests received, responses by status ("dropped" for a dropped connection), 429s by kind
         (``rate_limit``: code 971; ``operation_pending``: a write while the account has a pending bulk operation;
-        ``fault``: injected), faults injected by kind, and internal errors (bugs: always 0)."""
+        ``write_quota``: a write past the account's write quota; ``fault``: injected), faults injected by kind,
+        internal errors (bugs: always 0), and ``writes``: per account, the item writes accepted (``requests``,
+        ``items`` carried, ``item_changes`` as the quota counts them, the same ``by_method``) and the quotas' use."""
         snapshot = self._counters.snapshot()
         snapshot["faults"] = self._faults.counts()
         snapshot["internal_errors"] += self._state.internal_errors
+        snapshot["writes"] = self._state.write_stats()
         return snapshot
 
     def configure_faults(self, rate: float, kinds: Tuple[str, ...]) -> None:
@@ -292,8 +300,8 @@ class EmulatorApp:
             try:
                 response = handler(request, **args)
             except errors.ApiError as exc:
-                if exc.code == errors.LISTS_OPERATION_PENDING:
-                    self._counters.throttled("operation_pending")
+                if exc.code in _THROTTLE_KIND_BY_CODE:
+                    self._counters.throttled(_THROTTLE_KIND_BY_CODE[exc.code])
                 response = _failure(exc)
         response.headers["Ratelimit"] = f'"default";r={admission.remaining};t={admission.reset}'
         response.headers["Ratelimit-Policy"] = self._policy

@@ -66,6 +66,15 @@ class EmulatorConfig:
     seed: Optional[int] = None
     #: Seconds a finished bulk operation stays readable; afterwards its status is 404, as on the service.
     operation_ttl_seconds: float = 3600.0
+    #: What a redirect written without ``preserve_path_suffix`` gets. Cloudflare's "URL redirect parameters" page
+    #: says true; its 2024 OpenAPI schema says false. The other optional fields have one documented default.
+    preserve_path_suffix_default: bool = True
+    #: Cloudflare's write quotas per account, over any ``write_quota_window_seconds`` (12 hours): list item changes
+    #: (a ``PUT`` counts every item it removes and every item it adds) and item-writing requests. A write past
+    #: either is refused with 429 (see ``errors.LISTS_WRITE_QUOTA_EXCEEDED``).
+    write_quota_item_changes: int = 1_000_000
+    write_quota_requests: int = 30_000
+    write_quota_window_seconds: float = 12 * 3600.0
 
     def __post_init__(self) -> None:
         # Normalise a list or set passed by callers so the dataclass stays hashable and comparable.
@@ -92,6 +101,12 @@ class EmulatorConfig:
             problems.append("socket_timeout_seconds must be > 0")
         if self.max_items_per_account < 0:
             problems.append("max_items_per_account must be >= 0")
+        if not isinstance(self.preserve_path_suffix_default, bool):
+            problems.append("preserve_path_suffix_default must be true or false")
+        if self.write_quota_item_changes < 0 or self.write_quota_requests < 0:
+            problems.append("write_quota_item_changes and write_quota_requests must be >= 0")
+        if not self.write_quota_window_seconds > 0:
+            problems.append("write_quota_window_seconds must be > 0")
         if self.item_errors not in ITEM_ERROR_MODES:
             problems.append(f"item_errors must be one of {list(ITEM_ERROR_MODES)}, got {self.item_errors!r}")
         if self.max_body_bytes < 1:

@@ -36,6 +36,11 @@ LISTS_INVALID_ITEM = 10009
 LISTS_BODY_TOO_LARGE = 10010
 #: 500: a bug in the emulator (counted in its stats as ``internal_errors``; no input should ever cause one).
 LISTS_INTERNAL_ERROR = 10011
+#: 429: a write past the account's write quota (item changes, or item-writing requests, per 12 hours), with a
+#: message that starts "Write quota exceeded (" and names the quota, and ``Retry-After``. What Cloudflare answers is
+#: not published: the emulator assumes a 429 like its other limits, with a code of its own, so a client must tell
+#: it from the pending operation's 429 by code or message, and must not retry it blindly.
+LISTS_WRITE_QUOTA_EXCEEDED = 10012
 
 THROTTLED_MESSAGE = "Please wait and consider throttling your request speed"
 

@@ -22,11 +22,13 @@ Canonical forms (what Cloudflare is documented or observed to store):
   starting with ``*.``. A wildcard's ``exclude_exact_hostname`` defaults to true; a non-wildcard refuses it true
   and drops it false (it has no meaning there).
 - ``asn``: an integer 0 to 2**32 - 1 (not a bool, not a float, not a string).
-- ``redirect``: the documented defaults applied (``include_subdomains``, ``subpath_matching``,
-  ``preserve_query_string``, ``preserve_path_suffix`` false; ``status_code`` 301), and a ``source_url`` with an
-  empty path gets ``/`` (``example.com`` is ``example.com/``, ``example.com?q`` is ``example.com/?q``). Nothing
-  else in either URL is rewritten (case included). ``source_url`` is an optional ``http://`` or ``https://``, then
-  a DNS name (no IP literal, no userinfo) with an optional port; ``target_url`` an absolute http(s) URL.
+- ``redirect``: an optional field left out (or ``null``) gets Cloudflare's default (``include_subdomains``,
+  ``subpath_matching`` and ``preserve_query_string`` false, ``status_code`` 301, and ``preserve_path_suffix`` true
+  as the "URL redirect parameters" page says, though the 2024 OpenAPI schema says false: ``redirect_defaults``
+  sets it), and a ``source_url`` with an empty path gets ``/`` (``example.com`` is ``example.com/``,
+  ``example.com?q`` is ``example.com/?q``). Nothing else in either URL is rewritten (case included).
+  ``source_url`` is an optional ``http://`` or ``https://``, then a DNS name (no IP literal, no userinfo) with an
+  optional port; ``target_url`` an absolute http(s) URL.
 - ``comment``: a string of at most 500 characters, or absent (``null`` is absent).
 
 The identity key of an item (two items with one key are the same item): the canonical ``ip``, the ``asn``, the
@@ -43,7 +45,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import urlsplit
 
 KINDS: Tuple[str, ...] = ("ip", "redirect", "hostname", "asn")
@@ -53,11 +55,12 @@ IPV6_PREFIX_RANGE = (12, 128)
 
 ASN_MAX = 2**32 - 1
 REDIRECT_STATUS_CODES = (301, 302, 307, 308)
-REDIRECT_DEFAULTS: Dict[str, Any] = {
+#: What Cloudflare's docs give a redirect's optional fields left out of a write.
+REDIRECT_DEFAULTS: Mapping[str, Any] = {
     "include_subdomains": False,
     "subpath_matching": False,
     "preserve_query_string": False,
-    "preserve_path_suffix": False,
+    "preserve_path_suffix": True,
     "status_code": 301,
 }
 REDIRECT_FLAGS = ("include_subdomains", "subpath_matching", "preserve_query_string", "preserve_path_suffix")
@@ -97,13 +100,19 @@ class ValidItem:
         return body
 
 
-def validate_item(kind: str, raw: Any, index: int) -> ValidItem:
+def redirect_defaults(*, preserve_path_suffix: bool = True) -> Mapping[str, Any]:
+    """:data:`REDIRECT_DEFAULTS` with ``preserve_path_suffix``'s default set (the emulator's configuration)."""
+    return {**REDIRECT_DEFAULTS, "preserve_path_suffix": preserve_path_suffix}
+
+
+def validate_item(kind: str, raw: Any, index: int, *, defaults: Mapping[str, Any] = REDIRECT_DEFAULTS) -> ValidItem:
     """Check one item of a write against its list's kind; return it canonical, or raise :class:`ItemError`.
 
-    Total over JSON values: any other exception escaping from here is a bug.
+    ``defaults``: what a redirect's optional fields left out get (see :func:`redirect_defaults`). Total over JSON
+    values: any other exception escaping from here is a bug.
     """
     where = f"invalid list item at index {index}"
-    if kind not in _VALIDATORS:
+    if kind not in KINDS:
         raise ItemError(f"{where}: unknown list kind {_quote(kind)}")
     if not isinstance(raw, dict):
         raise ItemError(f"{where}: expected a JSON object")
@@ -117,15 +126,15 @@ def validate_item(kind: str, raw: Any, index: int) -> ValidItem:
     if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT_LENGTH):
         raise ItemError(f"{where}: comment must be a string of at most {MAX_COMMENT_LENGTH} characters")
     try:
-        key, value = _VALIDATORS[kind](raw[kind])
+        key, value = _redirect(raw[kind], defaults) if kind == "redirect" else _VALIDATORS[kind](raw[kind])
     except ItemError as exc:
         raise ItemError(f"{where}: {exc}") from None
     return ValidItem(key=key, field=kind, value=value, comment=comment)
 
 
-def canonical_item(kind: str, raw: Any) -> Dict[str, Any]:
+def canonical_item(kind: str, raw: Any, *, defaults: Mapping[str, Any] = REDIRECT_DEFAULTS) -> Dict[str, Any]:
     """``validate_item(kind, raw, 0).to_json()``: the stored form of one item, or :class:`ItemError`."""
-    return validate_item(kind, raw, 0).to_json()
+    return validate_item(kind, raw, 0, defaults=defaults).to_json()
 
 
 def duplicate_keys(items: Sequence[Tuple[int, ValidItem]]) -> Optional[Tuple[int, int, str]]:
@@ -209,7 +218,7 @@ def _asn(raw: Any) -> Tuple[str, int]:
     return str(raw), raw
 
 
-def _redirect(raw: Any) -> Tuple[str, Dict[str, Any]]:
+def _redirect(raw: Any, defaults: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
     if not isinstance(raw, dict):
         raise ItemError("redirect must be an object with source_url and target_url")
     _refuse_unknown_keys("redirect", raw, ("source_url", "target_url", *REDIRECT_DEFAULTS))
@@ -220,12 +229,12 @@ def _redirect(raw: Any) -> Tuple[str, Dict[str, Any]]:
     value: Dict[str, Any] = {"source_url": source, "target_url": target}
     for flag in REDIRECT_FLAGS:
         setting = raw.get(flag)
-        setting = REDIRECT_DEFAULTS[flag] if setting is None else setting
+        setting = defaults[flag] if setting is None else setting
         if not isinstance(setting, bool):
             raise ItemError(f"redirect {flag} must be true or false")
         value[flag] = setting
     status_code = raw.get("status_code")
-    status_code = REDIRECT_DEFAULTS["status_code"] if status_code is None else status_code
+    status_code = defaults["status_code"] if status_code is None else status_code
     if isinstance(status_code, bool) or status_code not in REDIRECT_STATUS_CODES:
         raise ItemError(f"redirect status_code {_quote(status_code)} must be one of 301, 302, 307, 308")
     value["status_code"] = status_code
@@ -307,11 +316,11 @@ def _copy(value: Any) -> Any:
     return dict(value) if isinstance(value, dict) else value
 
 
+# A redirect also needs the defaults: validate_item calls _redirect itself.
 _VALIDATORS: Dict[str, Callable[[Any], Tuple[str, Any]]] = {
     "ip": _ip,
     "hostname": _hostname,
     "asn": _asn,
-    "redirect": _redirect,
 }
 
 __all__: List[str] = [
@@ -321,6 +330,7 @@ __all__: List[str] = [
     "canonical_item",
     "duplicate_keys",
     "matches_search",
+    "redirect_defaults",
     "sort_key",
     "validate_item",
 ]

@@ -166,6 +166,10 @@ class Emulator:
         """A snapshot of the bulk operations still kept: status fields plus account_id, list_id and action."""
         return self.state.operations()
 
+    def use_list(self, name: str, filters: int = 1, account_id: Optional[str] = None) -> None:
+        """Have ``filters`` rules use the list ``name`` (the emulator has no rules of its own)."""
+        self.state.use_list(account_id or self.config.account_id, name, filters)
+
     def lists(self, account_id: Optional[str] = None) -> Dict[str, Dict[str, Any]]:
         """A snapshot of an account's lists (default: the configured account) with their items, by list name."""
         return self.state.lists(account_id or self.config.account_id)
@@ -275,6 +279,35 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="how long finished bulk operations stay readable, then 404 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--preserve-path-suffix-default",
+        choices=("true", "false"),
+        default=str(defaults.preserve_path_suffix_default).lower(),
+        help="what a redirect written without preserve_path_suffix gets: Cloudflare's docs page says true, its "
+        "2024 OpenAPI schema false (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quota-item-changes",
+        type=int,
+        default=defaults.write_quota_item_changes,
+        metavar="N",
+        help="list item changes per account per quota window; a PUT counts every item removed and added "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quota-write-requests",
+        type=int,
+        default=defaults.write_quota_requests,
+        metavar="N",
+        help="item-writing requests per account per quota window (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quota-window",
+        type=float,
+        default=defaults.write_quota_window_seconds,
+        metavar="S",
+        help="the write quotas' sliding window; past a quota a write gets 429 (default: %(default)s, 12 hours)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
     return parser
 
@@ -304,6 +337,10 @@ def _config_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace)
             slow_seconds=args.slow_seconds,
             seed=args.seed,
             operation_ttl_seconds=args.operation_ttl,
+            preserve_path_suffix_default=args.preserve_path_suffix_default == "true",
+            write_quota_item_changes=args.quota_item_changes,
+            write_quota_requests=args.quota_write_requests,
+            write_quota_window_seconds=args.quota_window,
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -318,9 +355,14 @@ def _describe_auth(args: argparse.Namespace) -> str:
 
 
 def stats_line(stats: Dict[str, Any]) -> str:
-    """One line: requests served and 429s by kind, e.g. for the end of a run."""
+    """One line: requests served, 429s by kind and item writes, e.g. for the end of a run."""
     throttled = ", ".join(f"{kind} {count}" for kind, count in stats["throttled"].items())
     line = f"cloudflare-lists emulator: served {stats['requests']} requests; 429s: {throttled}"
+    writes = list(stats.get("writes", {}).values())
+    if writes:
+        requests = sum(account["requests"] for account in writes)
+        changes = sum(account["item_changes"] for account in writes)
+        line += f"; item writes: {requests} requests, {changes} item changes"
     if stats["internal_errors"]:
         line += f"; internal errors: {stats['internal_errors']}"
     return line

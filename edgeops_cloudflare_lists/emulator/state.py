@@ -12,7 +12,12 @@ The service's rules kept here:
 - an operation applies all of its items or none; one that would take the account past ``max_items_per_account``
   fails with "This list is at the maximum number of items";
 - items are read sorted (see :func:`.items.sort_key`) and paged with opaque keyset cursors, so a page boundary
-  stays put when items are added or removed elsewhere in the list.
+  stays put when items are added or removed elsewhere in the list; ``search`` narrows a read the reference's way
+  (IPs by prefix, hostnames and redirects by substring, ASNs exactly), paged the same way;
+- a ``POST`` or ``DELETE`` leaves every item it doesn't name as it was (id, ``created_on``, ``modified_on``); a
+  ``PUT`` removes every item and adds the given ones, so all get new ids;
+- the write quotas per account (item changes and item-writing requests per 12 hours, see :mod:`.quota`): a write
+  past either gets 429 with code ``LISTS_WRITE_QUOTA_EXCEEDED``, a message naming the quota and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,18 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import errors
 from .config import EmulatorConfig
-from .items import KINDS, ItemError, SortKey, ValidItem, duplicate_keys, matches_search, sort_key, validate_item
+from .items import (
+    KINDS,
+    ItemError,
+    SortKey,
+    ValidItem,
+    duplicate_keys,
+    matches_search,
+    redirect_defaults,
+    sort_key,
+    validate_item,
+)
+from .quota import METHODS, WriteQuotas, describe_refusal
 
 LIST_NAME_PATTERN = re.compile(r"^[a-z0-9_]+$")
 MAX_LIST_NAME_LENGTH = 50
@@ -93,14 +109,35 @@ class ListRecord:
     modified_on: datetime
     #: Item id -> item.
     items: Dict[str, ItemRecord] = field(default_factory=dict)
+    #: How many rules (filters) use the list: the emulator has no rules, so tests set it (``use_list``).
+    num_referencing_filters: int = 0
     #: The items in read order, and their sort keys, rebuilt whenever ``items`` changes.
     ordered: List[ItemRecord] = field(default_factory=list)
     keys: List[SortKey] = field(default_factory=list)
+    #: For searching IPs by prefix and ASNs exactly without a scan: each item's value as text, in text order.
+    #: Built on the first search after a change.
+    _texts: Optional[List[str]] = field(default=None, init=False, repr=False)
+    _by_text: Optional[List[ItemRecord]] = field(default=None, init=False, repr=False)
 
     def set_items(self, items: Dict[str, ItemRecord]) -> None:
         self.items = items
         self.ordered = sorted(items.values(), key=lambda item: item.sort_key)
         self.keys = [item.sort_key for item in self.ordered]
+        self._texts = self._by_text = None
+
+    def search(self, text: str) -> List[ItemRecord]:
+        """The items ``text`` finds (see :func:`.items.matches_search`), in read order."""
+        if self.kind not in ("ip", "asn"):
+            return [item for item in self.ordered if matches_search(item.field, item.value, text)]
+        if self._texts is None or self._by_text is None:
+            self._by_text = sorted(self.ordered, key=lambda item: str(item.value))
+            self._texts = [str(item.value) for item in self._by_text]
+        start = bisect.bisect_left(self._texts, text)
+        end = start
+        while end < len(self._texts) and self._texts[end].startswith(text):
+            end += 1
+        found = [item for item in self._by_text[start:end] if matches_search(item.field, item.value, text)]
+        return sorted(found, key=lambda item: item.sort_key)
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -109,7 +146,7 @@ class ListRecord:
             "description": self.description,
             "kind": self.kind,
             "num_items": len(self.items),
-            "num_referencing_filters": 0,
+            "num_referencing_filters": self.num_referencing_filters,
             "created_on": rfc3339(self.created_on),
             "modified_on": rfc3339(self.modified_on),
         }
@@ -127,6 +164,9 @@ class OperationRecord:
     submitted_at: float
     running_at: float
     due_at: float
+    #: Items (or ids) the write carried, and the item changes it counted against the account's quota.
+    carried: int = 0
+    item_changes: int = 0
     #: An invalid item found when the write was accepted: the operation will fail with this.
     invalid: Optional[str] = None
     finished: bool = False
@@ -147,6 +187,10 @@ class ListsState:
         self._pending: Dict[str, OperationRecord] = {}
         #: Operations that failed because applying them raised something unexpected: always 0 unless a bug.
         self.internal_errors = 0
+        self._quotas = WriteQuotas(
+            config.write_quota_item_changes, config.write_quota_requests, config.write_quota_window_seconds
+        )
+        self._redirect_defaults = redirect_defaults(preserve_path_suffix=config.preserve_path_suffix_default)
         # Wall time follows the injected clock, so a test's fake clock also drives timestamps.
         self._clock_origin = clock()
         self._wall_origin = datetime.now(timezone.utc)
@@ -220,10 +264,10 @@ class ListsState:
             self._advance()
             record = self._list(account_id, list_id)
             kind, ordered, keys = record.kind, record.ordered, record.keys
+            if search:
+                ordered = record.search(search)
+                keys = [item.sort_key for item in ordered]
         position = _decode_cursor(cursor, kind) if cursor is not None else None
-        if search:
-            ordered = [item for item in ordered if matches_search(item.field, item.value, search)]
-            keys = [item.sort_key for item in ordered]
         if position is None:
             start = 0
         elif position[0] == "after":
@@ -271,6 +315,17 @@ class ListsState:
             if action != "delete":
                 valid, invalid = self._check_items(record.kind, payload)
             now = self._clock()
+            item_changes = _item_changes(record, action, payload)
+            refusal = self._quotas.refusal(account_id, item_changes, now)
+            if refusal is not None:
+                retry_after = refusal.retry_after if refusal.retry_after is not None else math.ceil(refusal.window)
+                raise errors.ApiError(
+                    429,
+                    errors.LISTS_WRITE_QUOTA_EXCEEDED,
+                    describe_refusal(refusal),
+                    headers={"Retry-After": str(retry_after)},
+                )
+            self._quotas.record(account_id, METHODS[action], len(payload), item_changes, now)
             running_at = now + self._config.pending_seconds
             operation = OperationRecord(
                 id=new_id(),
@@ -282,6 +337,8 @@ class ListsState:
                 submitted_at=now,
                 running_at=running_at,
                 due_at=running_at + self._config.running_seconds,
+                carried=len(payload),
+                item_changes=item_changes,
                 invalid=invalid,
             )
             self._operations[operation.id] = operation
@@ -308,9 +365,18 @@ class ListsState:
                     "account_id": operation.account_id,
                     "list_id": operation.list_id,
                     "action": operation.action,
+                    "method": METHODS[operation.action],
+                    "items": operation.carried,
+                    "item_changes": operation.item_changes,
                 }
                 for operation in self._operations.values()
             ]
+
+    def write_stats(self) -> Dict[str, Any]:
+        """Per account: the writes accepted (requests, items carried, item changes; also by HTTP method) and the
+        write quotas' use in the window now (see :meth:`.quota.WriteQuotas.stats`)."""
+        with self._lock:
+            return self._quotas.stats(self._clock())
 
     def lists(self, account_id: str) -> Dict[str, Dict[str, Any]]:
         """A snapshot of one account's lists with their items in read order, keyed by list name."""
@@ -321,6 +387,12 @@ class ListsState:
                 for record in self._lists(account_id).values()
             }
 
+    def use_list(self, account_id: str, name: str, filters: int) -> None:
+        """Say that ``filters`` rules use the list ``name``, as Cloudflare's ``num_referencing_filters`` reports."""
+        with self._lock:
+            (record,) = [record for record in self._lists(account_id).values() if record.name == name]
+            record.num_referencing_filters = filters
+
     # -------------------------------------------------------------------------------------- internals
     def _check_items(self, kind: str, payload: List[Any]) -> Tuple[List[ValidItem], Optional[str]]:
         """The valid items and the first invalid item's message; 400 for duplicate keys (or, if so configured,
@@ -329,7 +401,7 @@ class ListsState:
         invalid: Optional[str] = None
         for index, raw in enumerate(payload):
             try:
-                valid.append((index, validate_item(kind, raw, index)))
+                valid.append((index, validate_item(kind, raw, index, defaults=self._redirect_defaults)))
             except ItemError as exc:
                 invalid = invalid or str(exc)
         duplicate = duplicate_keys(valid)
@@ -432,6 +504,15 @@ class ListsState:
         if elsewhere + len(result) > self._config.max_items_per_account:
             raise ItemError(MAX_ITEMS_MESSAGE)
         return result
+
+
+def _item_changes(record: ListRecord, action: str, payload: List[Any]) -> int:
+    """What a write counts against the item-change quota: a PUT removes every item and adds the given ones."""
+    if action == "append":
+        return len(payload)
+    if action == "replace":
+        return len(record.items) + len(payload)
+    return len(set(payload) & record.items.keys())
 
 
 def _check_description(description: Any) -> None:

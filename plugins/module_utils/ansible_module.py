@@ -183,6 +183,22 @@ class CloudflareListsModule:
         self.module.exit_json(**result)
 
 
+# Result keys that Jinja's dot notation cannot reach, since it finds the dictionary's method of that name first
+# (``plan.update``, ``lists[0].items``), and the name each is also returned under.
+DOT_NAMES = {"update": "change", "items": "list_items"}
+
+
+def dot_names(document: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``document`` with each value whose key shadows a dictionary method also under its ``DOT_NAMES`` name."""
+    if document is None:
+        return None
+    result = dict(document)
+    for key, name in DOT_NAMES.items():
+        if key in result:
+            result[name] = result[key]
+    return result
+
+
 def items_result(outcome: Optional[ItemsOutcome]) -> Dict[str, Any]:
     """The result keys of a module that writes items: ``plan``, ``bulk_operation`` (the last write's facts),
     ``writes`` and ``items_written``; ``plan`` and ``bulk_operation`` are None when the items were not managed."""
@@ -190,7 +206,7 @@ def items_result(outcome: Optional[ItemsOutcome]) -> Dict[str, Any]:
         return {"plan": None, "bulk_operation": None, "writes": [], "items_written": 0}
     summary = outcome.to_dict()
     return {
-        "plan": summary["plan"],
+        "plan": dot_names(summary["plan"]),
         "bulk_operation": summary["operation"],
         "writes": summary["writes"],
         "items_written": summary["items_written"],

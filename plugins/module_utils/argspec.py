@@ -40,14 +40,8 @@ CONNECTION_REQUIRED_TOGETHER: List[Tuple[str, ...]] = [("account_email", "accoun
 BULK_OPERATION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "account_id": {"type": "str"},
     "operation_id": {"type": "str"},
-    "operations": {
-        "type": "list",
-        "elements": "dict",
-        "options": {
-            "account_id": {"type": "str"},
-            "operation_id": {"type": "str", "required": True},
-        },
-    },
+    # Ids, objects with operation_id, or writes' bulk_operation results: the core reads each (batch.operation_refs).
+    "operations": {"type": "list", "elements": "raw"},
 }
 # One operation, or several; account_id stays allowed with operations, as their default (module_defaults sets it).
 BULK_OPERATION_MUTUALLY_EXCLUSIVE: List[Tuple[str, ...]] = [("operation_id", "operations")]

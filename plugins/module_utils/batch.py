@@ -19,16 +19,17 @@ import heapq
 import itertools
 import random
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
     OperationFailedError,
+    ValidationError,
     WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_ids
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import describe_value, validate_ids
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import TRANSIENT_ERRORS, WaitPolicy
 
 # How late past the deadline a last check may still start.
@@ -92,6 +93,42 @@ def parse_refs(pairs: Sequence[Tuple[Any, Any]]) -> List[OperationRef]:
     for account_id, operation_id in pairs:
         seen.setdefault(validate_ids(account_id, operation_id), None)
     return [OperationRef(account_id, operation_id) for account_id, operation_id in seen]
+
+
+def _entry_pair(entry: Any, default_account_id: Callable[[], str], parameter: str) -> Optional[Tuple[Any, Any]]:
+    if isinstance(entry, Mapping) and "bulk_operation" in entry:  # a registered module result
+        entry = entry["bulk_operation"]
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        account_id, operation_id = entry.strip().rpartition(":")[::2]
+        return account_id.strip().lower() or default_account_id(), operation_id.strip()
+    if isinstance(entry, Mapping) and ("operation_id" in entry or "id" in entry):
+        operation_id = entry["operation_id"] if "operation_id" in entry else entry["id"]
+        return entry.get("account_id") or default_account_id(), operation_id
+    raise ValidationError(
+        parameter,
+        "expected OPERATION_ID, ACCOUNT_ID:OPERATION_ID, an object with operation_id (and account_id), or a "
+        f"write's bulk_operation result, got {describe_value(entry)}.",
+    )
+
+
+def operation_refs(
+    entries: Sequence[Any], default_account_id: Callable[[], str], *, parameter: str = "operations"
+) -> List[OperationRef]:
+    """The operations ``entries`` name, validated, in order, each once.
+
+    An entry is an operation id (``"OPERATION_ID"``, ``"ACCOUNT_ID:OPERATION_ID"``), an object with
+    ``operation_id`` and maybe ``account_id``, or what a write returned: its ``bulk_operation`` facts (``id``), or
+    the whole result holding them. ``None`` (a write that wrote nothing) is skipped. ``default_account_id`` is
+    called only for an entry that names no account.
+    """
+    pairs = []
+    for index, entry in enumerate(entries):
+        pair = _entry_pair(entry, default_account_id, f"{parameter}[{index}]")
+        if pair is not None:
+            pairs.append(pair)
+    return parse_refs(pairs)
 
 
 def wait_for_many(

@@ -21,6 +21,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     MalformedResponseError,
     NotFoundError,
     OperationPendingError,
+    QuotaExceededError,
     RateLimitedError,
     TransportError,
     UnexpectedStatusError,
@@ -118,6 +119,15 @@ def is_rate_limit_answer(body: bytes) -> bool:
 _PENDING_HINT = (
     "Cloudflare runs one bulk operation at a time per account: wait for the pending one to finish, then retry."
 )
+# A write's 429 for the account's write quota: the emulator's code, or Cloudflare's text naming a quota (its own code
+# is not published).
+WRITE_QUOTA_CODE = 10012
+_QUOTA_WORDS = re.compile(r"\bquota\b", re.IGNORECASE)
+_QUOTA_HINT = (
+    "Cloudflare allows each account 1,000,000 list item changes and 30,000 item-writing requests per 12 hours "
+    "(a PUT counts every item it removes and adds): nothing was written; retry once the quota has room again, "
+    "and sync less often or in fewer, larger writes."
+)
 _AMBIGUOUS_HINT = "The write may have been applied: re-read the list before writing again."
 
 # Cloudflare's routing errors: the URL, not the request, is wrong.
@@ -133,9 +143,13 @@ def _hint(status: int, errors: List[Dict[str, Any]]) -> str:
     return _HINTS.get(status, "Cloudflare may be having trouble; retry later." if status >= 500 else "")
 
 
+def _is_write_quota(errors: List[Dict[str, Any]]) -> bool:
+    return any(entry["code"] == WRITE_QUOTA_CODE or _QUOTA_WORDS.search(entry["message"]) for entry in errors)
+
+
 def _error_for_status(status: int, errors: List[Dict[str, Any]], write: bool) -> Type[ApiError]:
     if write and status == 429 and not any(entry["code"] == RATE_LIMIT_CODE for entry in errors):
-        return OperationPendingError
+        return QuotaExceededError if _is_write_quota(errors) else OperationPendingError
     if write and status >= 500:
         return AmbiguousWriteError
     if status in (401, 403):
@@ -180,7 +194,8 @@ def parse_answer(
     """Return the envelope, or raise the error that the answer means.
 
     ``what`` names the request in messages, e.g. "GET bulk operation 4da8...". ``write`` marks a POST, PUT or
-    DELETE: its 429 without the rate-limit code is ``OperationPendingError``, and its 5xx ``AmbiguousWriteError``.
+    DELETE: its 429 without the rate-limit code is ``QuotaExceededError`` when it names the write quota, else
+    ``OperationPendingError``; its 5xx is ``AmbiguousWriteError``.
     """
     if 300 <= status < 400:
         location = next((v for k, v in headers.items() if k.lower() == "location"), "(no Location header)")
@@ -204,11 +219,13 @@ def parse_answer(
         hint = _hint(status, errors)
         if kind is OperationPendingError:
             hint = _PENDING_HINT
+        elif kind is QuotaExceededError:
+            hint = _QUOTA_HINT
         elif kind is AmbiguousWriteError:
             hint = _AMBIGUOUS_HINT
         message = "{}: HTTP {}: {}.{}".format(what, status, said.rstrip("."), " " + hint if hint else "")
         extra: Dict[str, Any] = {"http_status": status, "cloudflare_errors": errors}
-        if kind in (RateLimitedError, OperationPendingError):
+        if kind in (RateLimitedError, OperationPendingError, QuotaExceededError):
             retry_after = _retry_after(headers)
             if retry_after is not None:
                 message += f" Cloudflare asked to wait {round(retry_after, 1):g} s before the next request."

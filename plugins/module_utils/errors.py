@@ -8,7 +8,8 @@ Branches follow what the caller can do about them:
   every bad item; ``GuardError`` is a plan refused by a safety guard (nothing was written).
 - ``ApiError``: Cloudflare or the network said no. Subclasses name the cause; only
   ``TransportError``, ``RateLimitedError`` and ``OperationPendingError`` are worth retrying;
-  ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend.
+  ``AmbiguousWriteError`` is worth a re-read and a new plan, never a blind resend;
+  ``QuotaExceededError`` (the account's 12-hour write quota) only once the quota has room again.
 - ``OperationFailedError``: Cloudflare ran the operation and it failed.
 - ``VerificationError``: the operation completed, but the list does not read back as planned.
 - ``WaitTimeoutError``: the operation did not finish before the deadline.
@@ -145,6 +146,12 @@ class RetryLaterError(ApiError):
 
 class RateLimitedError(RetryLaterError):
     """HTTP 429 that outlasted our retries: the per-user rate limit."""
+
+
+class QuotaExceededError(RetryLaterError):
+    """HTTP 429 on a write past the account's write quota: Cloudflare allows 1,000,000 list item changes and 30,000
+    item-writing requests per account per 12 hours. Nothing was applied; ``retry_after`` says when it may fit.
+    """
 
 
 class TransportError(ApiError):

@@ -12,7 +12,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth impo
     resolve_base_url,
     resolve_credentials,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import COMPLETED, parse_refs, wait_for_many
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
+    COMPLETED,
+    operation_refs,
+    wait_for_many,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT, CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import BatchWaitError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
@@ -90,7 +94,7 @@ def bulk_operation_info(
     session: Optional[Any] = None,
 ) -> Dict[str, Any]:
     """The Ansible module's whole job: ``params`` named as in ``argspec``, result as the module returns it."""
-    if params.get("operations"):
+    if params.get("operations") is not None:
         return _many_bulk_operations(params, environ=environ, session=session)
     account_id = resolve_account_id(params.get("account_id"), environ)
     operation_id = validate_operation_id(params.get("operation_id"))
@@ -110,12 +114,10 @@ def _many_bulk_operations(
     params: Mapping[str, Any], *, environ: Optional[Mapping[str, str]], session: Optional[Any]
 ) -> Dict[str, Any]:
     """``operations``: each checked once, or all waited on together; ``bulk_operations`` lists their outcomes."""
-    given = [
-        (entry.get("account_id") or params.get("account_id"), entry.get("operation_id"))
-        for entry in params["operations"]
-    ]
-    # Only entries without an account fall back to CLOUDFLARE_ACCOUNT_ID (and only then must it be set).
-    refs = parse_refs([(account or resolve_account_id(None, environ), operation_id) for account, operation_id in given])
+    # Only entries without an account fall back to account_id, then CLOUDFLARE_ACCOUNT_ID (only then must it be set).
+    refs = operation_refs(params["operations"], lambda: resolve_account_id(params.get("account_id"), environ))
+    if not refs:  # only writes that wrote nothing: nothing to check
+        return {"bulk_operations": []}
     with _client_for(params, environ, session) as client:
         if not params.get("wait"):
             return {

@@ -36,20 +36,18 @@ options:
     description:
       - Several operations, checked or waited on together in one task, under one O(wait_timeout) and the
         credential's request budget, soonest due first; each keeps its own schedule.
+      - 'Each entry is one of: an operation ID (V(4da8780eeb215e6cb7f48dd981c4ea02)), or one with its account
+        (V(023e105f4ecef8ad9ca31a8372d0c353:4da8780eeb215e6cb7f48dd981c4ea02)); a dictionary with C(operation_id)
+        and optionally C(account_id); or what a write of this collection returned: its C(bulk_operation), or the
+        whole registered result. An entry without an account is in O(account_id).'
+      - An entry that is V(null), or a result whose C(bulk_operation) is V(null) (a write that had nothing to
+        write), is skipped.
       - The result is then RV(bulk_operations), one entry per operation, in the order given. With O(wait=true),
         the task fails if any of them did not complete, and still returns every entry.
       - Give this or O(operation_id).
     type: list
-    elements: dict
+    elements: raw
     version_added: 0.2.0
-    suboptions:
-      account_id:
-        description: The account ID the operation belongs to (default O(account_id)).
-        type: str
-      operation_id:
-        description: The operation's C(operation_id).
-        type: str
-        required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
@@ -114,6 +112,12 @@ EXAMPLES = r"""
     wait: true
     wait_timeout: 600
   register: fleet
+
+- name: Wait for what rules_list tasks wrote (unchanged lists wrote nothing and are skipped)
+  edgeops.cloudflare_lists.bulk_operation_info:
+    account_id: "{{ account_id }}"
+    operations: "{{ [blocklist.bulk_operation, allowlist.bulk_operation] }}"
+    wait: true
 
 - name: Check once, without waiting (credentials from CLOUDFLARE_API_TOKEN)
   edgeops.cloudflare_lists.bulk_operation_info:

@@ -210,11 +210,21 @@ plan:
       elements: dict
       sample: [{ip: 192.0.2.1}]
     update:
-      description: Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+      description:
+        - Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+        - Jinja's dot notation finds the dictionary's C(update) method instead, so read it as C(plan['update'])
+          or as RV(plan.change).
       returned: always
       type: list
       elements: dict
-      sample: [{ip: 198.51.100.0/24, comment: scanner, ticket 4711}]
+      sample: [{ip: 198.51.100.0/24, comment: "scanner, ticket 4711"}]
+    change:
+      description: The same as RV(plan.update), under a name that Jinja's dot notation reaches (C(plan.change)).
+      returned: always
+      type: list
+      elements: dict
+      sample: [{ip: 198.51.100.0/24, comment: "scanner, ticket 4711"}]
+      version_added: 0.2.0
     remove:
       description: Items removed.
       returned: always

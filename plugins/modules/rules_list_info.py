@@ -126,13 +126,25 @@ lists:
         - Every item, canonical, in Cloudflare's order, as a dictionary with the list kind's field (C(ip), C(asn),
           C(hostname) or C(redirect)), and C(comment) when it has one.
         - The same shape O(edgeops.cloudflare_lists.rules_list#module:items) accepts, so it can be given back.
+        - Jinja's dot notation finds the dictionary's C(items) method instead, so read it as C(lists[0]['items'])
+          or as RV(lists[].list_items).
       returned: with O(include_items=true)
       type: list
       elements: dict
       sample: [{ip: 192.0.2.1}, {ip: 198.51.100.0/24, comment: scanner}]
+    list_items:
+      description: The same as RV(lists[].items), under a name that Jinja's dot notation reaches.
+      returned: with O(include_items=true)
+      type: list
+      elements: dict
+      sample: [{ip: 192.0.2.1}, {ip: 198.51.100.0/24, comment: scanner}]
+      version_added: 0.2.0
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
+    CloudflareListsModule,
+    dot_names,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import sorted_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
@@ -176,7 +188,7 @@ def run(module):
             entry = facts.to_dict()
             if params["include_items"]:
                 entry["items"] = [item.to_dict() for item in sorted_items(read_items(client, account_id, facts))]
-            lists.append(entry)
+            lists.append(dot_names(entry))
     return {"changed": False, "lists": lists}
 
 

@@ -127,11 +127,21 @@ plan:
       elements: dict
       sample: [{ip: 203.0.113.7, comment: incident 2024-117}]
     update:
-      description: Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+      description:
+        - Items whose comment (or, for hostnames and redirects, settings) changed, in their new form.
+        - Jinja's dot notation finds the dictionary's C(update) method instead, so read it as C(plan['update'])
+          or as RV(plan.change).
       returned: always
       type: list
       elements: dict
       sample: []
+    change:
+      description: The same as RV(plan.update), under a name that Jinja's dot notation reaches (C(plan.change)).
+      returned: always
+      type: list
+      elements: dict
+      sample: []
+      version_added: 0.2.0
     remove:
       description: Items removed.
       returned: always

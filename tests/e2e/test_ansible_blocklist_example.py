@@ -7,17 +7,16 @@ ansible-playbook runs as a separate process and finds the collection through the
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 from typing import Iterator, List
 
 import pytest
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from tests.e2e.ansible_environment import playbook_environment
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_BLOCKLIST = REPO / "examples" / "ansible" / "run_blocklist.sh"
@@ -33,18 +32,7 @@ def emulator() -> Iterator[Emulator]:
 
 
 def run_blocklist(emulator: Emulator, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CLOUDFLARE_", "ANSIBLE_"))}
-    empty_collections = tmp_path / "collections"
-    empty_collections.mkdir(exist_ok=True)
-    env.update(
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-        CLOUDFLARE_BASE_URL=emulator.base_url,
-        CLOUDFLARE_API_TOKEN=TOKEN,
-        CLOUDFLARE_ACCOUNT_ID=ACCOUNT_ID,
-        ANSIBLE_COLLECTIONS_PATH=str(empty_collections),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="false",
-    )
+    env = playbook_environment(emulator, TOKEN, ACCOUNT_ID, tmp_path)
     return subprocess.run(
         ["bash", str(RUN_BLOCKLIST), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
@@ -73,6 +61,7 @@ def test_blocklist_changes_then_stays_unchanged_then_previews_exactly_an_edit(em
         assert run.returncode == 0, run.stdout + run.stderr
     assert recap_changed(first.stdout) == 1
     assert "added 3, updated 0, removed 0" in first.stdout
+    assert "edgeops_blocklist: would add 1, update 0, remove 1" in preview.stdout
     assert recap_changed(second.stdout) == 0
     assert recap_changed(preview.stdout) == 1
     assert diff_lines(preview.stdout) == ['-            "ip": "2001:db8::/48"', '+            "ip": "203.0.113.7"']

@@ -7,17 +7,16 @@ ansible-playbook runs as a separate process; it finds the collection through the
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from tests.e2e.ansible_environment import playbook_environment
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DEMO = REPO / "examples" / "ansible" / "run_demo.sh"
@@ -41,19 +40,13 @@ def slow_emulator() -> Iterator[Emulator]:
 
 def run_playbook(emulator: Emulator, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """examples/ansible/run_demo.sh against ``emulator``, with a clean Ansible and Cloudflare environment."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CLOUDFLARE_", "ANSIBLE_"))}
-    empty_collections = tmp_path / "collections"
-    empty_collections.mkdir(exist_ok=True)
-    env.update(
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-        CLOUDFLARE_BASE_URL=emulator.base_url,
-        CLOUDFLARE_API_TOKEN=TOKEN,
-        CLOUDFLARE_ACCOUNT_ID=ACCOUNT_ID,
-        ANSIBLE_COLLECTIONS_PATH=str(empty_collections),
-        ANSIBLE_NOCOLOR="1",
+    env = playbook_environment(
+        emulator,
+        TOKEN,
+        ACCOUNT_ID,
+        tmp_path,
         ANSIBLE_CALLBACK_RESULT_FORMAT="json",
         ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
-        ANSIBLE_RETRY_FILES_ENABLED="false",
     )
     return subprocess.run(
         ["bash", str(RUN_DEMO), *args],

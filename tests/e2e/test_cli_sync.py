@@ -253,7 +253,7 @@ def test_one_wait_process_follows_many_operations_in_many_accounts_and_reports_e
         lines = [json.loads(line) for line in result.stdout.splitlines()]
         assert sorted(f"{line['account_id']}:{line['operation_id']}" for line in lines) == sorted(pairs)
         assert {line["outcome"] for line in lines} == {"completed"}
-        assert emulator.throttled_counts == {"rate_limit": 0, "operation_pending": 0, "fault": 0}
+        assert emulator.throttled_counts == {"rate_limit": 0, "operation_pending": 0, "write_quota": 0, "fault": 0}
         checks = emulator.request_count - requests_before
         assert checks == sum(line["checks"] for line in lines)
 

@@ -371,6 +371,20 @@ def test_rate_limit_envelope_matches_the_reference() -> None:
     assert ("lists-get-lists", 429, 971) in check.errors_seen
 
 
+def test_write_quota_envelope_matches_the_reference() -> None:
+    config = EmulatorConfig(token=TOKEN, pending_seconds=0, running_seconds=0, write_quota_item_changes=1)
+    with Emulator(config) as emulator:
+        check = Conformance(emulator)
+        list_id = check.call("POST", json={"name": "quota", "kind": "ip"})["result"]["id"]
+        check.call("POST", f"/{list_id}/items", json=[{"ip": "10.0.0.1"}])
+        check.call("GET", f"/{list_id}")  # the operation has finished
+        for method in ("POST", "PUT"):
+            body = check.call(method, f"/{list_id}/items", status=429, json=[{"ip": "10.0.0.2"}])
+            assert body["errors"][0]["message"].startswith("Write quota exceeded (1 list item changes per account")
+    assert ("lists-create-list-items", 429, 10012) in check.errors_seen
+    assert ("lists-update-all-list-items", 429, 10012) in check.errors_seen
+
+
 def test_invalid_items_refused_at_once_match_the_reference() -> None:
     with Emulator(EmulatorConfig(token=TOKEN, item_errors="request")) as emulator:
         check = Conformance(emulator)

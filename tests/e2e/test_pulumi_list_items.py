@@ -222,3 +222,16 @@ def test_nothing_secret_reaches_any_property_the_engine_stores(emulator: Emulato
         seen += [failed.value.details, srv.stderr]
     assert TOKEN not in json.dumps(seen, default=str)
     assert TOKEN.encode() not in base64.b64decode(state.outputs["__provider"])
+
+
+def test_no_items_where_it_owned_some_fail_check_unless_allow_empty(
+    list_items: EngineResource, emulator: Emulator, recorder: RecordingApp, list_id: str
+) -> None:
+    state = list_items.up(program(list_id, ["192.0.2.1", "192.0.2.2"])).state
+    mark = recorder.mark
+    checked = list_items.check(program(list_id, []), state.inputs)
+    assert [name for name, _reason in checked.failures] == ["items"]
+    assert recorder.writes(mark) == []
+    emptied = list_items.up({**program(list_id, []), "allow_empty": True}, state)
+    assert emptied.state.outputs["items"] == []
+    assert held(emulator, list_id) == [THEIRS]  # only its own items went

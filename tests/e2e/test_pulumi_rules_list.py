@@ -323,3 +323,30 @@ def test_import_adopts_an_existing_list_whose_inputs_match_with_an_empty_diff(
     diff = rules_list.server.diff(id_, outs, checked)
     assert (diff.changes, diff.replaces) == ("none", [])
     assert rules_list.diff(State(id_, checked, outs), {**news, "description": "ours now"}).changes == "some"
+
+
+# ------------------------------------------------------------------------------------------------ guards
+def test_items_emptied_fail_check_so_preview_fails_as_up_would_unless_allow_empty(
+    rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
+) -> None:
+    news = program(items=["192.0.2.1", "192.0.2.2"])
+    state = rules_list.up(news).state
+    mark = recorder.mark
+    checked = rules_list.check({**news, "items": []})
+    assert [name for name, _reason in checked.failures] == ["items"]
+    assert "set allow_empty" in dict(checked.failures)["items"]
+    assert recorder.writes(mark) == [] and len(held(emulator, news["name"])) == 2
+    emptied = rules_list.up({**news, "items": [], "allow_empty": True}, state)
+    assert emptied.state.outputs["items"] == [] and held(emulator, news["name"]) == []
+
+
+def test_max_removals_refuses_a_larger_plan_before_any_write(
+    rules_list: EngineResource, emulator: Emulator, recorder: RecordingApp
+) -> None:
+    news = program(items=[f"192.0.2.{n}" for n in range(1, 11)], max_removals="20%")
+    state = rules_list.up(news).state
+    mark = recorder.mark
+    with pytest.raises(ProviderCallError) as caught:
+        rules_list.up({**news, "items": news["items"][:7]}, state)
+    assert "would remove 3 of the 10 items" in caught.value.message and "max_removals (20%)" in caught.value.message
+    assert recorder.writes(mark) == [] and len(held(emulator, news["name"])) == 10

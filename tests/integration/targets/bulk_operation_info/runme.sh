@@ -61,13 +61,13 @@ unset CLOUDFLARE_TOKEN CLOUDFLARE_EMAIL CLOUDFLARE_API_KEY CLOUDFLARE_BASE_URL
 export CLOUDFLARE_API_TOKEN="$token"
 
 # shellcheck source=../setup_emulator/expected_errors.sh
-source ../setup_emulator/expected_errors.sh  # label_expected_errors
+source ../setup_emulator/expected_errors.sh  # summarize_expected_failures
 
-ansible-playbook -i "$INVENTORY_PATH" bulk_operation_info.yml -e "@$workdir/vars.json" "$@" 2>&1 | label_expected_errors
+ansible-playbook -i "$INVENTORY_PATH" bulk_operation_info.yml -e "@$workdir/vars.json" "$@" 2>&1 | summarize_expected_failures
 
 verbose_log="$workdir/verbose.log"
-if ! ansible-playbook -i "$INVENTORY_PATH" no_secret_in_verbose_output.yml -e "@$workdir/vars.json" -vvv 2>&1 \
-    | label_expected_errors >"$verbose_log"; then
+if ! ansible-playbook -i "$INVENTORY_PATH" no_secret_in_verbose_output.yml -e "@$workdir/vars.json" -vvv \
+    >"$verbose_log" 2>&1; then
     cat "$verbose_log"
     echo "runme.sh: the -vvv playbook failed" >&2
     exit 1

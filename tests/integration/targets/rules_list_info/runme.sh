@@ -10,4 +10,4 @@ start_emulator main_base_url --pending-seconds 0.2 --running-seconds 0.2
 cat >"$workdir/vars.json" <<JSON
 {"main_base_url": "$main_base_url", "cloudflare_api_token": "$token"}
 JSON
-ansible-playbook -i "$INVENTORY_PATH" -e "@$workdir/vars.json" rules_list_info.yml "$@" 2>&1 | label_expected_errors
+ansible-playbook -i "$INVENTORY_PATH" -e "@$workdir/vars.json" rules_list_info.yml "$@" 2>&1 | summarize_expected_failures

@@ -11,4 +11,4 @@ start_emulator main_base_url --pending-seconds 0.3 --running-seconds 0.5
 cat >"$workdir/vars.json" <<JSON
 {"main_base_url": "$main_base_url", "cloudflare_api_token": "$token"}
 JSON
-ansible-playbook -i "$INVENTORY_PATH" -e "@$workdir/vars.json" rules_list_items.yml "$@" 2>&1 | label_expected_errors
+ansible-playbook -i "$INVENTORY_PATH" -e "@$workdir/vars.json" rules_list_items.yml "$@" 2>&1 | summarize_expected_failures

@@ -8,7 +8,7 @@
 #                          request to "$workdir/VAR.err" (see count_requests); every emulator stops on exit
 #   count_requests VAR     how many requests the emulator VAR has served so far
 #   assert_no_leak LOG     fails when LOG holds the token or a traceback
-#   label_expected_errors  a filter that labels the [ERROR] lines of expected failures (expected_errors.sh)
+#   summarize_expected_failures  a filter that shows each expected failure as one line (expected_errors.sh)
 # and exports CLOUDFLARE_API_TOKEN (the modules find the token there when no option gives one).
 
 # shellcheck source=./expected_errors.sh
@@ -26,6 +26,9 @@ stop_emulators() {
     rm -rf "$workdir"
 }
 trap stop_emulators EXIT
+
+# The modules' request budget and account locks live in the user's cache folder: here, in this run's own.
+export XDG_CACHE_HOME="$workdir/cache"
 
 token="itest-$(python -c 'import secrets; print(secrets.token_hex(20))')"
 

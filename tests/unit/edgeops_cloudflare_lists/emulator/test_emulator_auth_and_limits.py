@@ -223,20 +223,23 @@ def test_the_policy_window_is_the_configured_window_in_whole_seconds(
 def test_429s_are_counted_by_kind(
     start_emulator: Callable[..., Emulator], api_for: Callable[..., Api], clock: FakeClock
 ) -> None:
-    emulator = start_emulator(clock=clock, rate_limit=4, rate_window_seconds=60, pending_seconds=10)
+    emulator = start_emulator(
+        clock=clock, rate_limit=4, rate_window_seconds=60, pending_seconds=10, write_quota_requests=1
+    )
     api = api_for(emulator)
     list_id = api.create_list()["id"]
     api.write("POST", list_id, [])
     assert api.request("POST", f"/{list_id}/items", json=[]).status_code == 429  # pending operation
-    api.request("GET")
+    clock.advance(30)
+    assert api.request("POST", f"/{list_id}/items", json=[]).status_code == 429  # the write quota
     assert api.request("GET").status_code == 429  # the rate limit
     emulator.set_faults(1.0, ["rate_limited"])
     assert api.request("GET").status_code == 429  # injected
     emulator.set_faults(0.0)
-    assert emulator.throttled_counts == {"rate_limit": 1, "operation_pending": 1, "fault": 1}
+    assert emulator.throttled_counts == {"rate_limit": 1, "operation_pending": 1, "write_quota": 1, "fault": 1}
     stats = emulator.stats()
     assert stats["requests"] == 6
-    assert stats["responses"] == {"200": 3, "429": 3}
+    assert stats["responses"] == {"200": 2, "429": 4}
     assert stats["faults"] == {"rate_limited": 1}
     assert stats["internal_errors"] == 0
 

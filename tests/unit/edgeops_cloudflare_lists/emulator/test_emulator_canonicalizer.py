@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edgeops_cloudflare_lists.emulator import ItemError, ValidItem, canonical_item, validate_item
-from edgeops_cloudflare_lists.emulator.items import KINDS, duplicate_keys, sort_key
+from edgeops_cloudflare_lists.emulator.items import KINDS, duplicate_keys, redirect_defaults, sort_key
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -145,7 +145,7 @@ def test_hostname_defaults_apply_to_wildcards_only() -> None:
     }
 
 
-def test_redirect_defaults_and_the_empty_path() -> None:
+def test_redirect_fields_left_out_get_the_documented_defaults_and_an_empty_path_gets_a_slash() -> None:
     assert canonical_item("redirect", {"redirect": {"source_url": "a.com", "target_url": "https://b.com"}}) == {
         "redirect": {
             "source_url": "a.com/",
@@ -153,10 +153,20 @@ def test_redirect_defaults_and_the_empty_path() -> None:
             "include_subdomains": False,
             "subpath_matching": False,
             "preserve_query_string": False,
-            "preserve_path_suffix": False,
+            "preserve_path_suffix": True,  # the "URL redirect parameters" page; the 2024 schema says false
             "status_code": 301,
         }
     }
+
+
+def test_the_preserve_path_suffix_default_is_configurable_and_a_given_value_wins() -> None:
+    schema = redirect_defaults(preserve_path_suffix=False)
+    left_out = {"redirect": {"source_url": "a.com/", "target_url": "https://b.com", "preserve_path_suffix": None}}
+    assert canonical_item("redirect", left_out, defaults=schema)["redirect"]["preserve_path_suffix"] is False
+    given = {"redirect": {"source_url": "a.com/", "target_url": "https://b.com", "preserve_path_suffix": True}}
+    assert canonical_item("redirect", given, defaults=schema)["redirect"]["preserve_path_suffix"] is True
+    given["redirect"]["preserve_path_suffix"] = False
+    assert canonical_item("redirect", given)["redirect"]["preserve_path_suffix"] is False
 
 
 def test_comment_is_kept_and_null_is_none() -> None:

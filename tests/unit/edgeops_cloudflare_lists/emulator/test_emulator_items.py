@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 from emulator_testkit import Api, finish
 
+from edgeops_cloudflare_lists.emulator import Emulator
 from tests.fake_clock import FakeClock
 
 
@@ -185,7 +186,7 @@ def test_a_bad_redirect_url_fails_the_operation_and_the_emulator_keeps_serving(
                 "include_subdomains": False,
                 "subpath_matching": False,
                 "preserve_query_string": False,
-                "preserve_path_suffix": False,
+                "preserve_path_suffix": True,
                 "status_code": 301,
             },
         ),
@@ -197,6 +198,7 @@ def test_a_bad_redirect_url_fails_the_operation_and_the_emulator_keeps_serving(
                     "target_url": "http://example.net/b",
                     "status_code": 308,
                     "include_subdomains": True,
+                    "preserve_path_suffix": False,
                 }
             },
             {
@@ -216,6 +218,21 @@ def test_valid_items_of_each_kind_are_stored_canonical(
 ) -> None:
     [saved] = stored(frozen_api, clock, kind, [item])
     assert saved[kind] == value
+
+
+@pytest.mark.parametrize(("configured", "expected"), [({}, True), ({"preserve_path_suffix_default": False}, False)])
+def test_a_redirect_written_without_preserve_path_suffix_gets_the_configured_default(
+    start_emulator: Callable[..., Emulator],
+    api_for: Callable[..., Api],
+    clock: FakeClock,
+    configured: Dict[str, Any],
+    expected: bool,
+) -> None:
+    api = api_for(start_emulator(clock=clock, **configured))
+    item = {"redirect": {"source_url": "example.com/a", "target_url": "https://example.net/", "status_code": None}}
+    [saved] = stored(api, clock, "redirect", [item])
+    assert saved["redirect"]["preserve_path_suffix"] is expected
+    assert saved["redirect"]["status_code"] == 301  # null is left out, as for every optional field
 
 
 @pytest.mark.parametrize(
@@ -409,6 +426,23 @@ def test_invalid_per_page_or_cursor_is_400(frozen_api: Api, params: Dict[str, An
     [
         ("ip", [{"ip": "10.0.0.1"}, {"ip": "110.0.0.1"}, {"ip": "10.1.0.0/16"}], "10.", ["10.0.0.1", "10.1.0.0/16"]),
         ("asn", [{"asn": 13335}, {"asn": 133}], "133", [133]),
+        ("asn", [{"asn": 13335}, {"asn": 133}], "13335", [13335]),
+        ("asn", [{"asn": 13335}], "AS13335", []),
+        (
+            "ip",
+            [{"ip": "2001:db8::1"}, {"ip": "2001:db8::/32"}, {"ip": "2001:db9::1"}],
+            "2001:db8::",
+            ["2001:db8::/32", "2001:db8::1"],
+        ),
+        (
+            "redirect",
+            [
+                {"redirect": {"source_url": "a.example.com/x", "target_url": "https://b.example.com/"}},
+                {"redirect": {"source_url": "c.example.net/", "target_url": "https://d.example.net/"}},
+            ],
+            "example.net/",
+            ["c.example.net/"],
+        ),
         (
             "hostname",
             [{"hostname": {"url_hostname": "api.example.com"}}, {"hostname": {"url_hostname": "example.org"}}],
@@ -445,3 +479,43 @@ def test_search_pages_with_cursors(frozen_api: Api, clock: FakeClock) -> None:
     second = page(frozen_api, list_id, per_page=2, search="10.", cursor=first["result_info"]["cursors"]["after"])
     assert [item["ip"] for item in first["result"] + second["result"]] == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
     assert "after" not in second["result_info"]["cursors"]
+
+
+def test_an_ip_search_is_a_prefix_match_read_in_address_order_not_text_order(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    values = ["10.0.0.10", "10.0.0.2", "10.0.0.1", "10.0.0.100", "110.0.0.1", "10.0.0.0/24", "9.10.0.0"]
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": value} for value in values]), clock)
+    assert [item["ip"] for item in frozen_api.items(list_id, search="10.0.0.1")] == [
+        "10.0.0.1",
+        "10.0.0.10",
+        "10.0.0.100",
+    ]
+    assert [item["ip"] for item in frozen_api.items(list_id, search="10.0.0.")] == [
+        "10.0.0.0/24",
+        "10.0.0.1",
+        "10.0.0.2",
+        "10.0.0.10",
+        "10.0.0.100",
+    ]
+    nothing = page(frozen_api, list_id, search="10.0.0.3")
+    assert nothing["result"] == [] and nothing["result_info"]["cursors"] == {}
+
+
+def test_a_search_pages_through_many_matches_and_sees_the_latest_write(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    wanted = [f"10.0.{index // 250}.{index % 250}" for index in range(1_200)]
+    others = [f"11.0.{index // 250}.{index % 250}" for index in range(300)]
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": value} for value in others + wanted]), clock)
+    found: List[str] = []
+    pages = 0
+    params: Dict[str, Any] = {"per_page": 500, "search": "10.0."}
+    while True:
+        body = page(frozen_api, list_id, **params)
+        found += [item["ip"] for item in body["result"]]
+        pages += 1
+        if "after" not in body["result_info"]["cursors"]:
+            break
+        params["cursor"] = body["result_info"]["cursors"]["after"]
+    assert (found, pages) == (wanted, 3)
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.9.9"}]), clock)
+    assert [item["ip"] for item in frozen_api.items(list_id, search="10.0.9.")] == ["10.0.9.9"]

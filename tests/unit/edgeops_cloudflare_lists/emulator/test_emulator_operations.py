@@ -213,6 +213,23 @@ def test_append_without_a_comment_clears_the_existing_comment(frozen_api: Api, c
     assert "comment" not in item
 
 
+def test_a_post_and_a_delete_leave_every_item_they_do_not_name_as_it_was(frozen_api: Api, clock: FakeClock) -> None:
+    list_id = frozen_api.create_list()["id"]
+    finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": f"10.0.0.{n}"} for n in (1, 2, 3)]), clock)
+    before = {item["ip"]: item for item in frozen_api.items(list_id)}
+    clock.advance(60)
+    body = [{"ip": "10.0.0.4"}, {"ip": "10.0.0.2", "comment": "updated"}]
+    finish(frozen_api, frozen_api.write("POST", list_id, body), clock)
+    clock.advance(60)
+    finish(frozen_api, frozen_api.write("DELETE", list_id, {"items": [{"id": before["10.0.0.3"]["id"]}]}), clock)
+    after = {item["ip"]: item for item in frozen_api.items(list_id)}
+    assert sorted(after) == ["10.0.0.1", "10.0.0.2", "10.0.0.4"]
+    assert after["10.0.0.1"] == before["10.0.0.1"]  # id, created_on and modified_on untouched
+    updated = after["10.0.0.2"]
+    assert (updated["id"], updated["created_on"]) == (before["10.0.0.2"]["id"], before["10.0.0.2"]["created_on"])
+    assert updated["modified_on"] > before["10.0.0.2"]["modified_on"] and updated["comment"] == "updated"
+
+
 def test_replace_swaps_all_items_and_gives_them_new_ids(frozen_api: Api, clock: FakeClock) -> None:
     list_id = frozen_api.create_list()["id"]
     finish(frozen_api, frozen_api.write("POST", list_id, [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]), clock)
@@ -221,6 +238,7 @@ def test_replace_swaps_all_items_and_gives_them_new_ids(frozen_api: Api, clock: 
     kept, added = frozen_api.items(list_id)
     assert [kept["ip"], added["ip"]] == ["10.0.0.1", "10.0.0.3"]
     assert kept["id"] != kept_before["id"]
+    assert kept["created_on"] > kept_before["created_on"]  # removed and added again, as Cloudflare's PUT does
     finish(frozen_api, frozen_api.write("PUT", list_id, []), clock)
     assert frozen_api.items(list_id) == []
 

@@ -72,6 +72,10 @@ def test_starting_twice_is_an_error(emulator: Emulator) -> None:
         {"pending_seconds": -1},
         {"rate_limit": 0},
         {"port": 70000},
+        {"preserve_path_suffix_default": "true"},
+        {"write_quota_item_changes": -1},
+        {"write_quota_requests": -1},
+        {"write_quota_window_seconds": 0},
     ],
 )
 def test_config_rejects_bad_values(overrides: Dict[str, Any]) -> None:
@@ -128,7 +132,7 @@ def test_main_prints_base_url_first_and_stops_on_signal(signum: int) -> None:
     assert out == ""  # nothing after the base URL
     assert "Bearer token configured (--token); X-Auth-Email/X-Auth-Key configured (--email/--api-key)" in err
     assert err.splitlines()[-1] == (
-        "cloudflare-lists emulator: served 2 requests; 429s: rate_limit 0, operation_pending 0, fault 0"
+        "cloudflare-lists emulator: served 2 requests; 429s: rate_limit 0, operation_pending 0, write_quota 0, fault 0"
     )
     for secret in (SECRET_TOKEN, SECRET_KEY):
         assert secret not in out + err + base_url
@@ -164,6 +168,35 @@ def test_main_without_credentials_serves_the_well_known_ones() -> None:
     assert "the built-in defaults" in err
 
 
+def test_main_sets_the_redirect_default_and_the_write_quotas_from_its_flags() -> None:
+    process = _start_cli(
+        "--token", SECRET_TOKEN, "--preserve-path-suffix-default", "false", "--quota-write-requests", "1",
+        "--quota-item-changes", "5", "--quota-window", "60", "--pending-seconds", "0", "--running-seconds", "0",
+    )  # fmt: skip
+    try:
+        api = Api(_first_line(process), {"Authorization": f"Bearer {SECRET_TOKEN}"})
+        list_id = api.create_list("redirects", "redirect")["id"]
+        item = {"redirect": {"source_url": "example.com/a", "target_url": "https://example.net/"}}
+        api.write("POST", list_id, [item])
+        assert api.items(list_id)[0]["redirect"]["preserve_path_suffix"] is False
+        refused = api.request("POST", f"/{list_id}/items", json=[item])
+        assert refused.status_code == 429
+        assert "(1 item-writing requests per account per 60 s)" in refused.text
+        stats = plain_session().get(api.base_url.removesuffix("/client/v4") + "/_emulator/stats", timeout=5).json()
+        [writes] = stats["writes"].values()
+        assert writes["quota"] == {
+            "window_seconds": 60.0,
+            "item_changes": {"used": 1, "limit": 5},
+            "requests": {"used": 1, "limit": 1},
+        }
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert err.splitlines()[-1].endswith("; item writes: 1 requests, 1 item changes")
+
+
 def test_main_verbose_logs_one_line_per_request_without_credentials() -> None:
     process = _start_cli("--verbose", "--token", SECRET_TOKEN)
     try:
@@ -189,6 +222,9 @@ def test_main_verbose_logs_one_line_per_request_without_credentials() -> None:
         ["--item-errors", "never"],
         ["--max-body-bytes", "0"],
         ["--socket-timeout", "0"],
+        ["--preserve-path-suffix-default", "yes"],
+        ["--quota-item-changes", "-1"],
+        ["--quota-window", "0"],
     ],
 )
 def test_main_rejects_bad_arguments(argv: List[str], capsys: pytest.CaptureFixture[str]) -> None:

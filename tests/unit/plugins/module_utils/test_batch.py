@@ -14,6 +14,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     FAILED,
     TIMEOUT,
     OperationRef,
+    operation_refs,
     parse_refs,
     wait_for_many,
 )
@@ -136,6 +137,42 @@ def test_references_are_validated_and_duplicates_waited_on_once():
     assert parse_refs([(ACCOUNT_ID, OPERATIONS[0]), (ACCOUNT_ID, OPERATIONS[0])]) == refs(OPERATIONS[0])
     with pytest.raises(ValidationError):
         parse_refs([(ACCOUNT_ID, "../x")])
+
+
+OTHER_ACCOUNT = "0" * 31 + "1"
+
+
+def no_default_account() -> str:
+    raise AssertionError("the default account is asked for only by an entry that names none")
+
+
+def test_operations_are_named_by_ids_objects_or_what_a_write_returned():
+    facts = {"id": OPERATIONS[2], "status": "completed", "finished": True, "succeeded": True}
+    entries = [
+        OPERATIONS[0],
+        f"{OTHER_ACCOUNT.upper()}:{OPERATIONS[1]}",
+        facts,  # a write's bulk_operation
+        {"changed": True, "bulk_operation": dict(facts, id=OPERATIONS[3])},  # a whole registered result
+        {"operation_id": OPERATIONS[4], "account_id": OTHER_ACCOUNT},
+    ]
+    assert operation_refs(entries, lambda: ACCOUNT_ID) == [
+        OperationRef(ACCOUNT_ID, OPERATIONS[0]),
+        OperationRef(OTHER_ACCOUNT, OPERATIONS[1]),
+        OperationRef(ACCOUNT_ID, OPERATIONS[2]),
+        OperationRef(ACCOUNT_ID, OPERATIONS[3]),
+        OperationRef(OTHER_ACCOUNT, OPERATIONS[4]),
+    ]
+
+
+def test_a_write_that_wrote_nothing_is_skipped_and_the_default_account_is_read_only_when_needed():
+    entries = [None, {"changed": False, "bulk_operation": None}, f"{ACCOUNT_ID}:{OPERATIONS[0]}"]
+    assert operation_refs(entries, no_default_account) == refs(OPERATIONS[0])
+
+
+@pytest.mark.parametrize("entry", [42, ["a"], {"status": "completed"}, True], ids=repr)
+def test_an_entry_that_names_no_operation_is_refused_naming_its_index(entry):
+    with pytest.raises(ValidationError, match=r"^Invalid operations\[1\]: expected OPERATION_ID"):
+        operation_refs([OPERATIONS[0], entry], lambda: ACCOUNT_ID)
 
 
 def answers_after(clock, operation_id: str, seconds: float):

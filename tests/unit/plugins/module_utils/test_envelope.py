@@ -9,6 +9,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.envelope 
     EXCERPT_CHARS,
     cloudflare_errors,
     excerpt,
+    parse_answer,
     parse_bulk_operation,
     parse_envelope,
     scrub,
@@ -20,6 +21,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     EndpointError,
     MalformedResponseError,
     NotFoundError,
+    OperationPendingError,
+    QuotaExceededError,
     RateLimitedError,
     TransportError,
     UnexpectedStatusError,
@@ -324,6 +327,42 @@ def test_rate_limited_error_carries_retry_after_in_seconds(headers, expected):
         assert "retry_after" not in details
     else:
         assert details["retry_after"] == expected
+
+
+QUOTA_MESSAGE = "Write quota exceeded: at most 1,000,000 list item changes per account per 12 hours"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"code": 10012, "message": QUOTA_MESSAGE},
+        {"code": 10012, "message": "Too many writes"},  # the emulator's code alone
+        {"code": 1015, "message": "Account write QUOTA reached"},  # another code, a message naming the quota
+    ],
+)
+def test_a_writes_429_naming_the_write_quota_is_quota_exceeded_with_what_to_do(error):
+    body = envelope_bytes(None, success=False, errors=[error])
+    with pytest.raises(QuotaExceededError) as info:
+        parse_answer(429, {"Retry-After": "3600"}, body, what=WHAT, write=True)
+    exc = info.value
+    message = check_message(exc)
+    assert error["message"] in message
+    assert "1,000,000 list item changes and 30,000 item-writing requests per 12 hours" in message
+    assert "nothing was written" in message and "Cloudflare asked to wait 3600 s" in message
+    assert exc.retry_after == 3600.0 and exc.http_status == 429
+    assert not isinstance(exc, OperationPendingError)
+
+
+def test_a_writes_429_that_names_no_quota_is_still_the_pending_operation():
+    body = envelope_bytes(None, success=False, errors=[{"code": 10007, "message": "a bulk operation is pending"}])
+    with pytest.raises(OperationPendingError):
+        parse_answer(429, {}, body, what=WHAT, write=True)
+
+
+def test_a_reads_429_naming_a_quota_is_the_rate_limit():
+    body = envelope_bytes(None, success=False, errors=[{"code": 10012, "message": QUOTA_MESSAGE}])
+    with pytest.raises(RateLimitedError):
+        parse_answer(429, {}, body, what=WHAT)
 
 
 # --- secrets and message shape on every branch --------------------------------------------------

@@ -132,6 +132,7 @@ def test_rules_list_returns_the_list_the_plan_and_the_operation(sync_list, capsy
     assert result["plan"] == {
         "add": [{"ip": "198.51.100.0/24"}],
         "update": [],
+        "change": [],
         "remove": [],
         "writes": [{"method": "POST", "items": 1}],
     }
