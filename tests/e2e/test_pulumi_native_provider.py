@@ -238,13 +238,13 @@ def test_a_new_name_replaces_deleting_first(rules_list: Resource) -> None:
 def test_guards_refuse_before_any_write(rules_list: Resource, recorder: RecordingApp) -> None:
     _, state = rules_list.up(a_list(items=["192.0.2.1", "192.0.2.2", "192.0.2.3"]))
     mark = recorder.mark
-    with pytest.raises(ProviderCallError) as empty:
-        rules_list.up({**state.inputs, "items": []}, state)
+    empty = rules_list.server.check(RULES_LIST, {**state.inputs, "items": []}, state.inputs)
     with pytest.raises(ProviderCallError) as many:
         rules_list.up({**state.inputs, "items": ["192.0.2.1"], "maxRemovals": 1}, state)
     assert recorder.writes(mark) == []
-    assert "allowEmpty" in empty.value.details and "allow_empty" not in empty.value.details
-    assert "maxRemovals" in many.value.details
+    [(prop, reason)] = empty.failures
+    assert prop == "items" and "allowEmpty" in reason and "allow_empty" not in reason
+    assert "maxRemovals" in many.value.details and "Traceback" not in many.value.details
     rules_list.destroy(state)
 
 

@@ -159,9 +159,7 @@ class NodeProgram:
     through the Node Automation API (an inline program: the Node SDK hosts the language runtime in the driver's
     process), several steps per driver run."""
 
-    def __init__(
-        self, engine: Engine, variants: Mapping[str, str], credentials: Credentials, account_id: str
-    ) -> None:
+    def __init__(self, engine: Engine, variants: Mapping[str, str], credentials: Credentials, account_id: str) -> None:
         self.engine = engine
         self.stack = f"n{next(_names)}"
         self.project = "cloudflare-lists-typescript"
