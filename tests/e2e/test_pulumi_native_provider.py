@@ -114,13 +114,15 @@ def test_without_credentials_a_call_says_which_settings_to_give(emulator: Emulat
     assert "api_token" not in details and "Traceback" not in details
 
 
-def test_credentials_come_from_the_environment_without_configuration(emulator: Emulator) -> None:
+def test_credentials_and_account_come_from_the_environment_without_configuration(emulator: Emulator) -> None:
     env = clean_env(CLOUDFLARE_API_TOKEN=TOKEN, CLOUDFLARE_BASE_URL=emulator.base_url, CLOUDFLARE_ACCOUNT_ID=ACCOUNT)
     with NativeServer(env=env) as from_env:
         from_env.configure({})
         resource = Resource(from_env, RULES_LIST)
         _, state = resource.up({"name": f"native_env_{next(_names)}", "kind": "asn", "items": ["AS13335"]})
         assert state.outputs["accountId"] == ACCOUNT and state.outputs["items"] == [{"asn": 13335}]
+        id_, _, inputs = from_env.read(RULES_LIST, state.id)  # an import by the list's id alone
+        assert id_ == state.id and inputs["accountId"] == ACCOUNT and inputs["items"] == [{"asn": 13335}]
         resource.destroy(state)
     assert not exists(emulator, state.id)
 
