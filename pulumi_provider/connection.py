@@ -6,12 +6,14 @@ inputs, and never pickled: every input, output and pickled provider lands in the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Dict, Mapping, NoReturn, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 # pulumi-cloudflare's keys, so one stack config serves both providers.
@@ -66,11 +68,31 @@ class ConnectionSettings:
         raise TypeError("ConnectionSettings hold credentials and are never pickled (the pickle goes into state).")
 
 
+def _scrubbing_outputs(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        if getattr(result, "outs", None) is not None:
+            result.outs = scrub_data(result.outs)
+        return result
+
+    return call
+
+
 class ConnectedProvider(ResourceProvider):
     """A provider whose connection settings come from ``configure`` and are never pickled.
 
-    The pickle of a provider goes into every resource's state; everything but the settings is kept in it.
+    The pickle of a provider goes into every resource's state; everything but the settings is kept in it. The
+    outputs of every ``create``, ``read`` and ``update`` (what lands in state) are scrubbed of the credentials,
+    whatever a server echoed into a list's name, description or items.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("create", "read", "update"):
+            method = cls.__dict__.get(name)
+            if method is not None:
+                setattr(cls, name, _scrubbing_outputs(method))
 
     def __init__(self) -> None:
         super().__init__()

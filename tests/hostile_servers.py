@@ -4,6 +4,11 @@
   request head, to ``behaviour(connection, request)``. Behaviours below: ``answer`` (bytes as given, control
   characters and all), ``drip`` (one byte at a time), ``stall`` (answer late, or never),
   ``echo_failed_operation`` (a failed operation whose error quotes the request's credentials).
+- ``EchoingListsApi``: a Lists API holding one list, that echoes the request's credential into the one answer its
+  scenario names (a list's id or fields, an item, an operation id, a failed operation's error), cut, re-cased.
+- ``PagingListsApi``: a Lists API with one ip list whose pages lie: endless fresh cursors, or no ``result_info``.
+- ``DroppingProxy``: relays every request to an upstream (the emulator) and its answer back, but swallows the
+  answer to the first write: the write was applied, and the client never learns it.
 - ``RecordingProxy``: takes whatever a client sends a proxy, records it, and refuses to relay it.
 - ``make_certificate``: a certificate made at test time, self-signed or signed by a test CA.
 
@@ -130,6 +135,227 @@ def echo_failed_operation(template: str = "invalid list item: {credentials}") ->
         connection.send(http_response(body.replace(b"/", b"\\/")))
 
     return behave
+
+
+def request_body(connection: Connection, request: bytes) -> bytes:
+    """The request's body (as its Content-Length says), past the head ``read_head`` returned."""
+    _head, _separator, body = request.partition(b"\r\n\r\n")
+    length = int(header(request, "Content-Length") or 0)
+    while len(body) < length:
+        try:
+            chunk = connection.sock.recv(65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        body += chunk
+    return body[:length]
+
+
+def credential(request: bytes) -> str:
+    """The credential the request carries: the bearer token, else the global API key."""
+    return header(request, "Authorization").partition("Bearer ")[2] or header(request, "X-Auth-Key")
+
+
+LIST_ID = "2c0fc9fa937b11eaa1b71c4d701ab86e"
+ECHOED_ITEM_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+class EchoingListsApi:
+    """A Lists API with one list, ``name`` of ``kind``, that echoes the credential where ``scenario`` says:
+
+    - ``operation_id``: a write's answer carries the credential as its ``operation_id``;
+    - ``duplicate_list``: a second list of the same name has the credential as its id;
+    - ``malformed_list``: the list lacks its kind, and its description (cut short in any quote) is the credential;
+    - ``invalid_item``: an item read is not an item of the kind, and quotes the credential late in its value;
+    - ``truncated_error``: the write's operation fails, quoting the first 20 characters of the credential;
+    - ``upper_cased_error``: the write's operation fails, quoting the credential in upper case;
+    - ``hostname_read_back``: the list reads back, after the write, an extra hostname: the credential in lower case.
+
+    ``exists``: the list is there from the start (else a POST creates it). Writes are applied at once and their
+    operation reported completed (or failed) on its first check.
+    """
+
+    SCENARIOS = (
+        "operation_id",
+        "duplicate_list",
+        "malformed_list",
+        "invalid_item",
+        "truncated_error",
+        "upper_cased_error",
+        "hostname_read_back",
+    )
+
+    def __init__(self, scenario: str, *, kind: str = "ip", name: str = "echoed", exists: bool = True) -> None:
+        assert scenario in self.SCENARIOS, scenario
+        self.scenario = scenario
+        self.kind = kind
+        self.name = name
+        self.exists = exists
+        self.items: List[Dict[str, Any]] = []
+        self.written = False
+        self.writes: List[str] = []
+
+    def _list(self, echo: str) -> Dict[str, Any]:
+        facts = {"id": LIST_ID, "name": self.name, "kind": self.kind, "description": "", "num_items": len(self.items)}
+        if self.scenario == "malformed_list":  # the description early, so a quote cut at 80 characters cuts it
+            return {"id": LIST_ID, "description": echo, "name": self.name, "num_items": 0}
+        return facts
+
+    def _lists(self, echo: str) -> List[Dict[str, Any]]:
+        found = [self._list(echo)] if self.exists or self.scenario in ("duplicate_list", "malformed_list") else []
+        if self.scenario == "duplicate_list":
+            found.append({**self._list(echo), "id": echo})
+        return found
+
+    def _read_items(self, echo: str) -> List[Dict[str, Any]]:
+        if self.scenario == "invalid_item":
+            return [{"id": ECHOED_ITEM_ID, self.kind: "not an item, and quoting the request header: Bearer " + echo}]
+        extra: List[Dict[str, Any]] = []
+        if self.scenario == "hostname_read_back" and self.written:
+            extra = [{"id": ECHOED_ITEM_ID, "hostname": {"url_hostname": echo.lower() + ".example.net"}}]
+        return [{"id": f"{index:032x}", **item} for index, item in enumerate(self.items)] + extra
+
+    def _operation(self, echo: str) -> Dict[str, Any]:
+        done = {"id": OPERATION_ID, "completed": "2024-05-01T08:00:00Z"}
+        if self.scenario == "truncated_error":
+            return {**done, "status": "failed", "error": f"bad token {echo[:20]}..."}
+        if self.scenario == "upper_cased_error":
+            return {**done, "status": "failed", "error": f"invalid item: {echo.upper()}"}
+        return {**done, "status": "completed"}
+
+    def __call__(self, connection: Connection, request: bytes) -> None:
+        body = request_body(connection, request)
+        echo = credential(request)
+        method, target = request.decode("latin-1").split(" ", 2)[:2]
+        path = target.split("?", 1)[0].split("/rules/lists", 1)[-1]
+        result: Any
+        if path == "" and method == "GET":
+            result = self._lists(echo)
+        elif path == "" and method == "POST":
+            self.exists = True
+            result = self._list(echo)
+        elif path == f"/{LIST_ID}":
+            result = self._list(echo)
+        elif path == f"/{LIST_ID}/items" and method == "GET":
+            page = self._read_items(echo)
+            connection.send(http_response(envelope_bytes(page)[:-1] + b', "result_info": {"cursors": {}}}'))
+            return
+        elif path == f"/{LIST_ID}/items":
+            self.writes.append(method)
+            if method in ("PUT", "POST"):
+                given = json.loads(body or b"[]")
+                if method == "PUT":
+                    self.items = []
+                self.items += [{k: v for k, v in item.items() if k != "id"} for item in given]
+            self.written = True
+            result = {"operation_id": echo if self.scenario == "operation_id" else OPERATION_ID}
+        elif path.startswith("/bulk_operations/"):
+            result = self._operation(echo)
+        else:
+            connection.send(http_response(envelope_bytes(None, success=False), status="404 Not Found"))
+            return
+        connection.send(http_response(envelope_bytes(result)))
+
+
+class PagingListsApi:
+    """One ip list, said to hold ``num_items``, whose item pages misbehave as ``pages`` says:
+
+    - ``endless``: every page is full (``per_page`` items, new ones each time) with a fresh ``after`` cursor;
+    - ``no_result_info``: one full page, without ``result_info``, however many items the list holds;
+    - ``honest``: the ``num_items`` items, in pages as asked, with cursors, and nothing after them.
+
+    ``served`` counts the item pages served. Writes are accepted and completed at once, changing nothing.
+    """
+
+    def __init__(self, num_items: int, pages: str = "endless", name: str = "paged") -> None:
+        self.num_items = num_items
+        self.pages = pages
+        self.name = name
+        self.served = 0
+        self.writes = 0
+        self._lock = threading.Lock()
+
+    def _list(self) -> Dict[str, Any]:
+        return {"id": LIST_ID, "name": self.name, "kind": "ip", "description": "", "num_items": self.num_items}
+
+    def _page(self, target: str) -> bytes:
+        query = dict(part.split("=", 1) for part in target.partition("?")[2].split("&") if "=" in part)
+        size = int(query.get("per_page", "25"))
+        with self._lock:
+            self.served += 1
+            serial = self.served
+        start = int(query["cursor"][1:]) if self.pages == "honest" and "cursor" in query else 0
+        if self.pages == "endless":
+            start = serial * size
+        end = min(start + size, self.num_items) if self.pages == "honest" else start + size
+        items = [
+            {"id": f"{number:032x}", "ip": f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"}
+            for number in range(start, end)
+        ]
+        document: Dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": items}
+        if self.pages == "endless":
+            document["result_info"] = {"cursors": {"after": f"fresh-{serial}"}}
+        elif self.pages == "honest":
+            document["result_info"] = {"cursors": {"after": f"c{end}"} if end < self.num_items else {}}
+        return json.dumps(document).encode()
+
+    def __call__(self, connection: Connection, request: bytes) -> None:
+        request_body(connection, request)
+        method, target = request.decode("latin-1").split(" ", 2)[:2]
+        path = target.split("?", 1)[0].split("/rules/lists", 1)[-1]
+        if path == "" and method == "GET":
+            body = envelope_bytes([self._list()])
+        elif path == f"/{LIST_ID}" and method == "GET":
+            body = envelope_bytes(self._list())
+        elif path == f"/{LIST_ID}/items" and method == "GET":
+            body = self._page(target)
+        elif path == f"/{LIST_ID}/items":
+            with self._lock:
+                self.writes += 1
+            body = envelope_bytes({"operation_id": OPERATION_ID})
+        elif path.startswith("/bulk_operations/"):
+            body = operation_bytes("completed", completed="2024-05-01T08:00:00Z")
+        else:
+            body = envelope_bytes(None, success=False)
+        connection.send(http_response(body))
+
+
+class DroppingProxy:
+    """Relays each request to ``upstream`` (``host:port``) and relays its answer, made ``Connection: close``; the
+    answers to the first ``drop_writes`` writes (POST, PUT, DELETE) are read and dropped, the connection closed
+    without a word. ``methods`` lists every request's method, in order."""
+
+    def __init__(self, upstream: str, drop_writes: int = 1) -> None:
+        self.upstream = upstream
+        self.drop_writes = drop_writes
+        self.methods: List[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, connection: Connection, request: bytes) -> None:
+        body = request_body(connection, request)
+        head = request.partition(b"\r\n\r\n")[0]
+        lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+        method = lines[0].split(b" ", 1)[0].decode("latin-1")
+        host, port = self.upstream.rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=30) as upstream:
+            upstream.sendall(b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body)
+            answer = b""
+            while True:
+                chunk = upstream.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        with self._lock:
+            self.methods.append(method)
+            drop = method != "GET" and self.drop_writes > 0
+            if drop:
+                self.drop_writes -= 1
+        if drop:
+            return
+        answer_head, _separator, answer_body = answer.partition(b"\r\n\r\n")
+        kept = [line for line in answer_head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+        connection.send(b"\r\n".join([*kept, b"Connection: close"]) + b"\r\n\r\n" + answer_body)
 
 
 class HostileServer:

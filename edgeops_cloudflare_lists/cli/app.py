@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
@@ -11,6 +12,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 
 from . import lists, operations, sync
 from .files import read_items_file
@@ -27,6 +29,8 @@ from .output import (
     output_failed,
     print_json,
     say,
+    say_lines,
+    warn,
 )
 from .parser import build_parser, parameter_names, positionals
 from .progress import progress_line
@@ -52,6 +56,21 @@ def run(
     client_factory: Callable[..., CloudflareClient] = open_client,
     environ: Optional[Mapping[str, str]] = None,
 ) -> int:
+    with warnings.catch_warnings():
+        # The core's warnings (shared state it could not use) as the command's own, one line each, when they occur.
+        warnings.simplefilter("always", SharedStateWarning)
+        warnings.showwarning = lambda message, *_details, **_options: warn(stderr, str(message))
+        return _run(argv, stdout=stdout, stderr=stderr, client_factory=client_factory, environ=environ)
+
+
+def _run(
+    argv: Sequence[str],
+    *,
+    stdout: Optional[TextIO],
+    stderr: Optional[TextIO],
+    client_factory: Callable[..., CloudflareClient],
+    environ: Optional[Mapping[str, str]],
+) -> int:
     args = build_parser().parse_args(argv)
     if stdout is None:  # closed before we started: say so before anything is sent
         say(
@@ -67,10 +86,10 @@ def run(
         found = positionals(args, environ)
         items = read_items_file(args, stdin=sys.stdin) if args.command == "sync" else None
         if args.insecure:
-            say(
+            warn(
                 stderr,
-                f"{PROG}: warning: --insecure: TLS certificates are not verified, so anyone on the path can read "
-                "and answer these requests; use it only for a test endpoint.",
+                "--insecure: TLS certificates are not verified, so anyone on the path can read and answer these "
+                "requests; use it only for a test endpoint.",
             )
         invocation = Invocation(args, found, stdout, stderr, progress_line(args, stderr, found), items)
         options: Dict[str, Any] = {
@@ -121,7 +140,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return emulator.main(args[1:])
         return run(args, stdout=sys.stdout, stderr=sys.stderr)
     except KeyboardInterrupt:
-        say(sys.stderr, f"\n{PROG}: interrupted")
+        say_lines(sys.stderr, ["", f"{PROG}: interrupted"])
         return EXIT_INTERRUPTED
     except Exception as error:  # The last line of defence: one line, never a traceback, never a credential.
         detail = one_line(scrub(str(error), environment_secrets()))[:200]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, List, TextIO
+from typing import Any, Callable, List, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import feed_lines, parse_feed
@@ -39,9 +39,41 @@ def read_text(path: str, flag: str, stdin: TextIO) -> str:
         ) from None
 
 
-def read_values(path: str, flag: str, stdin: TextIO) -> List[str]:
-    """The values of a file of lines (``--from``), comments and blank lines dropped."""
-    return [line.value for line in feed_lines(read_text(path, flag, stdin), parameter=flag, source=_source(path))]
+# A line of --from is an id or two and maybe a comment: a longer one is not such a line.
+MAX_LINE_CHARS = 64 * 1024
+
+
+def read_values(path: str, flag: str, stdin: TextIO, most: int, too_many: Callable[[str], Exception]) -> List[str]:
+    """The values of a file of lines (``--from``, '-': ``stdin``), by the feed reader's rules (comments, BOM, CRLF).
+
+    Read a line at a time: more than ``most`` lines that hold a value raise ``too_many("more than <most>")`` as soon
+    as the read finds one more, so a huge input costs neither the time nor the memory of reading it all.
+    """
+    lines: List[str] = []
+    held = 0
+    try:
+        handle = stdin if path == "-" else open(path, encoding="utf-8", newline="")
+        try:
+            while True:
+                line = handle.readline(MAX_LINE_CHARS + 1)
+                if not line:
+                    break
+                if len(line) > MAX_LINE_CHARS:
+                    raise ValidationError(
+                        flag, f"line {len(lines) + 1} of {_source(path)} is longer than {MAX_LINE_CHARS} characters."
+                    )
+                start = line.lstrip(" \t\r\n\ufeff")[:1]
+                if start and start not in "#;":
+                    held += 1
+                    if held > most:
+                        raise too_many(f"more than {most}")
+                lines.append(line)
+        finally:
+            if handle is not stdin:
+                handle.close()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(flag, f"could not read {_source(path)}: {exc}.") from None
+    return [found.value for found in feed_lines("".join(lines), parameter=flag, source=_source(path))]
 
 
 def read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:

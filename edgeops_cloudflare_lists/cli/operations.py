@@ -9,9 +9,11 @@ from typing import Callable, Mapping, Optional, TextIO
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch import (
     COMPLETED,
     FAILED,
+    MAX_OPERATIONS,
     TIMEOUT,
     BatchResult,
     operation_refs,
+    too_many_operations,
     wait_for_many,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
@@ -71,7 +73,8 @@ def wait_many(
     """``wait`` on many: one JSON line per operation as it finishes; the exit code of the worst outcome."""
     entries = list(args.positionals)
     if args.from_file:
-        entries += read_values(args.from_file, "--from", sys.stdin)
+        most = max(0, MAX_OPERATIONS - len(entries))
+        entries += read_values(args.from_file, "--from", sys.stdin, most, too_many_operations)
     refs = operation_refs(entries, lambda: resolve_account_id(None, environ), parameter="operation_id")
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")

@@ -1,9 +1,14 @@
-"""What the command writes: the result as JSON on stdout, one line on stderr, and the exit codes."""
+"""What the command writes: the result as JSON on stdout, lines on stderr, and the exit codes.
+
+``print_json`` and ``say`` are the only ways out: whatever they write is scrubbed of every credential the process
+knows (a server may echo one into a list, an item or a message), and what goes to stderr, a terminal, is
+neutralized line by line (server and user text cannot move the cursor, retitle the window or reorder text).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
@@ -11,7 +16,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ValidationError,
     WaitTimeoutError,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize, sanitize, scrub
 
 PROG = "cloudflare-lists"
 
@@ -42,20 +47,37 @@ def _write(text: str, stdout: Optional[TextIO]) -> None:
     if stdout is None:
         raise OutputError("it is closed")
     try:
-        stdout.write(text + "\n")
+        stdout.write(scrub(text) + "\n")
         stdout.flush()
     except (OSError, ValueError) as exc:  # ValueError: a closed file
         raise OutputError(exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed") from None
 
 
-def say(stderr: Optional[TextIO], text: str) -> None:
-    """Text on stderr, if stderr can take it: there is nowhere else to report that it cannot."""
+# Moves to the start of the line and clears it: how a progress line on a terminal rewrites itself.
+REWRITE_LINE = "\r\033[K"
+
+
+def say(stderr: Optional[TextIO], text: str, *, rewrite: bool = False) -> None:
+    """One line on stderr, scrubbed and neutralized (a line break inside it is shown, not obeyed), if stderr can
+    take it: there is nowhere else to report that it cannot. ``rewrite``: in place of the line the cursor is on
+    (a progress line on a terminal), without ending it."""
+    say_lines(stderr, [text], rewrite=rewrite)
+
+
+def say_lines(stderr: Optional[TextIO], lines: Sequence[str], *, rewrite: bool = False) -> None:
+    """Several lines on stderr, each as ``say`` writes one."""
+    text = "\n".join(sanitize(line) for line in lines)
     try:
         if stderr is not None:
-            stderr.write(text if text.endswith("\n") else text + "\n")
+            stderr.write(REWRITE_LINE + text if rewrite else text + "\n")
             stderr.flush()
     except (OSError, ValueError):
         pass
+
+
+def warn(stderr: Optional[TextIO], message: str) -> None:
+    """One warning line on stderr."""
+    say(stderr, f"{PROG}: warning: {one_line(message)}")
 
 
 def output_failed(stderr: Optional[TextIO], problem: OutputError) -> None:

@@ -131,7 +131,7 @@ class BatchProgressLine:
         if text.split(" after ")[0] == self.last.split(" after ")[0] and not self.in_place:
             return
         self.last = text
-        say(self.stream, "\r\033[K" + text if self.in_place else text)
+        say(self.stream, text, rewrite=self.in_place)
 
     def close(self) -> None:
         if self.last and self.in_place:

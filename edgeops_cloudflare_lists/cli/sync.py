@@ -4,6 +4,7 @@ words on stderr."""
 from __future__ import annotations
 
 import json
+from typing import List
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, EXACT, PRESENT, ListItem
@@ -14,7 +15,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
 )
 
 from .invocation import Invocation
-from .output import EXIT_OK, print_json, say
+from .output import EXIT_OK, print_json, say_lines
 from .progress import wants_progress
 
 MAX_PLAN_LINES = 20
@@ -41,15 +42,16 @@ def sync(client: CloudflareClient, run: Invocation) -> int:
     )
     run.close_progress()
     if wants_progress(args, run.stderr):
-        say(run.stderr, plan_in_words(reference, outcome, args.dry_run))
+        say_lines(run.stderr, plan_in_words(reference, outcome, args.dry_run))
     print_json(outcome.to_dict(), run.stdout)
     return EXIT_OK
 
 
-def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> str:
+def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> List[str]:
+    """The plan as lines for a person; each is neutralized when said, so an item's text stays on its line."""
     items_plan = outcome.plan
     if not items_plan.changed:
-        return f"{reference}: no change ({len(items_plan.before)} items already as wanted)\n"
+        return [f"{reference}: no change ({len(items_plan.before)} items already as wanted)"]
     writes = ", then ".join(write.describe() for write in items_plan.writes)
     lines = [f"{reference}: {'would ' if dry_run else ''}{items_plan.summary()}; {writes}"]
     for sign, group in (
@@ -60,7 +62,7 @@ def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> str:
         lines += [f"  {sign} {item_text(item)}" for item in group[:MAX_PLAN_LINES]]
         if len(group) > MAX_PLAN_LINES:
             lines.append(f"  {sign} ... and {len(group) - MAX_PLAN_LINES} more")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def item_text(item: ListItem) -> str:

@@ -302,18 +302,16 @@ class ListsState:
             raise ValueError(f"unknown write action {action!r}")
         with self._lock:
             self._advance()
-            record = self._list(account_id, list_id)
-            pending = self._pending.get(account_id)
-            if pending is not None:
-                raise self._pending_error(
-                    pending,
-                    "There is a limit of 1 pending bulk operation per account: the bulk operation "
-                    f"{pending.id} is still pending; retry after it has finished",
-                )
-            valid: List[ValidItem] = []
-            invalid: Optional[str] = None
-            if action != "delete":
-                valid, invalid = self._check_items(record.kind, payload)
+            kind = self._writable(account_id, list_id).kind
+        # Checking the items takes time in proportion to the body (seconds for megabytes): done outside the lock,
+        # so no other request (of this account or any other) waits for it.
+        valid: List[ValidItem] = []
+        invalid: Optional[str] = None
+        if action != "delete":
+            valid, invalid = self._check_items(kind, payload)
+        with self._lock:
+            self._advance()
+            record = self._writable(account_id, list_id)  # still there, and still no other write pending
             now = self._clock()
             item_changes = _item_changes(record, action, payload)
             refusal = self._quotas.refusal(account_id, item_changes, now)
@@ -344,6 +342,18 @@ class ListsState:
             self._operations[operation.id] = operation
             self._pending[account_id] = operation
             return operation.id
+
+    def _writable(self, account_id: str, list_id: str) -> ListRecord:
+        """The list, if a write to it may be accepted now: 404 without it, 429 while another write is pending."""
+        record = self._list(account_id, list_id)
+        pending = self._pending.get(account_id)
+        if pending is not None:
+            raise self._pending_error(
+                pending,
+                "There is a limit of 1 pending bulk operation per account: the bulk operation "
+                f"{pending.id} is still pending; retry after it has finished",
+            )
+        return record
 
     # ------------------------------------------------------------------------------------ operations
     def get_operation(self, account_id: str, operation_id: str) -> Dict[str, Any]:

@@ -19,7 +19,8 @@ A module is its documentation, its own options, and one call::
 - it masks the secrets the core may read from the environment, as Ansible masks ``no_log`` options, and fails
   at once when ``requests`` is missing;
 - it hands out the client, the account id (with its ``CLOUDFLARE_ACCOUNT_ID`` fallback) and the wait policy;
-- ``run(job)`` turns any core error into one ``fail_json``: the error's message, and its facts as result keys.
+- ``run(job)`` turns any core error into one ``fail_json``: the error's message, and its facts as result keys;
+  the core's warnings (shared state it could not use) become the task's warnings.
 
 ``module_class`` is injectable, so unit tests can run it with a stand-in for ``AnsibleModule``.
 """
@@ -27,6 +28,7 @@ A module is its documentation, its own options, and one call::
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 # Only the collection's modules import this file, and they run under Ansible.
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
     from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, SyncOptions
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     DEFAULT_MAX_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -170,17 +174,30 @@ class CloudflareListsModule:
     def fail_from_error(self, error: CloudflareListsError, **result: Any) -> None:
         """One ``fail_json``: the error's message, its facts as result keys, and ``result`` (e.g. ``changed``)."""
         result.setdefault("changed", False)
-        self.module.fail_json(msg=str(error), **{**error.details(), **result})
+        self.module.fail_json(**scrub_data({"msg": str(error), **error.details(), **result}))
 
     def run(self, job: Callable[[CloudflareListsModule], Mapping[str, Any]]) -> None:
-        """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error."""
-        try:
-            result = dict(job(self))
-        except CloudflareListsError as error:
-            self.fail_from_error(error)
+        """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error.
+
+        The result is the module's one output: every string in it is scrubbed of the credentials, whatever the
+        server echoed into a list's name, an item or a message (Ansible's own masking matches whole values only).
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SharedStateWarning)
+            try:
+                result = dict(job(self))
+            except CloudflareListsError as error:
+                failure: Optional[CloudflareListsError] = error
+            else:
+                failure = None
+        for warning in caught:
+            if issubclass(warning.category, SharedStateWarning):
+                self.module.warn(str(scrub_data(str(warning.message))))
+        if failure is not None:
+            self.fail_from_error(failure)
             return  # fail_json exits; a stand-in module_class may not
         result.setdefault("changed", False)
-        self.module.exit_json(**result)
+        self.module.exit_json(**scrub_data(result))
 
 
 # Result keys that Jinja's dot notation cannot reach, since it finds the dictionary's method of that name first

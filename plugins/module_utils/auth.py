@@ -12,6 +12,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import remember_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_base_url
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
@@ -64,6 +65,8 @@ class Credentials:
                     "HTTP header; check how it was read or pasted (the value is not shown).",
                 )
             object.__setattr__(self, name, cleaned)
+        # From now on, every message and output of this process is scrubbed of them (see quoting).
+        remember_secrets(self.secrets())
 
     def headers(self) -> Dict[str, str]:
         if self.api_token:

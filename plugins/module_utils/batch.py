@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import DOCUMENTED_LIMIT, DOCUMENTED_WINDOW
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
@@ -34,6 +35,9 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 
 # How late past the deadline a last check may still start.
 LATE_CHECK_GRACE = 1.0
+# The most operations one wait takes. At Cloudflare's rate limit (1,200 requests per 5 minutes per user), one
+# check of each already takes 42 minutes; more is a mistake, and would only fill memory.
+MAX_OPERATIONS = 10_000
 
 COMPLETED = "completed"
 FAILED = "failed"
@@ -88,7 +92,10 @@ class _Watch:
 
 
 def parse_refs(pairs: Sequence[Tuple[Any, Any]]) -> List[OperationRef]:
-    """Validated references, in order; the same operation twice is waited on once."""
+    """Validated references, in order; the same operation twice is waited on once. More than ``MAX_OPERATIONS``
+    is a ``ValidationError``, found before any of them is checked."""
+    if len(pairs) > MAX_OPERATIONS:
+        raise too_many_operations(len(pairs))
     seen: Dict[Tuple[str, str], None] = {}
     for account_id, operation_id in pairs:
         seen.setdefault(validate_ids(account_id, operation_id), None)
@@ -129,6 +136,15 @@ def operation_refs(
         if pair is not None:
             pairs.append(pair)
     return parse_refs(pairs)
+
+
+def too_many_operations(count: Any) -> ValidationError:
+    return ValidationError(
+        "operations",
+        f"{count} operations given; one wait takes at most {MAX_OPERATIONS} (one check of each already takes "
+        f"{MAX_OPERATIONS * DOCUMENTED_WINDOW / DOCUMENTED_LIMIT / 60:.0f} minutes at Cloudflare's rate limit). "
+        "Split them into several waits.",
+    )
 
 
 def wait_for_many(

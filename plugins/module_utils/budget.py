@@ -17,14 +17,16 @@ and ``Retry-After`` keep several hosts from overrunning it, but only once a resp
 start together can still meet a 429 at first (it then pauses them all).
 
 The state lives in ``$XDG_CACHE_HOME/edgeops-cloudflare-lists/`` (or ``~/.cache/...``), one file per credential
-fingerprint (a hash, never the secret). A corrupt or unreadable file is ignored and rebuilt. Set
-``CLOUDFLARE_LISTS_SHARED_BUDGET=0`` to keep the budget in this process only, and ``CLOUDFLARE_LISTS_RATE`` to
-``REQUESTS/SECONDS`` (e.g. ``1080/300``) to change the rate.
+fingerprint (a hash, never the secret), checked as ``shared_state`` checks every file. A file that is corrupt or
+holds numbers out of range is rebuilt, with one warning. A folder or file that can't be used (another user's, one
+others can write, a link, a FIFO, a folder where the file should be), or a lock another process holds for more than
+``BUDGET_LOCK_WAIT`` (stopped, or stuck), turns the budget into this process's own, with one warning: nothing
+waits on it for longer. Set ``CLOUDFLARE_LISTS_SHARED_BUDGET=0`` to keep the budget in this process only, and
+``CLOUDFLARE_LISTS_RATE`` to ``REQUESTS/SECONDS`` (e.g. ``1080/300``) to change the rate.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -33,11 +35,18 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import RateLimitedError, ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import blocking_lock, shared_path
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import (
+    StateUnusable,
+    file_lock,
+    read_state,
+    shared_path,
+    warn_once,
+    write_state,
+)
 
 DOCUMENTED_LIMIT = 1200
 DOCUMENTED_WINDOW = 300.0
@@ -48,6 +57,15 @@ DEFAULT_BURST = 100
 RATE_ENV = "CLOUDFLARE_LISTS_RATE"
 # Of what the server says remains, keep this many for others (other hosts, the dashboard).
 SERVER_RESERVE = 2
+
+# The longest this process waits for the budget's file lock, which each request holds for well under a
+# millisecond: a holder that keeps it longer is stopped or stuck, and the budget becomes this process's own.
+BUDGET_LOCK_WAIT = 1.0
+_LOCK_POLL = 0.01
+# Stored values outside these are not a budget's (a bucket never holds more, nor a server says more remains).
+MAX_TOKENS = 1e6
+MAX_SERVER_REMAINING = 10**9
+T = TypeVar("T")
 
 _RATE_TEXT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 # One member of a structured-field list: "name";r=50;t=30 (the draft's syntax; parameters in any order).
@@ -101,17 +119,29 @@ class BudgetState:
     server_reset_at: float = 0.0
 
     @classmethod
-    def from_json(cls, data: Any, fallback: BudgetState) -> BudgetState:
+    def from_json(cls, data: Any) -> Optional[BudgetState]:
+        """The state a file holds, or None when it is not one: missing fields, wrong types, non-finite numbers
+        (json reads NaN and Infinity), or values no budget has (negative or huge tokens)."""
+        if not isinstance(data, dict):
+            return None
         try:
-            state = cls(**{key: data[key] for key in asdict(fallback) if key in data})
-            numbers = (state.tokens, state.updated, state.paused_until, state.server_reset_at)
-            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in numbers):
-                return fallback  # NaN or Infinity (json reads both) would stop the budget, or turn it off
-            if state.server_remaining is not None and not isinstance(state.server_remaining, int):
-                return fallback
-            return state
-        except (TypeError, KeyError):
-            return fallback
+            state = cls(**{key: data[key] for key in _FIELDS if key in data})
+        except TypeError:
+            return None
+        numbers = (state.tokens, state.updated, state.paused_until, state.server_reset_at)
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in numbers):
+            return None
+        if not 0 <= state.tokens <= MAX_TOKENS or min(state.updated, state.paused_until, state.server_reset_at) < 0:
+            return None
+        remaining = state.server_remaining
+        if remaining is not None and (
+            not isinstance(remaining, int) or isinstance(remaining, bool) or not 0 <= remaining <= MAX_SERVER_REMAINING
+        ):
+            return None
+        return state
+
+
+_FIELDS = ("tokens", "updated", "paused_until", "server_remaining", "server_reset_at")
 
 
 class _MemoryStore:
@@ -121,44 +151,53 @@ class _MemoryStore:
         self._lock = threading.Lock()
         self._state: Optional[BudgetState] = None
 
-    @contextlib.contextmanager
-    def locked(self, fresh: BudgetState) -> Iterator[BudgetState]:
+    def transact(self, change: Callable[[Optional[BudgetState]], Tuple[BudgetState, T]]) -> T:
         with self._lock:
-            state = self._state or fresh
-            yield state
-            self._state = state
+            self._state, result = change(self._state)
+            return result
 
 
 class _FileStore:
-    """The state in a JSON file, read and written under an exclusive ``flock`` of its lock file."""
+    """The state in a JSON file, read and written under an exclusive ``flock`` of its lock file, held at most
+    ``BUDGET_LOCK_WAIT`` after waiting for it at most as long. Raises ``StateUnusable`` when it can't be used."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._threads = threading.Lock()
 
-    @contextlib.contextmanager
-    def locked(self, fresh: BudgetState) -> Iterator[BudgetState]:
-        with self._threads, blocking_lock(self.path + ".lock"):
-            state = self._read(fresh)
-            yield state
-            self._write(state)
-
-    def _read(self, fresh: BudgetState) -> BudgetState:
+    def transact(self, change: Callable[[Optional[BudgetState]], Tuple[BudgetState, T]]) -> T:
+        if not self._threads.acquire(timeout=BUDGET_LOCK_WAIT):
+            raise StateUnusable(f"The request budget's lock {self.path}.lock is held too long in this process")
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                return BudgetState.from_json(json.load(handle), fresh)
-        except (OSError, ValueError):
-            return fresh  # missing, unreadable or corrupt: start again
+            until = time.monotonic() + BUDGET_LOCK_WAIT
+            with file_lock(self.path + ".lock", until, poll=_LOCK_POLL) as held:
+                if not held:
+                    raise StateUnusable(
+                        f"Another process has held the request budget's lock {self.path}.lock for more than "
+                        f"{BUDGET_LOCK_WAIT:g} s (it may be stopped or stuck)"
+                    )
+                state, result = change(self._read())
+                write_state(self.path, json.dumps(asdict(state)).encode("utf-8"))
+                return result
+        except OSError as exc:
+            raise StateUnusable(f"{self.path}: {exc.strerror or exc}") from None
+        finally:
+            self._threads.release()
 
-    def _write(self, state: BudgetState) -> None:
-        temporary = f"{self.path}.{os.getpid()}.{threading.get_ident()}"
+    def _read(self) -> Optional[BudgetState]:
+        data = read_state(self.path)
+        if data is None:
+            return None
         try:
-            with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(asdict(state), handle)
-            os.replace(temporary, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            state = BudgetState.from_json(json.loads(data.decode("utf-8")))
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            state = None
+        if state is None:
+            warn_once(
+                f"The request budget file {self.path} held no valid budget (corrupt, too large, or numbers out of "
+                "range); it was rebuilt."
+            )
+        return state
 
 
 class RateBudget:
@@ -189,6 +228,28 @@ class RateBudget:
     def _fresh(self, now: float) -> BudgetState:
         return BudgetState(tokens=self.burst, updated=now)
 
+    def _transact(self, change: Callable[[BudgetState, float], T]) -> T:
+        """``change(state, now)`` under the state's lock, ``now`` read once the lock is held (a wait for it must not
+        make the refill count time twice); a file that can't be used turns the budget into this process's own (said
+        once), and the change is applied there."""
+
+        def locked(stored: Optional[BudgetState]) -> Tuple[BudgetState, T]:
+            now = self.clock()
+            state = stored if stored is not None else self._fresh(now)
+            return state, change(state, now)
+
+        if isinstance(self._store, _FileStore):
+            try:
+                return self._store.transact(locked)
+            except StateUnusable as exc:
+                self._store = _MemoryStore()
+                warn_once(
+                    f"{exc}. This process's requests now count against a budget of its own, not shared with this "
+                    "user's other processes on this host."
+                )
+        result: T = self._store.transact(locked)
+        return result
+
     def _settle(self, state: BudgetState, now: float) -> None:
         """Refill for the time passed; forget a server window that has reset."""
         if now < state.updated:  # the clock went back (or the file came from a skewed clock): refill nothing
@@ -200,6 +261,10 @@ class RateBudget:
         state.server_reset_at = min(state.server_reset_at, now + DOCUMENTED_WINDOW)
         if state.server_remaining is not None and now >= state.server_reset_at:
             state.server_remaining = None
+
+    def _settle_and_take(self, state: BudgetState, now: float) -> float:
+        self._settle(state, now)
+        return self._wait_needed(state, now)
 
     def _wait_needed(self, state: BudgetState, now: float) -> float:
         """Seconds until a request may go; 0 takes a token (and one of the server's remaining) now."""
@@ -224,10 +289,7 @@ class RateBudget:
         deadline_now = deadline_clock or self.clock
         waited = 0.0
         while True:
-            now = self.clock()
-            with self._store.locked(self._fresh(now)) as state:
-                self._settle(state, now)
-                wait = self._wait_needed(state, now)
+            wait = self._transact(self._settle_and_take)
             if wait <= 0:
                 return waited
             if deadline_now() + wait > deadline:
@@ -250,10 +312,10 @@ class RateBudget:
         ratelimit = parse_ratelimit(lowered.get("ratelimit"))
         if not throttled and ratelimit is None:
             return
-        now = self.clock()
         # An HTTP-date counts from the budget's clock: the wall clock, in real use.
-        retry_after = parse_retry_after(str(given), now) if given is not None else None
-        with self._store.locked(self._fresh(now)) as state:
+        retry_after = parse_retry_after(str(given), self.clock()) if given is not None else None
+
+        def learn(state: BudgetState, now: float) -> None:
             self._settle(state, now)
             if throttled:
                 # At most the documented window: Cloudflare's block lasts up to 5 minutes, and a longer pause would
@@ -265,6 +327,8 @@ class RateBudget:
                 remaining, reset = ratelimit
                 state.server_remaining = remaining
                 state.server_reset_at = now + min(reset, DOCUMENTED_WINDOW)  # as bounded as a Retry-After
+
+        self._transact(learn)
 
 
 _SHARED: Dict[Tuple[str, str], RateBudget] = {}

@@ -27,6 +27,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     CloudflareListsError,
     EndpointError,
     MalformedResponseError,
+    ResponseTooLargeError,
     TransportError,
     ValidationError,
 )
@@ -63,6 +64,18 @@ DEFAULT_CALL_BUDGET = 60.0
 MAX_BODY_BYTES = 1024 * 1024
 # The largest page Cloudflare serves; 10,000 items are then 20 requests.
 MAX_PER_PAGE = 500
+# Where a collection's size is unknown, no read goes past the most items an account can hold (Enterprise's cap on
+# the items of all its lists).
+MAX_ACCOUNT_ITEMS = 500_000
+# How far past the size it was said to have a read may go: items that writers add meanwhile.
+READ_MARGIN_ITEMS = 1000
+READ_MARGIN_SHARE = 0.1
+
+
+def read_limit(expected: Optional[int]) -> int:
+    """The most elements a read of a collection said to hold ``expected`` (None: unknown) may return."""
+    size = MAX_ACCOUNT_ITEMS if expected is None else max(0, expected)
+    return size + max(READ_MARGIN_ITEMS, int(size * READ_MARGIN_SHARE))
 
 
 def _causes(exc: BaseException) -> Tuple[BaseException, ...]:
@@ -190,9 +203,10 @@ class CloudflareClient:
     ) -> Envelope:
         """Send one request and return its envelope (``result`` and ``result_info``), or raise a typed error.
 
-        A GET is retried on 429, 5xx and connection errors. A write (POST, PUT, DELETE) is retried only when it
-        surely was not applied: the connection was refused, or a 429 (its ``Retry-After`` honoured). A write that
-        timed out, was cut off or met a 5xx raises ``AmbiguousWriteError``: re-read before writing again.
+        A GET is retried on 429, 5xx and connection errors. A write (POST, PUT, DELETE) is sent again only when the
+        connection was refused: a 429 raises ``OperationPendingError`` (another operation holds the account) or
+        ``RateLimitedError`` at once, with its ``Retry-After``, and a write that timed out, was cut off or met a 5xx
+        raises ``AmbiguousWriteError``: either way, re-read the list and plan again rather than resend it.
         Retries never sleep past ``deadline`` (monotonic seconds; default: 60 s from now).
         """
         if deadline is None:
@@ -211,24 +225,66 @@ class CloudflareClient:
         params: Optional[Mapping[str, Any]] = None,
         per_page: int = MAX_PER_PAGE,
         deadline: Optional[float] = None,
+        expected: Optional[int] = None,
+        recount: Optional[Callable[[], int]] = None,
     ) -> Iterator[Any]:
         """Every element of a paged collection, following ``result_info.cursors.after`` until it is empty.
 
-        A cursor seen twice is an error rather than a loop.
+        Bounded by what the collection says it holds: ``expected`` elements (a list's ``num_items``; None: unknown,
+        then at most ``MAX_ACCOUNT_ITEMS``). A read that goes more than a margin past it, or a page without
+        ``result_info.cursors`` while fewer than ``expected`` were read, is a ``MalformedResponseError``, never an
+        endless read or a silent truncation; ``recount`` (when given) is asked once for a fresh count first, in
+        case writers changed the collection meanwhile. A cursor seen twice is an error rather than a loop. A page
+        larger than the body the client reads is asked again with half as many elements, and the read goes on at
+        that size.
         """
         query: Dict[str, Any] = dict(params or {})
-        query["per_page"] = per_page
         seen: Set[str] = set()
         page = 1
+        read = 0
+        limit = read_limit(expected)
+        recounted = recount is None
+
+        def count_again() -> None:
+            nonlocal expected, limit, recounted
+            if not recounted:
+                recounted = True
+                expected = recount() if recount is not None else expected
+                limit = read_limit(expected)
+
         while True:
-            envelope = self.request("GET", path, what=f"{what} (page {page})", params=query, deadline=deadline)
+            query["per_page"] = per_page
+            try:
+                envelope = self.request("GET", path, what=f"{what} (page {page})", params=query, deadline=deadline)
+            except ResponseTooLargeError:
+                if per_page <= 1:
+                    raise
+                per_page = max(1, per_page // 2)
+                continue
             if not isinstance(envelope.result, list):
                 raise MalformedResponseError(
                     f"{what} (page {page}): the result is not a list but {type(envelope.result).__name__}."
                 )
+            read += len(envelope.result)
+            if read > limit:
+                count_again()
+            if read > limit:
+                raise MalformedResponseError(
+                    f"{what} (page {page}): {read} elements read, well past the {_count(expected)} it holds; "
+                    "stopped rather than read without end. Retry later."
+                )
             yield from envelope.result
             cursors = envelope.result_info.get("cursors")
-            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not isinstance(cursors, dict):
+                if expected is not None and read < expected:
+                    count_again()
+                if expected is not None and read < expected:
+                    raise MalformedResponseError(
+                        f"{what} (page {page}): the page has no result_info cursors, but only {read} of the "
+                        f"{expected} elements it holds were read; stopped rather than return part of it. Retry later."
+                    )
+                return
+            after = cursors.get("after")
             if not after or not isinstance(after, str):
                 return
             if after in seen:
@@ -400,13 +456,17 @@ def _requestable(base_url: str) -> str:
     return base_url
 
 
+def _count(expected: Optional[int]) -> str:
+    return f"{expected} elements" if expected is not None else f"{MAX_ACCOUNT_ITEMS} elements an account can hold"
+
+
 def _read_limited(response: Any) -> bytes:
     chunks = []
     size = 0
     for chunk in response.iter_content(chunk_size=65536):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise MalformedResponseError(
+            raise ResponseTooLargeError(
                 f"the answer from {urlsplit(response.url).hostname} is larger than {MAX_BODY_BYTES} bytes; "
                 "this is not the Cloudflare API."
             )

@@ -18,7 +18,9 @@ Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
 without parsing the message, and a ``hint``: what to do about it, in words that
 fit every adapter. Adapters render ``message`` and ``hint``; they never edit them.
-Messages never contain credentials.
+Messages never contain credentials: the message and the hint are scrubbed of every credential the process knows,
+in any spelling, and neutralized line by line (``quoting.sanitize_lines``) whenever they are set, and so are the
+details.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize_lines, scrub_data
 
 
 class CloudflareListsError(Exception):
@@ -43,7 +46,7 @@ class CloudflareListsError(Exception):
         checks: Optional[int] = None,
         hint: Optional[str] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__()
         self.message = message
         self.hint = hint
         self.facts = facts
@@ -51,6 +54,24 @@ class CloudflareListsError(Exception):
         self.cloudflare_errors = list(cloudflare_errors or [])
         self.elapsed = elapsed
         self.checks = checks
+
+    # Every message and hint, and every change to one, is made safe here: no caller has to remember to.
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = sanitize_lines(str(text))
+        self.args = (self._message,)
+
+    @property
+    def hint(self) -> Optional[str]:
+        return self._hint
+
+    @hint.setter
+    def hint(self, text: Optional[str]) -> None:
+        self._hint = sanitize_lines(str(text)) if text is not None else None
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} {self.hint}"
@@ -81,7 +102,12 @@ class CloudflareListsError(Exception):
             out["elapsed"] = round(self.elapsed, 3)
         if self.checks is not None:
             out["checks"] = self.checks
-        return out
+        out.update(self._more_details())
+        return dict(scrub_data(out))
+
+    def _more_details(self) -> Dict[str, Any]:
+        """A subclass's own keys for ``details``."""
+        return {}
 
 
 class ValidationError(CloudflareListsError, ValueError):
@@ -137,11 +163,8 @@ class RetryLaterError(ApiError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        if self.retry_after is not None:
-            out["retry_after"] = self.retry_after
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"retry_after": self.retry_after} if self.retry_after is not None else {}
 
 
 class RateLimitedError(RetryLaterError):
@@ -187,6 +210,10 @@ class MalformedResponseError(ApiError):
     """Cloudflare answered 2xx, but the body is not the documented envelope or result."""
 
 
+class ResponseTooLargeError(MalformedResponseError):
+    """The answer's body is larger than the client reads (``client.MAX_BODY_BYTES``); a page may be asked smaller."""
+
+
 class UnexpectedStatusError(MalformedResponseError):
     """The operation reported a status outside pending, running, completed and failed."""
 
@@ -209,10 +236,8 @@ class BatchWaitError(CloudflareListsError):
         super().__init__(message, **kwargs)
         self.results = results
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        out["bulk_operations"] = self.results
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"bulk_operations": self.results}
 
 
 class WaitTimeoutError(CloudflareListsError):
@@ -222,7 +247,5 @@ class WaitTimeoutError(CloudflareListsError):
         super().__init__(message, **kwargs)
         self.timeout = timeout
 
-    def details(self) -> Dict[str, Any]:
-        out = super().details()
-        out["timeout"] = self.timeout
-        return out
+    def _more_details(self) -> Dict[str, Any]:
+        return {"timeout": self.timeout}

@@ -29,6 +29,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     MalformedResponseError,
     ValidationError,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import describe_value
 
 KINDS: Tuple[str, ...] = ("ip", "hostname", "asn", "redirect")
 
@@ -261,8 +262,7 @@ _FLAT_FIELDS = {"hostname": HOSTNAME_FIELDS, "redirect": REDIRECT_FIELDS}
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return describe_value(value)
 
 
 def _refuse_unknown(fields: Mapping[str, Any], known: Sequence[str], what: str) -> None:

@@ -222,10 +222,18 @@ def refuse_if_in_use(facts: ListFacts) -> None:
 def read_items(
     client: CloudflareClient, account_id: str, facts: ListFacts, *, deadline: Optional[float] = None
 ) -> List[ListItem]:
-    """Every item of the list, canonical, read 500 per page."""
+    """Every item of the list, canonical, read 500 per page, no more than the list says it holds (and a margin)."""
     what = f"GET items of list {facts.name!r}"
-    path = _lists_path(validate_account_id(account_id), facts.id, "items")
-    return [item_from_api(facts.kind, raw, what=what) for raw in client.paginate(path, what=what, deadline=deadline)]
+    account_id = validate_account_id(account_id)
+    path = _lists_path(account_id, facts.id, "items")
+    pages = client.paginate(
+        path,
+        what=what,
+        deadline=deadline,
+        expected=facts.num_items,
+        recount=lambda: get_list(client, account_id, facts.id, deadline=deadline).num_items,
+    )
+    return [item_from_api(facts.kind, raw, what=what) for raw in pages]
 
 
 def search_items(

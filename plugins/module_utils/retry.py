@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 from itertools import takewhile
-from typing import Any, Callable, Optional
+from typing import Any, Callable, FrozenSet, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.retry_after import parse_retry_after
 
@@ -28,8 +28,10 @@ except ImportError:  # pragma: no cover - client.py reports the missing library 
 
 # Statuses worth another try on a GET: rate limited, and the edge's transient failures.
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
-# On a write, only a 429 surely left nothing applied (rate limited, or another operation pending).
-WRITE_RETRY_STATUSES = frozenset((429,))
+# A write is never sent again because of its answer: a 429 left nothing applied, but by the time it may be sent
+# again, the operation that held the account may be this very change (an earlier write that seemed lost). The
+# caller reads the list again and plans anew (sync does), so one change is one operation.
+WRITE_RETRY_STATUSES: FrozenSet[int] = frozenset()
 WRITE_METHODS = frozenset(("POST", "PUT", "DELETE"))
 DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF_FACTOR = 0.5
@@ -82,8 +84,8 @@ class DeadlineRetry(Retry):
         rng: Optional[random.Random] = None,
         budget: Optional[Any] = None,
     ) -> DeadlineRetry:
-        """A GET retries 429, 5xx and connection errors. A write retries only what surely left nothing applied:
-        a refused connection (``connect``) or a 429; never a read error, a cut connection or a 5xx after sending.
+        """A GET retries 429, 5xx and connection errors. A write is sent again only when it never left: a refused
+        connection (``connect``); never after any answer (a 429 included), a read error or a cut connection.
         """
         write = method != "GET"
         return cls(
@@ -98,7 +100,8 @@ class DeadlineRetry(Retry):
             backoff_max=DEFAULT_BACKOFF_MAX,
             raise_on_status=False,
             raise_on_redirect=False,
-            respect_retry_after_header=True,
+            # urllib3 retries any 429 or 503 with a Retry-After, whatever status_forcelist says: not for a write.
+            respect_retry_after_header=not write,
             deadline=deadline,
             clock=clock,
             sleeper=sleeper,

@@ -39,7 +39,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     ConflictError,
     NotFoundError,
     OperationFailedError,
-    OperationPendingError,
+    RetryLaterError,
     ValidationError,
     VerificationError,
     WaitTimeoutError,
@@ -78,7 +78,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_description,
     validate_list_name,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import file_lock, shared_path
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
     WaitPolicy,
@@ -232,12 +232,8 @@ def account_write_lock(
     if not lock.acquire(timeout=max(0.0, deadline - clock())):
         raise _queue_timeout(account_id, "this process")
     try:
-        path = shared_path(f"account-{account_id}.lock")
-        if path is None:
-            yield
-            return
-        with file_lock(path, deadline, clock, sleep) as held:
-            if not held:
+        with account_lock(account_id, deadline, clock, sleep) as held:
+            if held is False:
                 raise _queue_timeout(account_id, "another process on this host")
             yield
     finally:
@@ -312,9 +308,9 @@ def apply_items(
                         sent, "Run again: it re-reads the list and writes only what remains, never the same twice."
                     )
                     raise
-            except OperationPendingError as exc:
-                # Another writer's operation (another process or host) holds the account; nothing of this write
-                # was applied, so wait for it and plan again, within the deadline.
+            except RetryLaterError as exc:
+                # A 429: another writer's operation holds the account (or the rate limit); nothing of this write
+                # was applied, so wait as asked and plan again, within the deadline.
                 pause = exc.retry_after if exc.retry_after is not None else AMBIGUOUS_PAUSE
                 if client.clock() + pause > deadline:
                     exc.hint = _applied_hint(sent, "Raise wait_timeout, or run again later.")

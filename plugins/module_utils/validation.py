@@ -11,14 +11,16 @@ from typing import Any, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 
 _ACCOUNT_ID = re.compile(r"^[0-9a-fA-F]{32}$")
 _OPERATION_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 def describe_value(value: Any) -> str:
-    """A short, safe rendering of a rejected value (ids are not secrets, but keep messages one line)."""
-    text = repr(value)
+    """A short, safe rendering of a rejected value, on one line: scrubbed before it is cut short, so no part of a
+    credential is left (a value may come from a server that echoes one)."""
+    text = scrub(repr(value))
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.lists_api import append_items, call, create_list
+from tests.lists_api import append_items, call, create_list, wait_for
 
 TOKEN = "e2e-sync-token-51c2aa"
 COMMAND = str(Path(sys.executable).with_name("cloudflare-lists"))
@@ -266,3 +266,37 @@ def test_a_batch_wait_exits_with_its_worst_outcome(emulator: Emulator, tmp_path:
     assert outcomes[good]["outcome"] == "completed"
     assert outcomes["0bad0"]["outcome"] == "error"
     assert "ACCOUNT_ID and OPERATION_ID" in outcomes["0bad0"]["message"]
+
+
+# --- the plan in words: server and user text never drives the terminal -----------------------------------------
+
+TERMINAL_CONTROLS = {
+    "osc-title": "\x1b]0;pwned\x07",
+    "screen-clear": "\x1b[2J\x1b[H",
+    "sgr": "\x1b[31;1m",
+    "right-to-left-override": "\u202e",
+    "c1-csi": "\x9b",
+    "forged-line": "\r\ncloudflare-lists: error: forged",
+}
+
+
+def test_the_plan_in_words_neutralizes_comments_from_the_server_and_the_file(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    list_id = create_list(emulator, "blocklist")
+    wait_for(
+        emulator,
+        append_items(
+            emulator, list_id, [{"ip": "10.0.0.9", "comment": "server " + "".join(TERMINAL_CONTROLS.values())}]
+        ),
+    )
+    items = tmp_path / "items.json"
+    items.write_text(json.dumps([{"ip": "10.0.0.1", "comment": "file " + "".join(TERMINAL_CONTROLS.values())}]))
+    result = run(emulator, "sync", "blocklist", "--file", str(items), "--progress", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "  + 10.0.0.1  (file " in result.stderr and "  - 10.0.0.9  (server " in result.stderr
+    for name, control in TERMINAL_CONTROLS.items():
+        assert control not in result.stderr, name
+    assert "\\x1b]0;pwned\\x07" in result.stderr and "\\u202e" in result.stderr
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith("cloudflare-lists: error")]

@@ -12,6 +12,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     COMPLETED,
     ERROR,
     FAILED,
+    MAX_OPERATIONS,
     TIMEOUT,
     OperationRef,
     operation_refs,
@@ -194,3 +195,10 @@ def test_operations_not_reached_by_the_deadline_end_with_it_whatever_the_server_
     results = wait_for_many(client_for(clock), refs(*many), WaitPolicy(timeout=10))
     assert {r.outcome for r in results} == {TIMEOUT}
     assert clock.elapsed <= 10 + 1 + 5
+
+
+def test_a_batch_takes_up_to_its_bound_of_operations_and_refuses_more_before_any_check():
+    pairs = [(ACCOUNT_ID, f"{number:032x}") for number in range(MAX_OPERATIONS)]
+    assert len(parse_refs(pairs)) == MAX_OPERATIONS
+    with pytest.raises(ValidationError, match=f"{MAX_OPERATIONS + 1} operations given; one wait takes at most"):
+        parse_refs([*pairs, (ACCOUNT_ID, "one-more")])

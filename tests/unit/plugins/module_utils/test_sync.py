@@ -3,6 +3,7 @@ before any write; ambiguous writes re-read, never resent."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -220,6 +221,10 @@ def test_a_list_that_does_not_read_back_as_planned_is_a_verification_error(api, 
         apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
 
 
+# A list of 1,500 items, as read before the write (its items are read no further than that count and a margin).
+LARGE = dataclasses.replace(FACTS, num_items=1500)
+
+
 def test_a_large_list_verifies_the_changed_items_by_search_and_its_count(api, client):
     current = [f"10.{n // 250}.{n % 250}.1" for n in range(1500)]
     api.add(responses.GET, ITEMS_URL, json=items_page(*current))
@@ -227,7 +232,7 @@ def test_a_large_list_verifies_the_changed_items_by_search_and_its_count(api, cl
     completed(api)
     api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": 1501}))
     api.add(responses.GET, ITEMS_URL, json=items_page("192.0.2.1", "192.0.2.10"))  # search is a prefix match
-    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", [*current, "192.0.2.1"]), "exact")
+    outcome = apply_items(client, ACCOUNT_ID, LARGE, parse_items("ip", [*current, "192.0.2.1"]), "exact")
     assert outcome.verified and len(outcome.items) == 1501
     assert api.calls[-1].request.params == {"search": "192.0.2.1", "per_page": "500"}
     assert len(api.calls) == 5
@@ -241,7 +246,7 @@ def test_a_large_list_whose_count_is_off_after_the_write_is_a_verification_error
     api.add(responses.GET, LIST_URL, json=envelope({**LIST_JSON, "num_items": 1502}))
     api.add(responses.GET, ITEMS_URL, json=items_page("192.0.2.1"))
     with pytest.raises(VerificationError, match="it holds 1502 items, not 1501"):
-        apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", [*current, "192.0.2.1"]), "exact")
+        apply_items(client, ACCOUNT_ID, LARGE, parse_items("ip", [*current, "192.0.2.1"]), "exact")
 
 
 def test_without_wait_the_operation_is_checked_once_and_not_read_back(api, client):
@@ -410,22 +415,34 @@ def test_the_whole_sync_ends_by_its_deadline_even_when_the_operation_never_finis
     assert "run again to converge" in str(info.value)
 
 
-def test_a_pending_operation_that_outlasts_the_clients_retries_is_waited_out_and_planned_again(api, client, clock):
-    busy = {
-        "status": 429,
-        "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
-        "headers": {"Retry-After": "7"},
-    }
+BUSY = {
+    "status": 429,
+    "json": envelope(None, success=False, errors=[{"code": 10000, "message": "a bulk operation is pending"}]),
+    "headers": {"Retry-After": "7"},
+}
+
+
+def test_a_write_meeting_a_pending_operation_is_not_resent_but_waited_out_and_planned_again(api, client, clock):
     api.add(responses.GET, ITEMS_URL, json=items_page())
-    for _attempt in range(5):  # the first try and the client's 4 retries
-        api.add(responses.POST, ITEMS_URL, **busy)
+    api.add(responses.POST, ITEMS_URL, **BUSY)
     api.add(responses.GET, ITEMS_URL, json=items_page())
     api.add(responses.POST, ITEMS_URL, json=accepted())
     completed(api)
     read_back(api, "10.0.0.2")
     outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
     assert outcome.verified
-    assert [call.request.method for call in api.calls].count("POST") == 6
+    assert [call.request.method for call in api.calls][:4] == ["GET", "POST", "GET", "POST"]
+    assert 7 in clock.sleeps
+
+
+def test_a_change_applied_by_the_operation_that_held_the_account_is_not_written_again(api, client, clock):
+    # The 429's operation was this very change (an earlier write that seemed lost): the new read shows it.
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.POST, ITEMS_URL, **BUSY)
+    api.add(responses.GET, ITEMS_URL, json=items_page("10.0.0.2"))
+    outcome = apply_items(client, ACCOUNT_ID, FACTS, parse_items("ip", ["10.0.0.2"]), "exact")
+    assert outcome.changed and outcome.operation is None
+    assert len(writes(api)) == 1
 
 
 def test_a_pending_operation_past_the_deadline_ends_the_sync_with_its_own_error(api, client, clock):

@@ -7,6 +7,7 @@ Each test runs the module's ``main()`` for real (argument parsing, check mode, n
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -212,7 +213,8 @@ def test_masks_a_secret_taken_from_the_environment_wherever_it_appears(core, cap
 
     assert code == 1
     assert TOKEN not in json.dumps(result)
-    assert result["msg"] == "HTTP 403 for token ********"
+    # Ansible's mask (********), or the core's own (***) once this process has resolved the token.
+    assert re.fullmatch(r"HTTP 403 for token \*{3,8}", result["msg"])
 
 
 @pytest.mark.parametrize("where", ["option", "environment"])
