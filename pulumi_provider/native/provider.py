@@ -39,6 +39,8 @@ MESSAGE_NAMES: Dict[str, str] = {
     "base_url": "baseUrl",
 }
 _SECRET_CONFIG = ("api_token", "api_key")
+#: What the engine itself adds to every provider's configuration.
+_ENGINE_CONFIG = ("version", "pluginDownloadURL")
 _KINDS = {
     (Change.ADD, False): rpc.PropertyDiffKind.ADD,
     (Change.ADD, True): rpc.PropertyDiffKind.ADD_REPLACE,
@@ -79,7 +81,7 @@ class CloudflareListsProvider(rpc.Provider):
                 key, f"unknown configuration; the provider takes {', '.join(CONFIG_NAMES.to_engine.values())}."
             )
             for key in CONFIG_NAMES.unknown(request.new_inputs)
-            if key != "version"
+            if key not in _ENGINE_CONFIG
         ]
         config, _secret = CONFIG_NAMES.incoming(request.new_inputs)
         for name, value in config.items():
@@ -212,7 +214,9 @@ class CloudflareListsProvider(rpc.Provider):
         return await asyncio.get_running_loop().run_in_executor(self._threads, functools.partial(call, *args))
 
 
-def _resource_type(token: str) -> ResourceType:
+def _resource_type(urn_type: str) -> ResourceType:
+    """The type a URN names; a child's URN prefixes it with its parents' types (``my:index:Group$...``)."""
+    token = urn_type.rpartition("$")[2]
     kind = RESOURCE_TYPES.get(token)
     if kind is None:
         raise CloudflareListsError(
