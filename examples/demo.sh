@@ -69,6 +69,11 @@ if [ -x examples/ansible/run_demo.sh ]; then
     echo "== Ansible: the same wait from a playbook"
     examples/ansible/run_demo.sh
 fi
+# The Pulumi part runs through the real engine when it is built (make pulumi-engine), else through the provider
+# server alone; each run_demo.py says which on its first line.
+if engine=$(tools/build-pulumi.sh --check 2>/dev/null); then
+    export PATH="$engine/bin:$PATH"
+fi
 echo "== Pulumi: a RulesList and two teams' ListItems (examples/pulumi/blocklist), deployed three times"
 python examples/pulumi/blocklist/run_demo.py
 echo "== Pulumi: BulkOperation waits on a replace of the list's items"

@@ -29,6 +29,9 @@ from pulumi_provider.bulk_operation import (
 )
 from pulumi_provider.list_items import ListItems, ListItemsArgs, ListItemsProvider
 from pulumi_provider.rules_list import RulesList, RulesListArgs, RulesListProvider
+from pulumi_provider.server_errors import install_in_provider_server
+
+install_in_provider_server()  # in the engine's provider process: errors shown as their message, not a traceback
 
 __all__ = [
     "BulkOperation",

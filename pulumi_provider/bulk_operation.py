@@ -40,7 +40,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_provider.connection import ConnectedProvider, ConnectionSettings
+from pulumi_provider.connection import ConnectedProvider, ConnectionSettings, warn_of_plain_text_credentials
 from pulumi_provider.properties import (
     BULK_OPERATION,
     BulkOperationInputs,
@@ -203,6 +203,7 @@ class BulkOperation(Resource, module="cloudflare-lists", name="BulkOperation"):
             account_id, operation_id, wait, wait_timeout, wait_max_interval, fail_on_operation_failure
         )
         # The facts are listed as None so that their Output attributes exist before the engine fills them.
+        warn_of_plain_text_credentials()
         super().__init__(BulkOperationProvider(), resource_name, BULK_OPERATION.registration(args.to_props()), opts)
 
     @classmethod

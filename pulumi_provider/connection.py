@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Dict, Mapping, NoReturn, Optional
+from typing import Any, Callable, ClassVar, Dict, List, Mapping, NoReturn, Optional
 
+import pulumi
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.runtime.config import CONFIG, get_config, is_config_secret
 
 # pulumi-cloudflare's keys, so one stack config serves both providers.
 CONFIG_API_TOKEN = "cloudflare:apiToken"  # noqa: S105 - a config key name, not a secret
@@ -29,6 +31,34 @@ _PULUMI_NAMES = (
     f"(CLOUDFLARE_API_KEY) and base_url is {CONFIG_BASE_URL} (CLOUDFLARE_BASE_URL); "
     f"set a secret with `pulumi config set --secret {CONFIG_API_TOKEN} <token>`."
 )
+
+
+_SECRETS = (CONFIG_API_TOKEN, CONFIG_API_KEY)
+_warned_runs: List[object] = []  # the config of the program run last warned about (one object per run)
+
+
+def warn_of_plain_text_credentials() -> None:
+    """Warn once per program run when the stack's config holds a credential in plain text.
+
+    The engine records the stack's config as the inputs of the default ``pulumi-python`` provider, so such a
+    credential is stored as is in the state (and its backups and history), besides ``Pulumi.<stack>.yaml``. Runs in
+    the program, where the config says which keys are secrets (the provider process is never told).
+    """
+    run = CONFIG.get()
+    if any(seen is run for seen in _warned_runs):
+        return
+    plain = [key for key in _SECRETS if get_config(key) and not is_config_secret(key)]
+    if not plain:
+        return
+    _warned_runs[:] = [run]
+    key = plain[0]
+    pulumi.log.warn(
+        f"{' and '.join(plain)} {'is' if len(plain) == 1 else 'are'} plain text in the stack's config, so Pulumi "
+        f"stores {'it' if len(plain) == 1 else 'them'} unencrypted in Pulumi.<stack>.yaml and in the stack's state "
+        "(as an input of the default pulumi-python provider, in every backup and history entry too). Set "
+        f"{'it' if len(plain) == 1 else 'each'} as a secret, `pulumi config set --secret {key} <value>`, or remove "
+        "it from the config and set the CLOUDFLARE_* environment variable instead."
+    )
 
 
 @dataclass(frozen=True)

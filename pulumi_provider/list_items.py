@@ -23,7 +23,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_provider.connection import ConnectedProvider
+from pulumi_provider.connection import ConnectedProvider, warn_of_plain_text_credentials
+from pulumi_provider.list_owners import deleted_with_its_list
 from pulumi_provider.list_schema import (
     LIST_ITEMS,
     deadline_of,
@@ -44,7 +45,7 @@ class ListItemsProvider(ConnectedProvider):
     - diff: canonical forms compared, in the list's kind; a new account_id or list_id replaces.
     - create: adds the items (and updates their comments where they exist), through the core's one write path.
     - update: adds the new ones, updates comments, then removes the ones no longer declared (by id).
-    - read: which of its own items the list still holds, as the list holds them.
+    - read: which of its own items the list still holds, as the list holds them, as outputs and as inputs.
     - delete: removes its own items, by id.
     """
 
@@ -75,7 +76,8 @@ class ListItemsProvider(ConnectedProvider):
                 item for item in read_items(client, account_id, facts, deadline=until) if item.key in own
             )
         outs = list_items_outputs({**props, "account_id": account_id}, facts.kind, items, props.get("bulk_operation"))
-        return ReadResult(id_, outs)
+        # Its own items found become the inputs, so the next preview shows the drift item by item.
+        return ReadResult(id_, outs, LIST_ITEMS.inputs_from_outputs(outs))
 
     def update(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
         _list_id, outs = self._write(
@@ -167,6 +169,8 @@ class ListItems(Resource, module="cloudflare-lists", name="ListItems"):
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         args = ListItemsArgs(account_id, list_id, items, wait_timeout, allow_empty, max_removals)
+        warn_of_plain_text_credentials()
+        opts = deleted_with_its_list(resource_name, list_id, opts)
         super().__init__(ListItemsProvider(), resource_name, LIST_ITEMS.registration(args.to_props()), opts)
 
     @classmethod

@@ -57,6 +57,27 @@ def canonical_items(kind: str, items: Iterable[Any]) -> List[Dict[str, Any]]:
     return [item.to_dict() for item in sorted_items(parse_items(kind, plain_numbers(list(items))))]
 
 
+def checked_items(kind: str, items: Iterable[Any]) -> List[Dict[str, Any]]:
+    """The items as Cloudflare stores them, in the program's order.
+
+    What a resource records as its inputs: the engine shows a diff of inputs position by position, so an item
+    edited in the program shows as that one item, and ``10.0.0.1/32`` against ``10.0.0.1`` as no change at all.
+    """
+    return [item.to_dict() for item in parse_items(kind, plain_numbers(list(items)))]
+
+
+def in_declared_order(kind: str, items: Sequence[Dict[str, Any]], declared: Any) -> List[Dict[str, Any]]:
+    """``items`` (canonical, as read) in the order of ``declared`` (the inputs, or the outputs recorded before),
+    the others after them in the order given; as given when ``declared`` is not a valid list of items."""
+    try:
+        rank = {item.key: index for index, item in enumerate(parse_items(kind, plain_numbers(list(declared or ()))))}
+        keys = [item.key for item in parse_items(kind, plain_numbers(list(items)))]
+    except (ValidationError, TypeError):
+        return list(items)
+    order = sorted(range(len(keys)), key=lambda index: (rank.get(keys[index], len(rank)), index))
+    return [items[index] for index in order]
+
+
 def items_of_kind(value: Any, checked: Mapping[str, Any]) -> Optional[List[Dict[str, Any]]]:
     """``RulesList.items``: checked against the list's kind, canonical. Unchecked while the kind is unknown or bad."""
     if value is None:
@@ -64,26 +85,31 @@ def items_of_kind(value: Any, checked: Mapping[str, Any]) -> Optional[List[Dict[
     kind = checked.get("kind")
     if kind is None or is_unknown(kind):
         return _item_list(value)
-    return canonical_items(kind, _item_list(value))
+    return checked_items(kind, _item_list(value))
 
 
 def items_of_some_kind(value: Any, _checked: Mapping[str, Any]) -> List[Any]:
     """``ListItems.items``: the list's kind is known only once it is read, so the items must fit at least one kind.
 
-    They stay as written; create and update parse them for the list's kind before any write. When no kind fits,
-    the failure is that of the kind the items fit best (an IP list's items fail on their bad items only).
+    The kinds' items don't overlap (an address is no hostname, a number no address), so items that fit exactly
+    one kind are recorded canonical in it, as ``RulesList`` records them; create and update parse them for the
+    list's kind before any write. When no kind fits, the failure is that of the kind the items fit best (an IP
+    list's items fail on their bad items only).
     """
     if value is None:
         raise ValidationError("items", "required: the items this resource adds to the list and owns.")
     items = _item_list(value)
     failures: List[ItemsValidationError] = []
+    fitting: List[List[Dict[str, Any]]] = []
     for kind in KINDS:
         try:
-            parse_items(kind, items)
+            fitting.append(checked_items(kind, items))
         except ItemsValidationError as exc:
             failures.append(exc)
-        else:
-            return items
+    if len(fitting) == 1:
+        return fitting[0]
+    if fitting:
+        return items  # no item, or items of several kinds at once: the list's kind decides
     raise min(failures, key=lambda exc: len(exc.problems))
 
 
@@ -126,8 +152,11 @@ RULES_LIST = Schema(
         _WAIT_TIMEOUT,
         _ALLOW_EMPTY,
         _MAX_REMOVALS,
+        # Create takes over an existing list of that name and kind instead of failing. An input, not the engine's
+        # import_: the engine reads an imported dynamic resource with no stored properties, so no provider is found.
+        Field("adopt", boolean("adopt"), default=False),
     ),
-    outputs=("list_id", "num_items", "items", "bulk_operation"),
+    outputs=("list_id", "num_items", "items", "bulk_operation", "manages_items"),
 )
 
 LIST_ITEMS = Schema(
@@ -192,30 +221,34 @@ def operation_output(facts: Optional[BulkOperationFacts], last: Any = None) -> A
 def rules_list_outputs(
     inputs: Mapping[str, Any], facts: ListFacts, items: Sequence[Dict[str, Any]], operation: Any
 ) -> Dict[str, Any]:
-    """A ``RulesList``'s state: the list as Cloudflare has it now, its canonical items, the last write's facts."""
+    """A ``RulesList``'s state: the list as Cloudflare has it now, its canonical items (in the order of the inputs'
+    items, the others after them), the last write's facts, and whether the inputs give the items."""
     return {
         "account_id": inputs["account_id"],
         "name": facts.name,
         "kind": facts.kind,
         "description": facts.description,
-        "items": list(items),
+        "items": in_declared_order(facts.kind, items, inputs.get("items")),
         "wait_timeout": _wait_timeout_of(inputs),
         "allow_empty": bool(inputs.get("allow_empty")),
         "max_removals": inputs.get("max_removals"),
+        "adopt": bool(inputs.get("adopt")),
         "list_id": facts.id,
         "num_items": facts.num_items,
         "bulk_operation": operation,
+        "manages_items": inputs.get("items") is not None,
     }
 
 
 def list_items_outputs(
     inputs: Mapping[str, Any], kind: str, items: Sequence[Dict[str, Any]], operation: Any
 ) -> Dict[str, Any]:
-    """A ``ListItems``' state: its own items as the list holds them now, the list's kind, the last write's facts."""
+    """A ``ListItems``' state: its own items as the list holds them now (in the order of the inputs' items), the
+    list's kind, the last write's facts."""
     return {
         "account_id": inputs["account_id"],
         "list_id": inputs["list_id"],
-        "items": list(items),
+        "items": in_declared_order(kind, items, inputs.get("items")),
         "wait_timeout": _wait_timeout_of(inputs),
         "allow_empty": bool(inputs.get("allow_empty")),
         "max_removals": inputs.get("max_removals"),

@@ -22,7 +22,8 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_provider.connection import ConnectedProvider
+from pulumi_provider.connection import ConnectedProvider, warn_of_plain_text_credentials
+from pulumi_provider.list_owners import ListOwner, record_owner
 from pulumi_provider.list_schema import (
     RULES_LIST,
     deadline_of,
@@ -41,10 +42,12 @@ class RulesListProvider(ConnectedProvider):
     - check: the core's rules per property; items are recorded canonical, in Cloudflare's order.
     - diff: canonical forms compared. A new account_id, name or kind replaces (the old list goes first when the
       name stays, as two lists of one name would be ambiguous); description and items update in place.
-    - create: the core's ``sync_list`` (refusing a list of that name that already exists): the list, then its
-      items, waited on and verified. A failure removes the list again.
+    - create: the core's ``sync_list``: the list, then its items, waited on and verified; a failure removes the
+      list again. A list of that name that already exists is refused, or with ``adopt`` taken over (its kind must
+      match): its description and items then made as the inputs say.
     - update: the core's ``update_list``: the description; the items by the exact plan, writing only the difference.
-    - read: the list's description and canonical items now, so a refresh shows changes made elsewhere.
+    - read: the list's description and canonical items now, so a refresh shows changes made elsewhere; when the
+      inputs give the items, the items found become the inputs too, so the next preview shows each drifted item.
     - delete: the list (Cloudflare refuses while a rule uses it, and so does this, saying which).
     """
 
@@ -67,10 +70,11 @@ class RulesListProvider(ConnectedProvider):
                 inputs["account_id"],
                 inputs["name"],
                 kind=inputs["kind"],
-                description=inputs["description"] or None,
+                # A list taken over gets the program's description, empty included.
+                description=inputs["description"] if inputs["adopt"] else inputs["description"] or None,
                 items=None if inputs["items"] is None else plain_numbers(inputs["items"]),
                 options=write_options(inputs),
-                adopt=False,
+                adopt=inputs["adopt"],
             )
         assert outcome.list is not None  # a real run always ends with the list
         items = item_dicts(outcome.items.items) if outcome.items else []
@@ -86,8 +90,11 @@ class RulesListProvider(ConnectedProvider):
             except NotFoundError:
                 return ReadResult("", {})  # gone: the engine drops it from state
             items = item_dicts(read_items(client, account_id, facts, deadline=until))
-        inputs = {**props, "account_id": account_id}
-        return ReadResult(facts.id, rules_list_outputs(inputs, facts, items, props.get("bulk_operation")))
+        outs = rules_list_outputs({**props, "account_id": account_id}, facts, items, props.get("bulk_operation"))
+        outs["manages_items"] = manages = props.get("manages_items")  # None: a state from before it was recorded
+        # A list whose items the inputs give: the items found become the inputs, so the next preview shows the drift
+        # item by item (the engine shows a diff of inputs).
+        return ReadResult(facts.id, outs, RULES_LIST.inputs_from_outputs(outs) if manages else None)
 
     def update(self, id_: str, olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
         inputs = RULES_LIST.inputs_of(news)
@@ -134,7 +141,9 @@ class RulesListArgs:
     value, or a dict with the kind's fields and ``comment``); omitted, the items are left alone (e.g. to
     ``ListItems``). ``wait_timeout``: seconds to wait for a write to be applied. ``allow_empty``: let ``items=[]``
     empty the list (refused otherwise, before any write). ``max_removals``: refuse a plan that removes more items
-    than this count, or percentage of the list (``"10%"``).
+    than this count, or percentage of the list (``"10%"``). ``adopt``: when the account already has a list of this
+    name (and kind), manage that one instead of failing; Pulumi's ``import_`` can't adopt it (the engine's import
+    gives a dynamic resource's read no stored properties, so it can't find its provider).
     """
 
     account_id: Optional[pulumi.Input[str]] = None
@@ -145,6 +154,7 @@ class RulesListArgs:
     wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT
     allow_empty: pulumi.Input[bool] = False
     max_removals: Optional[pulumi.Input[str]] = None
+    adopt: pulumi.Input[bool] = False
 
     def to_props(self) -> Dict[str, Any]:
         return dict(self.__dict__)  # not asdict: it deep-copies, and an Output must be passed as is
@@ -167,9 +177,11 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
     wait_timeout: pulumi.Output[float]
     allow_empty: pulumi.Output[bool]
     max_removals: pulumi.Output[Optional[str]]
+    adopt: pulumi.Output[bool]
     list_id: pulumi.Output[str]
     num_items: pulumi.Output[int]
     bulk_operation: pulumi.Output[Optional[Dict[str, Any]]]
+    manages_items: pulumi.Output[bool]
 
     def __init__(
         self,
@@ -182,10 +194,18 @@ class RulesList(Resource, module="cloudflare-lists", name="RulesList"):
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
         allow_empty: pulumi.Input[bool] = False,
         max_removals: Optional[pulumi.Input[str]] = None,
+        adopt: pulumi.Input[bool] = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout, allow_empty, max_removals)
+        warn_of_plain_text_credentials()
+        # Deleting it deletes the list (not so for one read with get, or kept with retain_on_delete).
+        owner = None if opts and (opts.id or opts.retain_on_delete) else ListOwner(resource_name, items is not None)
+        if owner is not None and owner.gives_items:
+            name = owner.gate(name)  # refused along with a ListItems on its list
+        args = RulesListArgs(account_id, name, kind, description, items, wait_timeout, allow_empty, max_removals, adopt)
         super().__init__(RulesListProvider(), resource_name, RULES_LIST.registration(args.to_props()), opts)
+        if owner is not None:
+            record_owner(self.list_id, owner, self)
 
     @classmethod
     def from_args(

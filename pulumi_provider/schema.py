@@ -127,9 +127,11 @@ class Schema:
     def check(self, news: Mapping[str, Any]) -> Tuple[Dict[str, Any], List[Tuple[str, str]]]:
         """Fill in defaults and check each input; return the inputs and ``(property, reason)`` for each problem.
 
-        A value not known yet passes through unchecked; it is checked again once known. A failure names the
-        property the core's error names when it is inside this one (``items[3]``), else the property; every bad
-        item is its own failure.
+        A value not known yet passes through unchecked; it is checked again once known. The engine shows a failure
+        as "property <name> value {<value>} has a problem: <reason>", or with no property as "resource '<name>' has
+        a problem: <reason>". So the reason is the problem alone, and a problem inside a property (``items[3]``) has
+        no property (the engine can't show ``items[3]``'s value, and showing all the items would drown it): its
+        reason starts with where it is. Every bad item is its own failure (up to the core's cap).
         """
         inputs: Dict[str, Any] = {}
         failures: List[Tuple[str, str]] = []
@@ -143,11 +145,15 @@ class Schema:
             try:
                 normalized = field.rule(plain_numbers(value), inputs)
             except ItemsValidationError as exc:
-                failures += [(parameter, problem) for parameter, problem in exc.problems]
+                failures += [("", f"{parameter}: {problem}") for parameter, problem in exc.problems[: exc.MAX_LISTED]]
+                if len(exc.problems) > exc.MAX_LISTED:
+                    failures.append(("", f"... and {len(exc.problems) - exc.MAX_LISTED} more bad items."))
                 continue
             except ValidationError as exc:
-                inside = exc.parameter.startswith(field.name + "[")
-                failures.append((exc.parameter if inside else field.name, str(exc)))
+                if exc.parameter.startswith(field.name + "["):
+                    failures.append(("", f"{exc.parameter}: {exc.problem}"))
+                else:
+                    failures.append((field.name, exc.problem))
                 continue
             if normalized is not None:
                 inputs[field.name] = normalized
@@ -185,6 +191,12 @@ class Schema:
             field.name: props[field.name] if props.get(field.name) is not None else field.default
             for field in self.inputs
         }
+
+    def inputs_from_outputs(self, outs: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+        """The inputs a program giving these outputs' values would have, checked: what a refresh records as the
+        inputs, so the next preview compares the program with what was found. None if they don't pass the check."""
+        inputs, failures = self.check({name: outs[name] for name in self.names if outs.get(name) is not None})
+        return None if failures else inputs
 
     def registration(self, inputs: Mapping[str, Any]) -> Dict[str, Any]:
         """What a resource registers: its inputs, and its outputs as None so their attributes exist."""

@@ -21,7 +21,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import grpc
 import pulumi
@@ -382,3 +382,81 @@ class _EngineMocks(pulumi.runtime.Mocks):
 
     def call(self, args: Any) -> Tuple[Dict[str, Any], None]:
         raise ValueError(f"provider functions are not served here: {args.token}")
+
+
+class AutomationEngine:
+    """``pulumi up`` of a real program through the real engine: the ``pulumi`` CLI, driven by the Automation API.
+
+    The program file runs inline, in this process (the SDK serves the language runtime itself, so no
+    ``pulumi-language-python`` plugin is needed); the engine starts the dynamic providers as the plugin
+    ``pulumi-resource-pulumi-python`` (beside ``pulumi``, or on PATH), with this interpreter. The stack lives in a
+    local file backend under ``work``, with a throwaway passphrase and its own ``PULUMI_HOME``: nothing of the
+    user's Pulumi set-up is read or changed, and no Pulumi Cloud is contacted::
+
+        engine = AutomationEngine("/path/to/bin/pulumi", "examples/pulumi/blocklist/__main__.py",
+                                  project="cloudflare-lists-blocklist", work=tmp)
+        steps, exports = engine.up({"scannerFeed": '["203.0.113.10"]'})
+    """
+
+    def __init__(self, pulumi_cli: str, program: str, *, project: str, work: str, stack: str = "demo") -> None:
+        from pulumi import automation as auto
+
+        self.program = program
+        bin_dir = os.path.dirname(os.path.abspath(pulumi_cli))
+        backend = os.path.join(work, "state")
+        os.makedirs(backend, exist_ok=True)
+        os.makedirs(os.path.join(work, "home"), exist_ok=True)
+        env = {
+            "PULUMI_BACKEND_URL": "file://" + backend,
+            "PULUMI_CONFIG_PASSPHRASE": "throwaway",  # encrypts this throwaway stack's secrets; nothing else
+            "PULUMI_HOME": os.path.join(work, "home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,  # the interpreter that has pulumi_provider, for the providers
+            "PATH": os.pathsep.join([bin_dir, os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+        }
+        self.stack = auto.create_stack(
+            stack,
+            project_name=project,
+            program=self._run_program,
+            opts=auto.LocalWorkspaceOptions(
+                work_dir=work,
+                pulumi_home=env["PULUMI_HOME"],
+                env_vars=env,
+                secrets_provider="passphrase",
+                pulumi_command=auto.PulumiCommand(root=os.path.dirname(bin_dir)),
+                project_settings=auto.ProjectSettings(name=project, runtime="python"),
+            ),
+        )
+
+    def _run_program(self) -> None:
+        import runpy
+
+        runpy.run_path(self.program, run_name="__main__")
+
+    def up(self, config: Optional[Mapping[str, str]] = None) -> Tuple[List[ProgramStep], Dict[str, Any]]:
+        """Run the program once with this stack config (keys of the project, or namespaced); return each
+        resource's step and the stack's exports."""
+        from pulumi import automation as auto
+
+        if config:
+            self.stack.set_all_config({key: auto.ConfigValue(value) for key, value in config.items()})
+        steps: List[ProgramStep] = []
+        result = self.stack.up(on_event=_steps_into(steps))
+        return steps, {name: output.value for name, output in result.outputs.items()}
+
+    def destroy(self) -> List[ProgramStep]:
+        steps: List[ProgramStep] = []
+        self.stack.destroy(on_event=_steps_into(steps))
+        return steps
+
+
+def _steps_into(steps: List[ProgramStep]) -> Callable[[Any], None]:
+    """An ``on_event`` that records each resource's step (not the stack's or a provider's), as the engine ends them."""
+
+    def record(event: Any) -> None:
+        finished = event.res_outputs_event
+        if finished is not None and not finished.metadata.type.startswith("pulumi:"):  # the stack, providers
+            steps.append(ProgramStep(finished.metadata.urn.rpartition("::")[2], finished.metadata.op.value))
+
+    return record

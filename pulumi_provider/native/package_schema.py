@@ -87,9 +87,15 @@ DOCS: Dict[str, Dict[str, Doc]] = {
         "wait_timeout": _WAIT_TIMEOUT,
         "allow_empty": _ALLOW_EMPTY,
         "max_removals": _MAX_REMOVALS,
+        "adopt": Doc(
+            _BOOLEAN,
+            "When the account already has a list of this name (and kind), create takes it over, its description "
+            "and items then made as the inputs say, instead of failing.",
+        ),
         "list_id": Doc(_STRING, "The list's ID: what a ListItems takes as `listId`."),
         "num_items": Doc(_INTEGER, "How many items the list holds."),
         "bulk_operation": _BULK_OPERATION,
+        "manages_items": Doc(_BOOLEAN, "Whether the inputs give the items (else they are left alone)."),
     },
     "ListItems": {
         "account_id": _ACCOUNT_ID,

@@ -178,7 +178,7 @@ def test_items_of_another_kind_fail_before_any_write(
     mark = recorder.mark
     with pytest.raises(ProviderCallError) as caught:
         list_items.up(program(list_id, [13335]))
-    assert "items[0]: 13335 is not an IP address" in caught.value.message
+    assert "items[0]: a list of kind 'ip' holds no 'asn' items" in caught.value.message
     assert recorder.writes(mark) == []
 
 

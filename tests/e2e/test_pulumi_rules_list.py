@@ -18,20 +18,20 @@ from tests.e2e.pulumi_engine import (
     ACCOUNT,
     EngineResource,
     RecordingApp,
-    State,
     clean_env,
     provider_server,
     recording_emulator,
     stack_config,
     without_provider,
 )
-from tests.lists_api import append_items, wait_for
+from tests.lists_api import append_items, create_list, wait_for
 
 TOKEN = "pulumi-rules-list-token-91c4e7"  # distinctive, so any leak is found by searching for it
 FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
 # As a program writes them; Cloudflare stores 10.0.0.1, 2001:db8::1 and 192.168.1.0/24.
 WRITTEN = ["10.0.0.1/32", {"ip": "2001:DB8::1", "comment": "office"}, "192.168.1.5/24"]
 CANONICAL = [{"ip": "10.0.0.1"}, {"ip": "192.168.1.0/24"}, {"ip": "2001:db8::1", "comment": "office"}]
+IN_PROGRAM_ORDER = [CANONICAL[0], CANONICAL[2], CANONICAL[1]]  # recorded canonical, in the order written
 _names = itertools.count()
 
 
@@ -88,7 +88,7 @@ def test_create_writes_every_item_in_one_operation_and_records_them_canonical(
     assert [(w.method, len(w.body)) for w in writes] == [("POST", 3)]
     outs = state.outputs
     assert (outs["name"], outs["kind"], outs["description"], outs["num_items"]) == (news["name"], "ip", "blocked", 3)
-    assert outs["items"] == CANONICAL
+    assert outs["items"] == IN_PROGRAM_ORDER
     assert state.id == outs["list_id"] == emulator.lists(ACCOUNT)[news["name"]]["id"]
     assert outs["bulk_operation"]["status"] == "completed" and outs["bulk_operation"]["succeeded"] is True
     assert sorted(held(emulator, news["name"]), key=json.dumps) == sorted(CANONICAL, key=json.dumps)
@@ -107,7 +107,7 @@ def test_a_second_up_of_the_same_noncanonical_program_has_an_empty_diff(
 
 def test_check_records_the_items_canonical_so_a_preview_shows_only_real_changes(rules_list: EngineResource) -> None:
     inputs = rules_list.checked(program(items=WRITTEN))
-    assert inputs["items"] == CANONICAL
+    assert inputs["items"] == IN_PROGRAM_ORDER
 
 
 def test_changing_one_item_updates_in_place_writing_only_that_change(
@@ -202,8 +202,11 @@ def test_get_adopts_an_existing_list_by_its_id(rules_list: EngineResource, emula
     state = rules_list.up(news).state
     id_, outs = rules_list.get(state.id, {"account_id": ACCOUNT})
     assert id_ == state.id
-    expected = {k: v for k, v in without_provider(state.outputs).items() if k != "bulk_operation"}
-    assert without_provider(outs) == expected  # everything but the facts of a write it never made
+    # Everything but the facts of a write it never made, and whether a program gives its items (no program does).
+    expected = {
+        k: v for k, v in without_provider(state.outputs).items() if k not in {"bulk_operation", "manages_items"}
+    }
+    assert without_provider(outs) == expected
 
 
 def test_create_refuses_a_name_the_account_already_uses(rules_list: EngineResource) -> None:
@@ -218,11 +221,13 @@ def test_create_refuses_a_name_the_account_already_uses(rules_list: EngineResour
 # ------------------------------------------------------------------------------------------------ check
 def test_check_names_each_bad_item_by_its_index(rules_list: EngineResource) -> None:
     checked = rules_list.check(program(items=["192.0.2.1", "10.0.0.0/7", "192.0.2.1/32"]))
-    reasons = dict(checked.failures)
-    assert sorted(reasons) == ["items[1]", "items[2]"]  # every bad item at once
-    assert "Cloudflare accepts IPv4 prefixes from /8 to /32" in reasons["items[1]"]
+    # No property: the engine shows the reason alone ("resource 'x' has a problem: items[1]: ..."), each bad item
+    # as its own failure.
+    assert [reason.partition(":")[0] for where, reason in checked.failures if where == ""] == ["items[1]", "items[2]"]
+    assert checked.failures[0][1].startswith("items[1]: '10.0.0.0/7': Cloudflare accepts IPv4 prefixes from /8 to /32")
     checked = rules_list.check(program(items=["192.0.2.1", "192.0.2.1/32"]))
-    assert "the same ip as items[0]" in dict(checked.failures)["items[1]"]
+    [(where, reason)] = checked.failures
+    assert where == "" and reason.startswith("items[1]: ") and "the same ip as items[0]" in reason
 
 
 def test_check_reports_bad_list_properties(rules_list: EngineResource) -> None:
@@ -249,7 +254,7 @@ def test_a_failed_operation_fails_create_with_cloudflares_text_and_leaves_no_lis
             EngineResource(srv, RulesListProvider()).up(news)
         assert news["name"] not in emulator.lists(ACCOUNT)
     message = caught.value.message
-    assert "OperationFailedError: The POST of 3 items to list" in message
+    assert message.startswith("The POST of 3 items to list")
     assert "maximum number of items" in message
     assert "was deleted again, so the account is as it was" in message
 
@@ -311,18 +316,20 @@ def test_nothing_secret_reaches_any_property_the_engine_stores(emulator: Emulato
         assert TOKEN.encode() not in base64.b64decode(props["__provider"])
 
 
-def test_import_adopts_an_existing_list_whose_inputs_match_with_an_empty_diff(
+def test_adopt_takes_over_an_existing_list_of_that_name_and_kind(
     rules_list: EngineResource, emulator: Emulator
 ) -> None:
-    # `import_=list_id`: the engine reads the list with the program's inputs, then diffs them against what it read.
-    news = program(description="made elsewhere", items=["192.0.2.20", "192.0.2.21"])
-    made_elsewhere = rules_list.up(news).state
-    checked = rules_list.checked({**news, "items": ["192.0.2.21/32", "192.0.2.20"]})
-    id_, outs = rules_list.get(made_elsewhere.id, checked)
-    assert id_ == made_elsewhere.id
-    diff = rules_list.server.diff(id_, outs, checked)
-    assert (diff.changes, diff.replaces) == ("none", [])
-    assert rules_list.diff(State(id_, checked, outs), {**news, "description": "ours now"}).changes == "some"
+    name = f"pulumi_list_{next(_names)}"
+    existing = create_list(emulator, name)
+    wait_for(emulator, append_items(emulator, existing, [{"ip": "192.0.2.20"}, {"ip": "192.0.2.21"}]))
+
+    state = rules_list.up(program(name=name, items=["192.0.2.21/32", "192.0.2.22"], adopt=True)).state
+
+    assert state.id == existing
+    assert sorted(i["ip"] for i in emulator.lists(ACCOUNT)[name]["items"]) == ["192.0.2.21", "192.0.2.22"]
+    with pytest.raises(ProviderCallError) as caught:
+        rules_list.up(program(name=name, kind="hostname", adopt=True))
+    assert "kind" in caught.value.message
 
 
 # ------------------------------------------------------------------------------------------------ guards

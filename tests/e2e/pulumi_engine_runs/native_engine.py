@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import pytest
 
-from tests.e2e.pulumi_engine_runs.engine import _CACHE_ENV, REPOSITORY, SKIP_ENV, Credentials, Engine
+from tests.e2e.pulumi_engine_runs.engine import REPOSITORY, SKIP_ENV, Credentials, Engine, build_env
 
 YAML_BUILD_SCRIPT = REPOSITORY / "tools" / "build-pulumi-yaml.sh"
 EXAMPLES = REPOSITORY / "examples" / "pulumi" / "native"
@@ -37,15 +37,8 @@ TSC_FLAGS = ("--strict", "--target", "es2020", "--module", "commonjs", "--esModu
 _names = itertools.count()
 
 
-def _original_env() -> Dict[str, str]:
-    """This environment with the cache variables as they were before the test session moved XDG_CACHE_HOME."""
-    env = {name: value for name, value in os.environ.items() if name not in _CACHE_ENV}
-    env.update({name: value for name, value in _CACHE_ENV.items() if value is not None})
-    return env
-
-
 def cache_root() -> Path:
-    env = _original_env()
+    env = build_env()
     if env.get("EDGEOPS_CACHE_DIR"):
         return Path(env["EDGEOPS_CACHE_DIR"])
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -57,7 +50,7 @@ def yaml_host_dir() -> Path:
     if os.environ.get(SKIP_ENV):
         pytest.skip(f"{SKIP_ENV} is set: the tests through the real Pulumi engine are skipped")
     found = subprocess.run(
-        [str(YAML_BUILD_SCRIPT), "--check"], env=_original_env(), capture_output=True, text=True, check=False
+        [str(YAML_BUILD_SCRIPT), "--check"], env=build_env(), capture_output=True, text=True, check=False
     )
     if found.returncode != 0:
         pytest.fail(

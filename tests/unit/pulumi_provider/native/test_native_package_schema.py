@@ -35,6 +35,7 @@ EVERY_INPUT: Dict[str, Dict[str, Any]] = {
         "waitTimeout": 60,
         "allowEmpty": True,
         "maxRemovals": "10%",
+        "adopt": True,
     },
     "ListItems": {
         "accountId": ACCOUNT,
