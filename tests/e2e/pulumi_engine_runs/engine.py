@@ -142,6 +142,11 @@ class Engine:
         return [path for path in self.backend.rglob("*") if path.is_file()]
 
 
+#: A resource's first line in a diff: ``~ cloudflare-lists:index:RulesList: (update)``, or a dynamic resource's
+#: ``pulumi-python:dynamic/cloudflare-lists:RulesList: (same)``.
+_RESOURCE_HEADER = re.compile(r"^[~+\-=<> ]*[\w./-]+:[\w./-]*:[\w./-]+: \(")
+
+
 def changed_items_shown(display: str) -> List[str]:
     """The changed leaves that ``--diff`` shows inside a resource's input ``items``, one per line, as ``comment: "a"
     => "b"``, ``ip: "203.0.113.66"`` or ``[2]: "203.0.113.11"``: what a user reads as the items that change."""
@@ -150,7 +155,7 @@ def changed_items_shown(display: str) -> List[str]:
     in_outputs = False  # a resource's or the stack's outputs, after "--outputs:--", until the next resource
     for line in display.splitlines():
         text = line.strip()
-        if text == "--outputs:--" or "pulumi-python:dynamic/" in text:
+        if text == "--outputs:--" or _RESOURCE_HEADER.match(text):
             in_outputs = text == "--outputs:--"
         if in_outputs:
             continue

@@ -17,7 +17,7 @@ import yaml
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp
-from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine
+from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, changed_items_shown
 from tests.e2e.pulumi_engine_runs.native_engine import PLUGIN_DIR, YAML_EXAMPLE, YamlProject
 from tests.lists_api import append_items, call, create_list, wait_for
 
@@ -74,8 +74,8 @@ def test_one_item_changed_previews_as_that_item_and_up_writes_exactly_it(
     project.write(original.replace("comment: abuse report 1412", EDITED))
     try:
         shown = project.op("preview", "--diff").stdout
-        assert 'comment: "abuse report 1412" => "abuse report 1413"' in shown
-        assert "~ 1 to update" in shown and "198.51.100.7" not in shown.partition("--outputs:--")[0]
+        assert changed_items_shown(shown) == ['comment: "abuse report 1412" => "abuse report 1413"']
+        assert "~ 1 to update" in shown
         mark = recorder.mark
         project.op("up", "--yes")
         assert [(w.method, w.body) for w in recorder.writes(mark)] == [
@@ -96,7 +96,7 @@ def test_drift_shows_on_refresh_the_preview_names_the_drifted_item_and_up_remove
     refreshed = project.op("refresh", "--yes").stdout
     assert "~ 1 updated" in refreshed
     shown = project.op("preview", "--diff").stdout
-    assert 'url_hostname: "drift.partner.example"' in shown.partition("--outputs:--")[0]
+    assert changed_items_shown(shown) == ['url_hostname: "drift.partner.example"'], shown
     assert "~ 1 to update" in shown
     drifted_id = next(i["id"] for i in items_of(emulator, partners["id"]) if "drift" in json.dumps(i))
     mark = recorder.mark
