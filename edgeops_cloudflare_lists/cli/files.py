@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable, List, TextIO
+import re
+from typing import Any, Callable, List, Optional, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import feed_lines, parse_feed
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import (
+    COMMENT_MARKERS,
+    feed_lines,
+    parse_feed,
+)
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
 
@@ -39,41 +44,36 @@ def read_text(path: str, flag: str, stdin: TextIO) -> str:
         ) from None
 
 
-# A line of --from is an id or two and maybe a comment: a longer one is not such a line.
-MAX_LINE_CHARS = 64 * 1024
+def read_values(
+    path: str,
+    flag: str,
+    stdin: TextIO,
+    most: Optional[int] = None,
+    too_many: Optional[Callable[[str], Exception]] = None,
+) -> List[str]:
+    """The values of a file of lines (``--from``), comments and blank lines dropped. With ``most``, a file of more
+    values is refused (``too_many("more than <most>")``) before any line is parsed: a huge input costs neither the
+    time nor the memory of parsing it all."""
+    text = read_text(path, flag, stdin)
+    if most is not None and too_many is not None:
+        _refuse_past(text, most, too_many)
+    return [line.value for line in feed_lines(text, parameter=flag, source=_source(path))]
 
 
-def read_values(path: str, flag: str, stdin: TextIO, most: int, too_many: Callable[[str], Exception]) -> List[str]:
-    """The values of a file of lines (``--from``, '-': ``stdin``), by the feed reader's rules (comments, BOM, CRLF).
+_COMMENT = re.compile(f"[{re.escape(COMMENT_MARKERS)}]")
 
-    Read a line at a time: more than ``most`` lines that hold a value raise ``too_many("more than <most>")`` as soon
-    as the read finds one more, so a huge input costs neither the time nor the memory of reading it all.
-    """
-    lines: List[str] = []
-    held = 0
-    try:
-        handle = stdin if path == "-" else open(path, encoding="utf-8", newline="")
-        try:
-            while True:
-                line = handle.readline(MAX_LINE_CHARS + 1)
-                if not line:
-                    break
-                if len(line) > MAX_LINE_CHARS:
-                    raise ValidationError(
-                        flag, f"line {len(lines) + 1} of {_source(path)} is longer than {MAX_LINE_CHARS} characters."
-                    )
-                start = line.lstrip(" \t\r\n\ufeff")[:1]
-                if start and start not in "#;":
-                    held += 1
-                    if held > most:
-                        raise too_many(f"more than {most}")
-                lines.append(line)
-        finally:
-            if handle is not stdin:
-                handle.close()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(flag, f"could not read {_source(path)}: {exc}.") from None
-    return [found.value for found in feed_lines("".join(lines), parameter=flag, source=_source(path))]
+
+def _refuse_past(text: str, most: int, too_many: Callable[[str], Exception]) -> None:
+    count = 0
+    start = 0
+    while start < len(text):  # a line at a time, never a copy of them all
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if _COMMENT.split(text[start:end], 1)[0].strip():
+            count += 1
+            if count > most:
+                raise too_many(f"more than {most}")
+        start = end + 1
 
 
 def read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:

@@ -91,15 +91,25 @@ class _Watch:
         self.facts: Optional[BulkOperationFacts] = None
 
 
-def parse_refs(pairs: Sequence[Tuple[Any, Any]]) -> List[OperationRef]:
+def parse_refs(pairs: Sequence[Tuple[Any, Any]], parameter: str = "operations") -> List[OperationRef]:
     """Validated references, in order; the same operation twice is waited on once. More than ``MAX_OPERATIONS``
     is a ``ValidationError``, found before any of them is checked."""
     if len(pairs) > MAX_OPERATIONS:
-        raise too_many_operations(len(pairs))
+        raise too_many_operations(str(len(pairs)), parameter)
     seen: Dict[Tuple[str, str], None] = {}
     for account_id, operation_id in pairs:
         seen.setdefault(validate_ids(account_id, operation_id), None)
     return [OperationRef(account_id, operation_id) for account_id, operation_id in seen]
+
+
+def too_many_operations(count: str, parameter: str = "operations") -> ValidationError:
+    """The error for ``count`` operations, past ``MAX_OPERATIONS``."""
+    return ValidationError(
+        parameter,
+        f"{count} operations given; one wait takes at most {MAX_OPERATIONS} (one check of each already takes "
+        f"{MAX_OPERATIONS * DOCUMENTED_WINDOW / DOCUMENTED_LIMIT / 60:.0f} minutes at Cloudflare's rate limit). "
+        "Split them into several waits.",
+    )
 
 
 def _entry_pair(entry: Any, default_account_id: Callable[[], str], parameter: str) -> Optional[Tuple[Any, Any]]:
@@ -130,21 +140,14 @@ def operation_refs(
     the whole result holding them. ``None`` (a write that wrote nothing) is skipped. ``default_account_id`` is
     called only for an entry that names no account.
     """
+    if len(entries) > MAX_OPERATIONS:
+        raise too_many_operations(str(len(entries)), parameter)
     pairs = []
     for index, entry in enumerate(entries):
         pair = _entry_pair(entry, default_account_id, f"{parameter}[{index}]")
         if pair is not None:
             pairs.append(pair)
-    return parse_refs(pairs)
-
-
-def too_many_operations(count: Any) -> ValidationError:
-    return ValidationError(
-        "operations",
-        f"{count} operations given; one wait takes at most {MAX_OPERATIONS} (one check of each already takes "
-        f"{MAX_OPERATIONS * DOCUMENTED_WINDOW / DOCUMENTED_LIMIT / 60:.0f} minutes at Cloudflare's rate limit). "
-        "Split them into several waits.",
-    )
+    return parse_refs(pairs, parameter)
 
 
 def wait_for_many(

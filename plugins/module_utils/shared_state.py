@@ -97,7 +97,7 @@ def shared_path(name: str, environ: Optional[Mapping[str, str]] = None, *, switc
 
 
 def _unusable(path: str, exc: BaseException) -> str:
-    problem = str(exc) if isinstance(exc, StateUnusable) else f"{path}: {getattr(exc, 'strerror', None) or exc}"
+    problem = f"{path}: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
     return (
         f"{problem}. The request budget and the account write queue stay in this process (not shared with this "
         "user's other processes on this host). Remove it, or point XDG_CACHE_HOME at a folder of yours."

@@ -44,6 +44,7 @@ options:
         write), is skipped.
       - The result is then RV(bulk_operations), one entry per operation, in the order given. With O(wait=true),
         the task fails if any of them did not complete, and still returns every entry.
+      - At most 10,000 entries; one check of each already takes 42 minutes at Cloudflare's rate limit.
       - Give this or O(operation_id).
     type: list
     elements: raw

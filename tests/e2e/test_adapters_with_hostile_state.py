@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -21,6 +20,7 @@ import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget import fingerprint
 
 from tests.e2e.pulumi_engine import clean_env
+from tests.hostile_processes import stopped_lock_holders
 from tests.hostile_servers import ACCOUNT_ID, OPERATION_ID, HostileServer, answer, http_response, operation_bytes
 
 TOKEN = "hostile-state-token-7a6b5c4d3e"
@@ -30,15 +30,6 @@ FLOOR = 1.0
 STARTUP = 4.0
 PENDING = http_response(operation_bytes("pending"))
 COMPLETED = http_response(operation_bytes("completed", completed="2024-05-01T08:00:00Z"))
-HOLDER = textwrap.dedent(
-    """
-    import fcntl, os, signal, sys
-    handle = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    print("held", flush=True)
-    os.kill(os.getpid(), signal.SIGSTOP)
-    """
-)
 
 
 def budget_path(cache: Path, base_url: str) -> Path:
@@ -55,20 +46,9 @@ def cache(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def stopped_holder_of(cache: Path) -> Iterator[Any]:
-    holders = []
-
-    def hold(path: Path) -> None:
-        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
-        holders.append(holder)
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        while not Path(f"/proc/{holder.pid}/stat").read_text().split(") ", 1)[1].startswith("T"):
-            time.sleep(0.01)
-
-    yield hold
-    for holder in holders:
-        holder.kill()
-        holder.wait()
+def stopped_holder_of() -> Iterator[Any]:
+    with stopped_lock_holders() as hold:
+        yield hold
 
 
 def run_command(cache: Path, base_url: str, *args: str, limit: float) -> subprocess.CompletedProcess[str]:

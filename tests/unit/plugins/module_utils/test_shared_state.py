@@ -34,6 +34,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_st
     SharedStateWarning,
     account_lock,
 )
+from hostile_processes import stopped_lock_holders
 
 SECRET = "state-test-token-5e4d3c2b1a"
 BASE_URL = "https://api.example"
@@ -69,7 +70,8 @@ def limit_memory() -> None:
 
 def run_budget(cache: Path, **env: str) -> Dict[str, Any]:
     """A budget of this credential in a child process: three requests and one answer, within 5 s."""
-    environ = {**os.environ, "XDG_CACHE_HOME": str(cache), **env}
+    # The child imports the collection as this process does (ansible-test's units put it on sys.path).
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "XDG_CACHE_HOME": str(cache), **env}
     try:
         done = subprocess.run(
             [sys.executable, "-c", BUDGET_CHILD],
@@ -228,36 +230,11 @@ def test_an_absurd_file_is_refused_in_process_too(tmp_path: Path, clock: Any) ->
 
 # --- a stopped process holding a lock -------------------------------------------------------------------------
 
-HOLDER = textwrap.dedent(
-    """
-    import fcntl, os, signal, sys
-    handle = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    print("held", flush=True)
-    os.kill(os.getpid(), signal.SIGSTOP)
-    """
-)
-
 
 @pytest.fixture
 def stopped_holder() -> Iterator[Any]:
-    """``hold(path)``: a process that takes the flock of ``path``, then is stopped (SIGSTOP) while holding it."""
-    holders = []
-
-    def hold(path: Path) -> subprocess.Popen[str]:
-        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
-        holders.append(holder)
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        for _poll in range(200):
-            if Path(f"/proc/{holder.pid}/stat").read_text().split(") ", 1)[1].startswith("T"):
-                return holder
-            time.sleep(0.01)
-        raise AssertionError("the lock holder did not stop")
-
-    yield hold
-    for holder in holders:
-        holder.kill()
-        holder.wait()
+    with stopped_lock_holders() as hold:
+        yield hold
 
 
 def test_a_stopped_process_holding_the_budget_lock_delays_others_by_one_lock_wait_at_most(
