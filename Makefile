@@ -9,8 +9,8 @@ STAMP := $(VENV)/.installed
 # targets' playbooks, which ansible-test runs in an environment of its own.)
 export PYTHONWARNINGS := ignore:DSA is deprecated:UserWarning
 
-.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench bench-large bench-fleet dist clean \
-	pulumi-engine
+.PHONY: venv install test lint unit e2e ansible-test ansible-test-oldest ansible-lint demo bench bench-large bench-fleet bench-module \
+	dist clean pulumi-engine
 
 venv: $(STAMP)
 
@@ -92,6 +92,10 @@ bench-large: install
 
 bench-fleet: install
 	$(BIN)/python benchmarks/fleet.py
+
+# bulk_operation_info beside ansible.builtin.uri, through ansible-playbook (about 5 minutes).
+bench-module: install
+	$(BIN)/python benchmarks/module_vs_uri.py
 
 # The pip package (command, Pulumi provider, emulator and the collection, as one wheel) and the collection's
 # Galaxy tarball, in dist/.

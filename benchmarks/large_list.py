@@ -93,8 +93,8 @@ def run_sync(base_url: str, desired: List[str], connection: Any) -> None:
     """One ``sync_items(..., "exact")`` in this fresh process; sends back what it cost and how it ended."""
     os.environ["CLOUDFLARE_LISTS_SHARED_BUDGET"] = "0"
     os.environ["CLOUDFLARE_LISTS_RATE"] = "1000000000/1"  # the client's own pacing is not what is measured
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
     from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
-    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
     from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 
     def cpu() -> float:

@@ -25,12 +25,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import (
     item_from_api,
     parse_items,
     plan,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig

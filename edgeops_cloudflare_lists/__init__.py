@@ -10,6 +10,11 @@ The small public API for Python callers; the Ansible collection, the Pulumi prov
     print(outcome.changed, outcome.items.plan.to_dict())
 """
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
+    get_bulk_operation,
+    wait_for_bulk_operation,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     ApiError,
@@ -43,11 +48,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     list_lists,
     read_items,
     resolve_list,
-)
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
-    get_bulk_operation,
-    open_client,
-    wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ItemsOutcome,

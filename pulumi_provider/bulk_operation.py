@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, TypedDict
 
 import pulumi
 import pulumi.runtime
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import operations
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import bulk_operations
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     NotFoundError,
@@ -113,13 +113,15 @@ class BulkOperationProvider(ConnectedProvider):
 
 
 def _get(client: CloudflareClient, inputs: BulkOperationInputs) -> BulkOperationFacts:
-    return operations.get_bulk_operation(client, inputs.account_id, inputs.operation_id)
+    return bulk_operations.get_bulk_operation(client, inputs.account_id, inputs.operation_id)
 
 
 def _wait(client: CloudflareClient, inputs: BulkOperationInputs) -> BulkOperationFacts:
     """Wait until finished; a failed operation is returned (the caller decides), a timeout raises."""
     try:
-        return operations.wait_for_bulk_operation(client, inputs.account_id, inputs.operation_id, inputs.policy()).facts
+        return bulk_operations.wait_for_bulk_operation(
+            client, inputs.account_id, inputs.operation_id, inputs.policy()
+        ).facts
     except OperationFailedError as exc:
         if exc.facts is None:
             raise

@@ -12,25 +12,32 @@ from typing import Any, Callable, ClassVar, Dict, List, Mapping, NoReturn, Optio
 
 import pulumi
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import env_names, pulumi_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.runtime.config import CONFIG, get_config, is_config_secret
 
 # pulumi-cloudflare's keys, so one stack config serves both providers.
-CONFIG_API_TOKEN = "cloudflare:apiToken"  # noqa: S105 - a config key name, not a secret
-CONFIG_EMAIL = "cloudflare:email"
-CONFIG_API_KEY = "cloudflare:apiKey"
-CONFIG_BASE_URL = "cloudflare:baseUrl"
+_CONNECTION = ("api_token", "account_email", "account_api_key", "base_url")
+CONFIG_API_TOKEN, CONFIG_EMAIL, CONFIG_API_KEY, CONFIG_BASE_URL = (pulumi_names()[name] for name in _CONNECTION)
 
-# The core names options as the Ansible module does; say which stack config key each one is.
-_PULUMI_NAMES = (
-    f"In Pulumi, api_token is the config key {CONFIG_API_TOKEN} (or CLOUDFLARE_API_TOKEN), "
-    f"account_email is {CONFIG_EMAIL} (CLOUDFLARE_EMAIL), account_api_key is {CONFIG_API_KEY} "
-    f"(CLOUDFLARE_API_KEY) and base_url is {CONFIG_BASE_URL} (CLOUDFLARE_BASE_URL); "
-    f"set a secret with `pulumi config set --secret {CONFIG_API_TOKEN} <token>`."
-)
+
+def _config_keys() -> str:
+    """Which stack config key (and variable) each connection parameter the core names is."""
+    names = pulumi_names()
+    first, *rest = _CONNECTION
+    others = [f"{name} is {names[name]} ({env_names(name)[0]})" for name in rest]
+    return (
+        f"In Pulumi, {first} is the config key {names[first]} (or {env_names(first)[0]}), "
+        f"{', '.join(others[:-1])} and {others[-1]}; "
+        f"set a secret with `pulumi config set --secret {CONFIG_API_TOKEN} <token>`."
+    )
+
+
+# The core names parameters as the Ansible module does; say which stack config key each one is.
+_PULUMI_NAMES = _config_keys()
 
 
 _SECRETS = (CONFIG_API_TOKEN, CONFIG_API_KEY)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pulumi
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, PRESENT, parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     get_list,
     read_items,
-    resolve_account_id,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT

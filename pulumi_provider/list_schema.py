@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     GuardError,
@@ -28,7 +29,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     validate_kind,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
-    resolve_account_id,
     validate_description,
     validate_list_id,
     validate_list_name,

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 import pulumi
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     delete_list,
     get_list,
     read_items,
-    resolve_account_id,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_list, update_list
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import DEFAULT_WAIT_TIMEOUT

@@ -52,9 +52,13 @@ class ProviderCallError(Exception):
 
     @property
     def message(self) -> str:
-        """The last line of the details: the exception as a user reads it in ``pulumi up``."""
-        lines = [line for line in self.details.strip().splitlines() if line.strip()]
-        return lines[-1] if lines else ""
+        """The error as a user reads it in ``pulumi up``: the details (this product's errors come as their message
+        alone), or a traceback's last line (any other exception)."""
+        details = self.details.strip()
+        if not details.startswith("Traceback"):
+            return details
+        lines = [line for line in details.splitlines() if line.strip()]
+        return lines[-1]
 
 
 @dataclass(frozen=True)
@@ -346,7 +350,9 @@ class ProgramEngine:
         old = self.state.get(f"{type_}::{name}")
         checked = self.server.check(inputs, old.inputs if old else None)
         if checked.failures:
-            raise ValueError(f"{name}: " + "; ".join(f"{prop}: {reason}" for prop, reason in checked.failures))
+            raise ValueError(
+                f"{name}: " + "; ".join(f"{prop}: {reason}" if prop else reason for prop, reason in checked.failures)
+            )
         if old is None:
             id_, outs = self.server.create(checked.inputs)
             return ResourceState(type_, name, id_, checked.inputs, outs), ProgramStep(name, "create")

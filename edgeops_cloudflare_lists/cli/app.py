@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import time
 import warnings
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 
 from . import lists, operations, sync
-from .files import read_items_file
+from .documents import failure_document
+from .files import read_items_file, read_saved_plan
 from .invocation import Invocation
 from .output import (
     EXIT_API,
@@ -32,7 +35,7 @@ from .output import (
     say_lines,
     warn,
 )
-from .parser import build_parser, parameter_names, positionals
+from .parser import UsageError, build_parser, given_positionals, parameter_names, positionals
 from .progress import progress_line
 
 Command = Callable[[CloudflareClient, Invocation], int]
@@ -45,6 +48,7 @@ COMMANDS: Dict[str, Command] = {
     "update": lists.update,
     "delete": lists.delete,
     "sync": sync.sync,
+    "apply": sync.apply,
 }
 
 
@@ -71,7 +75,10 @@ def _run(
     client_factory: Callable[..., CloudflareClient],
     environ: Optional[Mapping[str, str]],
 ) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as usage:
+        return _usage_failed(usage, argv, stdout, stderr)
     if stdout is None:  # closed before we started: say so before anything is sent
         say(
             stderr,
@@ -79,11 +86,19 @@ def _run(
             "instead of closing it.",
         )
         return EXIT_USAGE
+    given: Mapping[str, Optional[str]] = given_positionals(args)  # for a failure's document, before they are checked
+    timeout = getattr(args, "timeout", None)
+    deadline = time.monotonic() + timeout if timeout is not None else None  # the whole command's
     invocation: Optional[Invocation] = None
     try:
         if operations.is_batch(args):
             return operations.wait_many(args, environ, stdout, stderr, client_factory)
-        found = positionals(args, environ)
+        saved = read_saved_plan(args.plan_file, sys.stdin) if args.command == "apply" else None
+        if saved is not None:
+            found = {"account_id": saved.account_id, "list": saved.list_id or saved.list_name}
+        else:
+            found = positionals(args, environ)
+        given = found
         items = read_items_file(args, stdin=sys.stdin) if args.command == "sync" else None
         if args.insecure:
             warn(
@@ -91,7 +106,7 @@ def _run(
                 "--insecure: TLS certificates are not verified, so anyone on the path can read and answer these "
                 "requests; use it only for a test endpoint.",
             )
-        invocation = Invocation(args, found, stdout, stderr, progress_line(args, stderr, found), items)
+        invocation = Invocation(args, found, stdout, stderr, progress_line(args, stderr, found), items, saved)
         options: Dict[str, Any] = {
             "base_url": args.base_url,
             "timeout": args.request_timeout,
@@ -104,16 +119,39 @@ def _run(
     except CloudflareListsError as error:
         if invocation is not None:
             invocation.close_progress()
-        try:
-            if error.facts is not None:
-                print_json(error.facts.to_dict(), stdout)
-        except OutputError as problem:
-            output_failed(stderr, problem)
-        say(stderr, f"{PROG}: error: {one_line(error.render(parameter_names(args)))}")
-        return exit_code(error)
+        names = parameter_names(args)
+        code = exit_code(error, deadline_passed=deadline is not None and time.monotonic() >= deadline)
+        code = _print_failure(failure_document(args, given, error, names, code), stdout, stderr, code)
+        say(stderr, f"{PROG}: error: {one_line(error.render(names))}")
+        return code
     except OutputError as problem:
         output_failed(stderr, problem)
         return EXIT_OUTPUT
+
+
+def _print_failure(
+    document: Optional[Dict[str, Any]], stdout: Optional[TextIO], stderr: Optional[TextIO], code: int
+) -> int:
+    """The failure's document on stdout (if the command has one), and ``code``."""
+    try:
+        if document is not None:
+            print_json(document, stdout)
+    except OutputError as problem:
+        output_failed(stderr, problem)
+    return code
+
+
+def _usage_failed(usage: UsageError, argv: Sequence[str], stdout: Optional[TextIO], stderr: Optional[TextIO]) -> int:
+    """What argparse does with a bad command line (usage and error on stderr, exit 2), plus the document."""
+    try:
+        if stderr is not None:
+            usage.parser.print_usage(stderr)
+    except (OSError, ValueError):
+        pass
+    say(stderr, f"{usage.parser.prog}: error: {usage.message}")
+    command = next((word for word in argv if not word.startswith("-")), None)
+    args = argparse.Namespace(command=command, dry_run=any(word in ("--dry-run", "--check") for word in argv))
+    return _print_failure(failure_document(args, {}, usage, {}, EXIT_USAGE), stdout, stderr, EXIT_USAGE)
 
 
 def _settle_stdout() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
-from typing import Any, Callable, List, Optional, TextIO
+import tempfile
+from typing import Any, Callable, Dict, List, Optional, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import (
@@ -12,6 +15,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds imp
     feed_lines,
     parse_feed,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import SavedPlan
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
 
@@ -89,3 +93,31 @@ def read_items_file(args: argparse.Namespace, *, stdin: TextIO) -> List[Any]:
     )
     args.item_lines = feed.lines
     return feed.items
+
+
+def read_saved_plan(path: str, stdin: TextIO) -> SavedPlan:
+    """The plan in ``path`` ('-': stdin), as ``sync --plan-out`` wrote it."""
+    text = read_text(path, "PLANFILE", stdin)
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ValidationError(
+            "PLANFILE", f"{_source(path)} is not JSON; give a file that 'sync --plan-out' wrote."
+        ) from None
+    return SavedPlan.from_dict(document, parameter="PLANFILE")
+
+
+def write_json_file(path: str, document: Dict[str, Any], flag: str) -> None:
+    """``document`` in ``path``, whole or not at all: written beside it, then renamed over it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".plan-", dir=directory)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise ValidationError(flag, f"could not write {path!r}: {exc.strerror or exc}.") from None

@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, TextIO
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import SavedPlan
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
 from .progress import ProgressLine
@@ -19,6 +20,7 @@ class Invocation:
     stderr: Optional[TextIO]
     progress: Optional[ProgressLine] = None
     items: Optional[List[Any]] = None  # sync's --file, read before any request
+    saved_plan: Optional[SavedPlan] = None  # apply's PLANFILE, read before any request
 
     @property
     def account_id(self) -> str:

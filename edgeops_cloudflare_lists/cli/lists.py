@@ -1,7 +1,6 @@
 """The lists themselves: ``lists`` and ``items`` read them; ``create``, ``update`` and ``delete`` keep them.
 
-The writes print ``{changed, dry_run, created, deleted, list}`` (``list``: the list's facts after, or null once
-deleted or while still to create), as ``rules_list`` returns them.
+The writes print the list document (``documents.list_document``).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync impo
     update_list,
 )
 
+from .documents import list_document
 from .invocation import Invocation
 from .output import EXIT_OK, print_json
 
@@ -44,20 +44,14 @@ def create(client: CloudflareClient, run: Invocation) -> int:
         run.positionals["name"],
         kind=args.kind,
         description=args.description,
-        options=SyncOptions.of(check_mode=args.dry_run, policy=run.wait_policy()),
+        options=_options(run),
     )
     return _print_outcome(run, outcome)
 
 
 def update(client: CloudflareClient, run: Invocation) -> int:
     facts = resolve_list(client, run.account_id, run.positionals["list"])
-    outcome = update_list(
-        client,
-        run.account_id,
-        facts,
-        description=run.args.description,
-        options=SyncOptions.of(check_mode=run.args.dry_run, policy=run.wait_policy()),
-    )
+    outcome = update_list(client, run.account_id, facts, description=run.args.description, options=_options(run))
     return _print_outcome(run, outcome)
 
 
@@ -66,26 +60,14 @@ def delete(client: CloudflareClient, run: Invocation) -> int:
     name = run.positionals["list"]
     if looks_like_list_id(name):
         name = resolve_list(client, run.account_id, name).name
-    outcome = sync_list(
-        client,
-        run.account_id,
-        name,
-        state="absent",
-        options=SyncOptions.of(check_mode=run.args.dry_run, policy=run.wait_policy()),
-    )
+    outcome = sync_list(client, run.account_id, name, state="absent", options=_options(run))
     return _print_outcome(run, outcome)
 
 
+def _options(run: Invocation) -> SyncOptions:
+    return SyncOptions.of(check_mode=run.args.dry_run, policy=run.wait_policy())
+
+
 def _print_outcome(run: Invocation, outcome: ListOutcome) -> int:
-    facts = outcome.list.to_dict() if outcome.list else None
-    if facts is not None and outcome.description_after is not None:
-        facts["description"] = outcome.description_after  # a dry run's list as the real run leaves it
-    document = {
-        "changed": outcome.changed,
-        "dry_run": run.args.dry_run,
-        "created": outcome.created,
-        "deleted": outcome.deleted,
-        "list": facts,
-    }
-    print_json(document, run.stdout)
+    print_json(list_document(run.args, outcome), run.stdout)
     return EXIT_OK

@@ -12,19 +12,19 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.batch imp
     MAX_OPERATIONS,
     TIMEOUT,
     BatchResult,
-    operation_refs,
     too_many_operations,
     wait_for_many,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
     get_bulk_operation,
+    resolve_operations,
     wait_for_bulk_operation,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
+from .documents import error_info, operation_document, outcome_of
 from .files import read_values
 from .invocation import Invocation
 from .output import (
@@ -33,7 +33,6 @@ from .output import (
     EXIT_OPERATION_FAILED,
     EXIT_TIMEOUT,
     exit_code,
-    one_line,
     print_json,
     print_json_line,
 )
@@ -50,16 +49,28 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 
 def status(client: CloudflareClient, run: Invocation) -> int:
-    print_json(get_bulk_operation(client, run.account_id, run.positionals["operation_id"]).to_dict(), run.stdout)
+    operation_id = run.positionals["operation_id"]
+    facts = get_bulk_operation(client, run.account_id, operation_id, timeout=run.args.timeout)
+    document = operation_document(
+        account_id=run.account_id, operation_id=operation_id, outcome=facts.status, facts=facts, checks=1
+    )
+    print_json(document, run.stdout)
     return EXIT_OK
 
 
 def wait(client: CloudflareClient, run: Invocation) -> int:
-    outcome = wait_for_bulk_operation(
-        client, run.account_id, run.positionals["operation_id"], run.wait_policy(), run.progress
-    )
+    operation_id = run.positionals["operation_id"]
+    outcome = wait_for_bulk_operation(client, run.account_id, operation_id, run.wait_policy(), run.progress)
     run.close_progress()
-    print_json(outcome.facts.to_dict(), run.stdout)
+    document = operation_document(
+        account_id=run.account_id,
+        operation_id=operation_id,
+        outcome=outcome_of(None),
+        facts=outcome.facts,
+        checks=outcome.checks,
+        elapsed=outcome.elapsed,
+    )
+    print_json(document, run.stdout)
     return EXIT_OK
 
 
@@ -75,7 +86,7 @@ def wait_many(
     if args.from_file:
         most = max(0, MAX_OPERATIONS - len(entries))
         entries += read_values(args.from_file, "--from", sys.stdin, most, too_many_operations)
-    refs = operation_refs(entries, lambda: resolve_account_id(None, environ), parameter="operation_id")
+    refs = resolve_operations(entries, None, environ, parameter="operation_id")
     if not refs:
         raise ValidationError("operation_id", "no operations given: name ACCOUNT_ID:OPERATION_ID pairs, or --from.")
     counter = None
@@ -85,9 +96,15 @@ def wait_many(
 
     def finished(result: BatchResult) -> None:
         nonlocal worst
-        line = result.to_dict()
-        if result.error is not None:
-            line["message"] = one_line(result.error.render(parameter_names(args)))
+        line = operation_document(
+            account_id=result.ref.account_id,
+            operation_id=result.ref.operation_id,
+            outcome=result.outcome,
+            facts=result.facts,
+            checks=result.checks,
+            elapsed=result.elapsed,
+            error=error_info(result.error, parameter_names(args)) if result.error is not None else None,
+        )
         print_json_line(line, stdout)
         if result.outcome in _OUTCOME_CODES:
             code = _OUTCOME_CODES[result.outcome]

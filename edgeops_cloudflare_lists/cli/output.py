@@ -11,8 +11,11 @@ import json
 from typing import Any, Optional, Sequence, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    AmbiguousWriteError,
     CloudflareListsError,
     OperationFailedError,
+    RetryLaterError,
+    TransportError,
     ValidationError,
     WaitTimeoutError,
 )
@@ -26,7 +29,12 @@ EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_API = 4
 EXIT_OUTPUT = 5
+EXIT_CHANGES = 6  # with --detailed-exitcode: done, and the list changed (or, in a dry run, would)
 EXIT_INTERRUPTED = 130
+
+
+# What a request ends with when the deadline leaves it no more time: cut off, or not retried.
+CUT_BY_DEADLINE = (TransportError, RetryLaterError, AmbiguousWriteError)
 
 
 class OutputError(Exception):
@@ -88,13 +96,14 @@ def output_failed(stderr: Optional[TextIO], problem: OutputError) -> None:
     )
 
 
-def exit_code(error: CloudflareListsError) -> int:
-    """The exit code of a run that ended with ``error``."""
+def exit_code(error: CloudflareListsError, *, deadline_passed: bool = False) -> int:
+    """The exit code of a run that ended with ``error``; ``deadline_passed``: the command's ``--timeout`` had passed
+    when it did, so a request cut off (or refused a retry) at the deadline is the timeout's, 3."""
     if isinstance(error, ValidationError):
         return EXIT_USAGE
     if isinstance(error, OperationFailedError):
         return EXIT_OPERATION_FAILED
-    if isinstance(error, WaitTimeoutError):
+    if isinstance(error, WaitTimeoutError) or (deadline_passed and isinstance(error, CUT_BY_DEADLINE)):
         return EXIT_TIMEOUT
     return EXIT_API
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, NoReturn, Optional, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import KINDS
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import command_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     MAX_MAX_INTERVAL,
     MAX_REQUEST_TIMEOUT,
@@ -42,27 +43,30 @@ credentials (from the environment only):
 
 exit codes:
   0 done (also when nothing changed)    1 the operation failed    2 usage or validation error
-  3 the wait timed out        4 API or transport error (auth, not found, rate limited, server, malformed)
+  3 --timeout passed (the wait, or trouble retried until the deadline)
+  4 API or transport error (auth, not found, rate limited, server, malformed)
   5 the facts could not be written to stdout (full, or a broken pipe)    130 interrupted
+  6 with --detailed-exitcode: done, and the list changed (with --dry-run: would change)
 """
 
 # The core's parameter names as this command spells them.
-PARAMETER_NAMES = {
-    "account_id": "ACCOUNT_ID",
-    "operation_id": "OPERATION_ID",
-    "kind": "--kind",
-    "description": "--description",
-    "base_url": "--base-url (or CLOUDFLARE_BASE_URL)",
-    "timeout": "--request-timeout",
-    "wait_timeout": "--timeout",
-    "wait_max_interval": "--max-interval",
-    "validate_certs": "--insecure",
-    "allow_empty": "--allow-empty",
-    "max_removals": "--max-removals",
-    "api_token": "CLOUDFLARE_API_TOKEN",
-    "account_email": "CLOUDFLARE_EMAIL",
-    "account_api_key": "CLOUDFLARE_API_KEY",
-}
+PARAMETER_NAMES = command_names()
+
+
+class UsageError(Exception):
+    """The command line is not one the parser takes; ``parser`` is the (sub)command's, for its usage line."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class Parser(argparse.ArgumentParser):
+    """An argparse parser that raises ``UsageError`` instead of exiting, so the command still prints its document."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self, message)
 
 
 def _seconds(validate: Callable[[float], float]) -> Callable[[str], float]:
@@ -79,7 +83,7 @@ def _seconds(validate: Callable[[float], float]) -> Callable[[str], float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Keep Cloudflare Rules Lists right: sync a list's items, list them, and wait on bulk operations.",
         epilog=ENVIRONMENT_HELP,
@@ -88,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="%(prog)s " + VERSION)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help_text: str, *positionals: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *positionals: str, account: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
             help=help_text,
@@ -97,13 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(positional_names=positionals)
-        sub.add_argument(
-            "positionals",
-            nargs="*",
-            metavar=" ".join(["[ACCOUNT_ID]", *(POSITIONAL_HELP[name][0] for name in positionals)]),
-            help="ACCOUNT_ID: the 32-hex-character account ID (default: $CLOUDFLARE_ACCOUNT_ID); "
-            + "; ".join(f"{POSITIONAL_HELP[name][0]}: {POSITIONAL_HELP[name][1]}" for name in positionals),
-        )
+        if account:
+            sub.add_argument(
+                "positionals",
+                nargs="*",
+                metavar=" ".join(["[ACCOUNT_ID]", *(POSITIONAL_HELP[name][0] for name in positionals)]),
+                help="ACCOUNT_ID: the 32-hex-character account ID (default: $CLOUDFLARE_ACCOUNT_ID); "
+                + "; ".join(f"{POSITIONAL_HELP[name][0]}: {POSITIONAL_HELP[name][1]}" for name in positionals),
+            )
         sub.add_argument("--base-url", help="API base URL (default: $CLOUDFLARE_BASE_URL, else Cloudflare's)")
         sub.add_argument(
             "--request-timeout",
@@ -149,7 +154,24 @@ def build_parser() -> argparse.ArgumentParser:
             "runs apart",
         )
 
-    command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
+    def planning(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--dry-run", "--check", dest="dry_run", action="store_true", help="print the plan and send no write"
+        )
+        sub.add_argument(
+            "--detailed-exitcode",
+            action="store_true",
+            help="exit 6 when the list changed (with --dry-run: would change), 0 when it did not",
+        )
+
+    status = command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
+    status.add_argument(
+        "--timeout",
+        type=_seconds(validate_wait_timeout),
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up after this long, retries included (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
+    )
     wait = command(
         "wait",
         "Wait until an operation completes, then print its facts. Given several ACCOUNT_ID:OPERATION_ID pairs (or "
@@ -197,7 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remove the file's items from the list, and add nothing (a missing list is an error)",
     )
-    sync.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
+    planning(sync)
+    sync.add_argument(
+        "--plan-out",
+        metavar="FILE",
+        help="write the plan, and a fingerprint of the list as read, to FILE for 'apply' (implies --dry-run)",
+    )
     sync.add_argument(
         "--allow-empty",
         action="store_true",
@@ -209,6 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse, before any write, a plan that removes more than N items, or more than P%% of the list",
     )
     waiting(sync, "give up after this long, writing and waiting included")
+
+    apply = command(
+        "apply",
+        "Apply a plan that 'sync --plan-out' saved, exactly as it was made; refused, with nothing written, if the "
+        "list changed since.",
+        account=False,
+    )
+    apply.add_argument("plan_file", metavar="PLANFILE", help="the file 'sync --plan-out' wrote; '-' reads stdin")
+    planning(apply)
+    waiting(apply, "give up after this long, writing and waiting included")
 
     def deadline(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
@@ -251,6 +288,15 @@ def parameter_names(args: argparse.Namespace) -> Dict[str, str]:
     for index, line in enumerate(getattr(args, "item_lines", None) or ()):
         names[f"items[{index}]"] = f"--file line {line}"
     return names
+
+
+def given_positionals(args: argparse.Namespace) -> Dict[str, Optional[str]]:
+    """The positionals as given, unchecked (ACCOUNT_ID None when left out); empty when they do not fit."""
+    names: Tuple[str, ...] = getattr(args, "positional_names", ())
+    values: List[Optional[str]] = list(getattr(args, "positionals", None) or ())
+    if len(values) == len(names):
+        values.insert(0, None)
+    return dict(zip(("account_id", *names), values)) if len(values) == len(names) + 1 else {}
 
 
 def positionals(args: argparse.Namespace, environ: Optional[Mapping[str, str]]) -> Dict[str, str]:

@@ -57,7 +57,8 @@ options:
     description:
       - The deadline, in seconds from the start of the task, for every request, retry and wait of the module,
         including waiting for another bulk operation of the account to finish before writing.
-      - Reads and writes get at least 60 s, even with a smaller value.
+      - No request runs past it by more than a second (the least one HTTP attempt gets), whatever the server
+        does; an attempt cut off at the deadline says so.
     type: float
     default: 900
   wait_max_interval:

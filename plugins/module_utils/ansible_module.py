@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 # Only the collection's modules import this file, and they run under Ansible.
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -39,18 +39,19 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     CONNECTION_MUTUALLY_EXCLUSIVE,
     CONNECTION_REQUIRED_TOGETHER,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets, url_secrets
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import (
+    environment_secrets,
+    resolve_account_id,
+    url_secrets,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import (
     DEFAULT_TIMEOUT,
     HAS_REQUESTS,
     CloudflareClient,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import CloudflareListsError
-
-if TYPE_CHECKING:
-    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, SyncOptions
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import ansible_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
@@ -157,24 +158,11 @@ class CloudflareListsModule:
             max_interval=_number(params.get("wait_max_interval"), DEFAULT_MAX_INTERVAL),
         )
 
-    def sync_options(self, allow_empty: bool = False) -> SyncOptions:
-        """Check mode, the wait options and the guards (``max_removals``), as the core's write path takes them."""
-        # Imported here: only the modules that write need the write path, and the info modules start faster.
-        from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions
-
-        params = self.module.params
-        return SyncOptions.of(
-            check_mode=self.module.check_mode,
-            wait=params.get("wait") is not False,
-            policy=self.wait_policy(),
-            allow_empty=allow_empty,
-            max_removals=params.get("max_removals"),
-        )
-
     def fail_from_error(self, error: CloudflareListsError, **result: Any) -> None:
-        """One ``fail_json``: the error's message, its facts as result keys, and ``result`` (e.g. ``changed``)."""
+        """One ``fail_json``: the error's message (parameters named as options), its facts as result keys, and
+        ``result`` (e.g. ``changed``)."""
         result.setdefault("changed", False)
-        self.module.fail_json(**scrub_data({"msg": str(error), **error.details(), **result}))
+        self.module.fail_json(**scrub_data({"msg": error.render(ansible_names()), **error.details(), **result}))
 
     def run(self, job: Callable[[CloudflareListsModule], Mapping[str, Any]]) -> None:
         """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error.
@@ -198,36 +186,6 @@ class CloudflareListsModule:
             return  # fail_json exits; a stand-in module_class may not
         result.setdefault("changed", False)
         self.module.exit_json(**scrub_data(result))
-
-
-# Result keys that Jinja's dot notation cannot reach, since it finds the dictionary's method of that name first
-# (``plan.update``, ``lists[0].items``), and the name each is also returned under.
-DOT_NAMES = {"update": "change", "items": "list_items"}
-
-
-def dot_names(document: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
-    """``document`` with each value whose key shadows a dictionary method also under its ``DOT_NAMES`` name."""
-    if document is None:
-        return None
-    result = dict(document)
-    for key, name in DOT_NAMES.items():
-        if key in result:
-            result[name] = result[key]
-    return result
-
-
-def items_result(outcome: Optional[ItemsOutcome]) -> Dict[str, Any]:
-    """The result keys of a module that writes items: ``plan``, ``bulk_operation`` (the last write's facts),
-    ``writes`` and ``items_written``; ``plan`` and ``bulk_operation`` are None when the items were not managed."""
-    if outcome is None:
-        return {"plan": None, "bulk_operation": None, "writes": [], "items_written": 0}
-    summary = outcome.to_dict()
-    return {
-        "plan": dot_names(summary["plan"]),
-        "bulk_operation": summary["operation"],
-        "writes": summary["writes"],
-        "items_written": summary["items_written"],
-    }
 
 
 def _number(value: Any, default: float) -> float:

@@ -1,6 +1,7 @@
 # Copyright: EdgeOps
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credentials and where to send them, resolved once from explicit values and the environment."""
+"""Credentials and where to send them (the base URL, the account), resolved once from explicit values and the
+environment."""
 
 from __future__ import annotations
 
@@ -12,22 +13,28 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import env_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import remember_secrets
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_base_url
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
+    validate_account_id,
+    validate_base_url,
+)
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 
 # The names pulumi-cloudflare and the official SDK use; CLOUDFLARE_TOKEN is community.general's.
-ENV_API_TOKEN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN")
-ENV_EMAIL = ("CLOUDFLARE_EMAIL",)
-ENV_API_KEY = ("CLOUDFLARE_API_KEY",)
-ENV_BASE_URL = ("CLOUDFLARE_BASE_URL",)
+ENV_API_TOKEN = env_names("api_token")
+ENV_EMAIL = env_names("account_email")
+ENV_API_KEY = env_names("account_api_key")
+ENV_BASE_URL = env_names("base_url")
+ACCOUNT_ID_ENV = env_names("account_id")[0]
 
 
 # Visible ASCII: what an HTTP header value carries unchanged. A token with a stray CR or LF would otherwise be
 # refused by the HTTP library in an error that quotes it.
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
-_OPTION_NAMES = {"api_token": "api_token", "email": "account_email", "api_key": "account_api_key"}
+# Each field, as the parameter it comes from.
+_PARAMETER_OF_FIELD = {"api_token": "api_token", "email": "account_email", "api_key": "account_api_key"}
 
 
 def _first(explicit: Optional[str], names: Tuple[str, ...], environ: Mapping[str, str]) -> Optional[str]:
@@ -53,14 +60,14 @@ class Credentials:
 
     def __post_init__(self) -> None:
         # Surrounding whitespace is how a value read from a file usually arrives; drop it, refuse the rest.
-        for name, option in _OPTION_NAMES.items():
+        for name, parameter in _PARAMETER_OF_FIELD.items():
             value = getattr(self, name)
             if value is None:
                 continue
             cleaned = value.strip()
             if not _HEADER_SAFE.fullmatch(cleaned):
                 raise ValidationError(
-                    option,
+                    parameter,
                     "is empty, or contains spaces, control or non-ASCII characters that cannot be sent in an "
                     "HTTP header; check how it was read or pasted (the value is not shown).",
                 )
@@ -163,3 +170,14 @@ def environment_secrets(environ: Optional[Mapping[str, str]] = None) -> Tuple[st
 def resolve_base_url(base_url: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
     env = os.environ if environ is None else environ
     return validate_base_url(_first(base_url, ENV_BASE_URL, env) or DEFAULT_BASE_URL)
+
+
+def resolve_account_id(account_id: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
+    """The account id given, else ``CLOUDFLARE_ACCOUNT_ID``; validated, lower case."""
+    env = os.environ if environ is None else environ
+    value = account_id if account_id not in (None, "") else env.get(ACCOUNT_ID_ENV)
+    if value in (None, ""):
+        raise ValidationError(
+            "account_id", f"none given, and {ACCOUNT_ID_ENV} is not set. Give the 32-character account ID."
+        )
+    return validate_account_id(value.strip().lower() if isinstance(value, str) else value)

@@ -125,8 +125,8 @@ def _entry_pair(entry: Any, default_account_id: Callable[[], str], parameter: st
         return entry.get("account_id") or default_account_id(), operation_id
     raise ValidationError(
         parameter,
-        "expected OPERATION_ID, ACCOUNT_ID:OPERATION_ID, an object with operation_id (and account_id), or a "
-        f"write's bulk_operation result, got {describe_value(entry)}.",
+        "expected operation_id or account_id:operation_id as text, an object with operation_id (and account_id), "
+        f"or a write's bulk_operation result, got {describe_value(entry)}.",
     )
 
 

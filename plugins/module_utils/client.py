@@ -374,7 +374,7 @@ class CloudflareClient:
             detail = f"cut off at {limit:g} s{cut}" if self._attempt_limit.expired else reason
             return TransportError(
                 f"{what}: {self.host} did not answer within {limit:g} s ({detail}). "
-                "Check connectivity, or raise the timeout."
+                f"Check connectivity, or raise the {'wait_timeout' if cut else 'timeout'}."
             )
         if _caused_by(exc, (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError)):
             return self._tls_error(exc, what, reason)
@@ -394,7 +394,7 @@ class CloudflareClient:
             f"{what}: the TLS certificate of {self.host} could not be verified: "
             f"{sanitize(str(problem), self.credentials.secrets()).rstrip('.')}. Fix the endpoint's certificate "
             "(or point REQUESTS_CA_BUNDLE at the CA that signed it), or, for a test endpoint only, turn "
-            "verification off: validate_certs false (--insecure for the command)."
+            "verification off (validate_certs)."
         )
 
     def get_bulk_operation(

@@ -7,9 +7,8 @@ Each function validates its input before any request and speaks only in the core
 
 from __future__ import annotations
 
-import os
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
@@ -31,22 +30,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validatio
     validate_operation_id,
 )
 
-ACCOUNT_ID_ENV = "CLOUDFLARE_ACCOUNT_ID"
 MAX_NAME_LENGTH = 50
 MAX_DESCRIPTION_LENGTH = 500
 _LIST_NAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 _LIST_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def resolve_account_id(account_id: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
-    """The account id given, else ``CLOUDFLARE_ACCOUNT_ID``; validated, lower case."""
-    env = os.environ if environ is None else environ
-    value = account_id if account_id not in (None, "") else env.get(ACCOUNT_ID_ENV)
-    if value in (None, ""):
-        raise ValidationError(
-            "account_id", f"none given, and {ACCOUNT_ID_ENV} is not set. Give the 32-character account ID."
-        )
-    return validate_account_id(value.strip().lower() if isinstance(value, str) else value)
 
 
 def validate_list_name(value: Any) -> str:

@@ -78,6 +78,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_description,
     validate_list_name,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import refuse_changed_since
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
@@ -90,8 +91,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 MAX_WRITES = 3
 # Pause before re-reading after an ambiguous write, so an accepted write has a chance to show.
 AMBIGUOUS_PAUSE = 5.0
-# Reads and writes get at least this long, even with a wait_timeout of 0.
-MIN_CALL_TIME = 60.0
 # Items read back one by one (the items endpoint's search) rather than by reading the whole list again, while
 # that costs fewer requests than the pages of the whole list.
 PAGE_SIZE = 500
@@ -113,6 +112,8 @@ class SyncOptions:
     allow_empty: bool = False
     max_removals: Optional[RemovalLimit] = None
     on_progress: Optional[Callable[[WaitProgress], None]] = None
+    #: A saved plan's fingerprint of the list as it read it (see ``saved_plans``): another list is refused.
+    expected_fingerprint: Optional[str] = None
 
     @classmethod
     def of(
@@ -124,6 +125,7 @@ class SyncOptions:
         allow_empty: bool = False,
         max_removals: Any = None,
         on_progress: Optional[Callable[[WaitProgress], None]] = None,
+        expected_fingerprint: Optional[str] = None,
     ) -> SyncOptions:
         """Options from plain values, validated (``max_removals`` as ``50`` or ``"10%"``)."""
         return cls(
@@ -133,6 +135,7 @@ class SyncOptions:
             allow_empty=bool(allow_empty),
             max_removals=parse_max_removals(max_removals),
             on_progress=on_progress,
+            expected_fingerprint=expected_fingerprint,
         )
 
 
@@ -166,6 +169,8 @@ class ItemsOutcome:
     writes: Tuple[WriteOutcome, ...] = ()
     #: The list's facts as read after the writes (its new ``num_items``), when they were verified.
     list: Optional[ListFacts] = None
+    #: This call created the list (in check mode: would create it).
+    created: bool = False
 
     @property
     def items_written(self) -> int:
@@ -249,8 +254,12 @@ def _queue_timeout(account_id: str, holder: str) -> WaitTimeoutError:
 
 
 def call_deadline(client: CloudflareClient, timeout: float) -> float:
-    """The end of a call given ``timeout`` seconds: every read, write and wait of it ends by then."""
-    return client.clock() + max(timeout, MIN_CALL_TIME)
+    """The end of a call given ``timeout`` seconds: every read, write and wait of it ends by then.
+
+    No floor is added: the one floor left is the client's, for each HTTP attempt (``transport.ATTEMPT_FLOOR``,
+    1 s), and an attempt cut off at the deadline says so in its error.
+    """
+    return client.clock() + timeout
 
 
 def apply_items(
@@ -287,6 +296,8 @@ def apply_items(
         with account_write_lock(account_id, deadline, client.clock, client.sleep):
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
+            if first is None:
+                refuse_changed_since(current, options.expected_fingerprint, facts)
             first = first or items_plan
             refuse_too_many_removals(items_plan, options.max_removals, facts.name)
             if not items_plan.changed or options.check_mode:
@@ -673,11 +684,11 @@ def sync_items(
         if kind is None or mode == ABSENT or looks_like_list_id(reference):
             raise  # a missing id is a mistake, never the name of a list to create
         if options.check_mode:
-            return None, _planned_new(desired or ())
+            return None, dataclasses.replace(_planned_new(desired or ()), created=True)
         created, outcome = create_list_with_items(
             client, account_id, reference, kind, None, desired or (), options, deadline=deadline
         )
-        return created, outcome or _planned_new(())
+        return created, dataclasses.replace(outcome or _planned_new(()), created=True)
     _refuse_another_kind(facts, kind)
     if desired is None:
         desired = parse_items(facts.kind, items)

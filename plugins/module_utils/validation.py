@@ -81,7 +81,11 @@ def validate_base_url(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("base_url", f"expected an http(s) URL such as {_EXAMPLE_URL}.")
     if "@" in value:  # userinfo, even empty; checked first so a password in it is never echoed
-        raise ValidationError("base_url", "credentials must not be embedded in the URL; use the auth options.")
+        raise ValidationError(
+            "base_url",
+            "credentials must not be embedded in the URL; give them as api_token, or account_email and "
+            "account_api_key.",
+        )
     text = value.strip()
     if not _URL_TEXT.fullmatch(text):
         raise ValidationError(

@@ -292,7 +292,13 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     BULK_OPERATION_REQUIRED_ONE_OF,
     WAIT_ARGUMENT_SPEC,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import bulk_operation_info
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
+    get_bulk_operation,
+    resolve_operation,
+    resolve_operations,
+    wait_for_all,
+    wait_for_bulk_operation,
+)
 
 
 def argument_spec():
@@ -303,7 +309,37 @@ def argument_spec():
 
 
 def run(module):
-    return dict(bulk_operation_info(module.params), changed=False)
+    params = module.params
+    if params["operations"] is not None:
+        return run_many(module)
+    ref = resolve_operation(params["account_id"], params["operation_id"])
+    with module.client() as client:
+        if not params["wait"]:
+            return {"bulk_operation": get_bulk_operation(client, ref.account_id, ref.operation_id).to_dict()}
+        outcome = wait_for_bulk_operation(client, ref.account_id, ref.operation_id, module.wait_policy())
+    return {"bulk_operation": outcome.facts.to_dict(), "checks": outcome.checks, "elapsed": round(outcome.elapsed, 3)}
+
+
+def run_many(module):
+    """``operations``: each checked once, or all waited on together, in the order given."""
+    params = module.params
+    refs = resolve_operations(params["operations"], params["account_id"])
+    if not refs:  # only writes that wrote nothing: nothing to check
+        return {"bulk_operations": []}
+    with module.client() as client:
+        if params["wait"]:
+            results = wait_for_all(client, refs, module.wait_policy())
+            return {"bulk_operations": [result.to_dict() for result in results]}
+        return {
+            "bulk_operations": [
+                {
+                    "account_id": ref.account_id,
+                    "operation_id": ref.operation_id,
+                    "facts": get_bulk_operation(client, ref.account_id, ref.operation_id).to_dict(),
+                }
+                for ref in refs
+            ]
+        }
 
 
 def main():

@@ -304,10 +304,8 @@ cloudflare_errors:
   sample: [{code: 10000, message: Authentication error}]
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
-    CloudflareListsModule,
-    items_result,
-)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import items_result, sync_options
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -343,7 +341,7 @@ def run(module):
             items=params["items"],
             mode=EXACT if params["purge_items"] else PRESENT,
             state=params["state"],
-            options=module.sync_options(allow_empty=params["allow_empty"]),
+            options=sync_options(module, allow_empty=params["allow_empty"]),
         )
     result = {
         "changed": outcome.changed,

@@ -141,10 +141,7 @@ lists:
       version_added: 0.2.0
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
-    CloudflareListsModule,
-    dot_names,
-)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import sorted_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
@@ -155,6 +152,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_list_id,
     validate_list_name,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import dot_names
 
 ARGUMENT_SPEC = {
     "name": {"type": "str"},

@@ -220,10 +220,8 @@ cloudflare_errors:
   sample: [{code: 10000, message: Authentication error}]
 """
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import (
-    CloudflareListsModule,
-    items_result,
-)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import items_result, sync_options
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -252,7 +250,7 @@ def run(module):
             params["list"],
             params["items"],
             PRESENT if params["state"] == "present" else ABSENT,
-            options=module.sync_options(),
+            options=sync_options(module),
         )
     result = {
         "changed": outcome.changed,

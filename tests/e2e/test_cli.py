@@ -40,7 +40,7 @@ def test_wait_follows_pending_running_completed_and_prints_facts() -> None:
     ) as api:
         result = run_command("wait", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    facts = {
         "id": OPERATION_ID,
         "status": "completed",
         "finished": True,
@@ -48,6 +48,16 @@ def test_wait_follows_pending_running_completed_and_prints_facts() -> None:
         "completed_at": "2024-05-01T08:00:00Z",
         "error": None,
     }
+    document = json.loads(result.stdout)
+    assert document["bulk_operation"] == document["facts"] == facts
+    assert {key: document[key] for key in ("account_id", "operation_id", "outcome", "checks", "error")} == {
+        "account_id": ACCOUNT_ID,
+        "operation_id": OPERATION_ID,
+        "outcome": "completed",
+        "checks": 3,
+        "error": None,
+    }
+    assert {key: document[key] for key in facts if key != "error"} == {k: v for k, v in facts.items() if k != "error"}
     assert len(api.requests) == 3
     first = api.requests[0]
     assert first.path == f"/client/v4/accounts/{ACCOUNT_ID}/rules/lists/bulk_operations/{OPERATION_ID}"
@@ -95,7 +105,6 @@ HTML_502 = Response(
             "success: false",
             id="success-false",
         ),
-        pytest.param(HTML_502, "HTTP 502", id="html-502"),
         pytest.param(
             Response('{"success": true, "result": {"id": "4da8', content_type="application/json"),
             "not JSON",
@@ -114,6 +123,15 @@ def test_bad_answers_exit_4_with_one_clear_line(answer: Response, expected: str)
         result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
     assert result.returncode == 4
     assert expected in one_error_line(result)
+
+
+def test_a_server_error_until_the_deadline_exits_3_with_its_reason() -> None:
+    """A 5xx is retried: when it lasts until --timeout, the deadline ended the command (3), and the line says why."""
+    with scripted_api(HTML_502) as api:
+        result = run_command("wait", ACCOUNT_ID, OPERATION_ID, "--timeout", "2", base_url=api.base_url)
+    assert result.returncode == 3
+    assert "HTTP 502" in one_error_line(result)
+    assert json.loads(result.stdout)["outcome"] == "timeout"
 
 
 def test_redirect_is_never_followed() -> None:

@@ -69,9 +69,10 @@ def test_wait_on_an_invalid_cidr_write_exits_1_with_the_emulated_error(emulator:
 
     assert result.returncode == 1
     facts = json.loads(result.stdout)
-    assert facts["status"] == "failed"
-    assert facts["error"]
-    assert facts["error"] in result.stderr
+    assert facts["status"] == facts["bulk_operation"]["status"] == "failed"
+    assert facts["bulk_operation"]["error"] in result.stderr
+    assert facts["error"]["type"] == "OperationFailedError"
+    assert facts["outcome"] == "failed"
     assert list_ips(emulator, list_id) == set()
 
 

@@ -126,3 +126,14 @@ def test_not_utf8_names_the_line(emulator: Emulator, tmp_path: Path) -> None:
     result = run(emulator, "sync", "blocklist", "--kind", "ip", "--file", str(tmp_path / "latin1.txt"))
     assert result.returncode == 2
     assert "'" + str(tmp_path / "latin1.txt") + "' is not UTF-8 text: line 2 holds the byte 0xe9" in result.stderr
+
+
+def test_every_bad_item_of_a_drop_feed_is_named_by_its_line_and_nothing_is_sent(emulator: Emulator) -> None:
+    feed = DROP.replace("1.19.0.0/16", "1.19.0.300/16").replace("2.56.192.0/22", "example.com")
+    before = emulator.request_count
+    result = run(emulator, "sync", "spamhaus_drop", "--kind", "ip", "--file", "-", stdin=feed)
+    assert result.returncode == 2
+    assert "2 of 3 items are not valid; nothing was sent." in result.stderr
+    assert "--file line 5: '1.19.0.300/16'" in result.stderr
+    assert "--file line 6: 'example.com'" in result.stderr
+    assert emulator.request_count == before

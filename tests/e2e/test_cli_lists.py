@@ -28,7 +28,14 @@ def document(result) -> dict:
 def test_create_makes_the_list_with_its_description_once(emulator: Emulator) -> None:
     dry = run(emulator, "create", "blocklist", "--kind", "ip", "--description", "Blocked at the edge", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert document(dry) == {"changed": True, "dry_run": True, "created": True, "deleted": False, "list": None}
+    assert document(dry) == {
+        "changed": True,
+        "dry_run": True,
+        "created": True,
+        "deleted": False,
+        "list": None,
+        "error": None,
+    }
     assert emulator.lists() == {}
 
     created = run(emulator, "create", "blocklist", "--kind", "ip", "--description", "Blocked at the edge")
@@ -84,7 +91,14 @@ def test_delete_removes_the_list_once_and_a_dry_run_keeps_it(emulator: Emulator)
     assert emulator.lists() == {}
     gone = run(emulator, "delete", "blocklist")
     assert gone.returncode == 0
-    assert document(gone) == {"changed": False, "dry_run": False, "created": False, "deleted": False, "list": None}
+    assert document(gone) == {
+        "changed": False,
+        "dry_run": False,
+        "created": False,
+        "deleted": False,
+        "list": None,
+        "error": None,
+    }
 
 
 def test_delete_is_refused_while_a_rule_uses_the_list_and_nothing_is_sent(emulator: Emulator) -> None:
@@ -105,6 +119,7 @@ def test_sync_remove_only_removes_the_files_items_and_adds_nothing(emulator: Emu
     assert document(removed)["plan"] == {
         "add": [],
         "update": [],
+        "change": [],
         "remove": [{"ip": "10.0.0.2"}],
         "writes": [{"method": "DELETE", "items": 1}],
     }

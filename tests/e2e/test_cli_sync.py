@@ -77,13 +77,20 @@ def test_sync_creates_the_list_then_a_second_run_changes_nothing(emulator: Emula
 
     second = sync(emulator, tmp_path, lines)
     assert second.returncode == 0, second.stderr
-    assert json.loads(second.stdout) == {
+    document = json.loads(second.stdout)
+    assert {key: value for key, value in document.items() if key != "list"} == {
         "changed": False,
-        "operation": None,
-        "plan": {"add": [], "update": [], "remove": [], "writes": []},
+        "dry_run": False,
+        "created": False,
+        "counts": {"before": 2, "after": 2, "add": 0, "update": 0, "remove": 0},
+        "plan": {"add": [], "update": [], "change": [], "remove": [], "writes": []},
         "writes": [],
         "items_written": 0,
+        "bulk_operation": None,
+        "operation": None,
+        "error": None,
     }
+    assert (document["list"]["name"], document["list"]["num_items"]) == ("blocklist", 2)
     assert len(emulator.operations) == writes_before  # no bulk operation at all
     assert {item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))} == {
         "192.0.2.1",
@@ -116,6 +123,7 @@ def test_an_edit_is_exactly_that_change_and_the_dry_run_names_the_writes_sent(
     assert json.loads(dry.stdout)["plan"] == {
         "add": [{"ip": "10.0.0.3"}],
         "update": [],
+        "change": [],
         "remove": [{"ip": "10.0.0.2"}],
         "writes": [{"method": "POST", "items": 1}, {"method": "DELETE", "items": 1}],
     }
@@ -133,6 +141,7 @@ def test_keep_others_adds_without_removing(emulator: Emulator, tmp_path: Path) -
     assert json.loads(kept.stdout)["plan"] == {
         "add": [{"ip": "10.0.0.2"}],
         "update": [],
+        "change": [],
         "remove": [],
         "writes": [{"method": "POST", "items": 1}],
     }
@@ -180,7 +189,9 @@ def test_a_failed_operation_exits_1_with_cloudflares_text_and_loses_nothing(tmp_
         failed = sync(emulator, tmp_path, ["10.0.0.1", "10.0.0.2", "10.0.0.3"])
         assert failed.returncode == 1
         assert "This list is at the maximum number of items" in failed.stderr
-        assert json.loads(failed.stdout)["status"] == "failed"
+        document = json.loads(failed.stdout)
+        assert document["bulk_operation"]["status"] == "failed"
+        assert (document["changed"], document["error"]["type"]) == (None, "OperationFailedError")
         assert sorted(item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))) == [
             "10.0.0.1",
             "10.0.0.2",

@@ -123,5 +123,6 @@ def test_the_pulumi_provider_never_reports_an_echoed_credential(echoing: Tuple[E
         }
         with pytest.raises(ProviderCallError) as info:
             resource.up(inputs)
-        assert ERROR_TYPES[api.scenario] in info.value.details  # the provider's traceback, as the engine gets it
+        # As the engine gets it: the error's message alone (the Ansible test above checks which error it is).
+        assert info.value.details and not info.value.details.startswith("Traceback")
         assert_no_trace(info.value.details + provider.stderr)

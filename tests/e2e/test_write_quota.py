@@ -3,10 +3,11 @@ quota and what to do, write nothing, and wait for a quota that frees up within t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import QuotaExceededError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
@@ -24,7 +25,8 @@ def test_a_sync_past_the_write_request_quota_exits_4_naming_the_quota_and_writes
         assert "30,000 item-writing requests per 12 hours" in refused.stderr  # what Cloudflare allows
         assert "retry once the quota has room again" in refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
-        assert refused.stdout == ""
+        document = json.loads(refused.stdout)
+        assert (document["error"]["type"], document["writes"], document["changed"]) == ("QuotaExceededError", [], None)
         # Refused at once: its Retry-After (12 hours) is past the deadline, so it was neither retried nor waited on.
         assert emulator.throttled_counts["write_quota"] == 1
         assert [item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))] == ["10.0.0.1"]

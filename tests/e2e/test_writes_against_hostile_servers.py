@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connection import open_client
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     TransportError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import create_list
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import open_client
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.hostile_servers import Connection, DroppingProxy, HostileServer, answer, http_response, stall

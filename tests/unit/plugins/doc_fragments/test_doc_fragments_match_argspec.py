@@ -11,7 +11,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import a
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import auth as auth_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import items as items_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import wait as wait_fragment
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth, lists
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth
 from ansible_collections.edgeops.cloudflare_lists.plugins.modules import (
     bulk_operation_info,
     rules_list,
@@ -124,7 +124,7 @@ def test_option_constraints_are_documented_on_the_options_they_bind(groups, word
 
 def test_account_fallback_of_the_core_is_documented():
     text = description(documented_options(account_fragment)["account_id"])
-    assert re.findall(r"E\((CLOUDFLARE_[A-Z_]+)\)", text) == [lists.ACCOUNT_ID_ENV]
+    assert re.findall(r"E\((CLOUDFLARE_[A-Z_]+)\)", text) == [auth.ACCOUNT_ID_ENV]
 
 
 def module_documentation(module):

@@ -20,6 +20,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     OperationFailedError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 
 ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "unit-test-token-Sn3lZJTBX6kkg7OdcBUA"
@@ -181,6 +185,17 @@ def test_wait_options_become_the_core_policy(capsys):
 
     assert code == 0
     assert (result["timeout"], result["max_interval"]) == (12.0, 2.0)
+
+
+def test_wait_policy_is_the_default_one_for_a_module_without_wait_options(capsys):
+    def job(module):
+        policy = module.wait_policy()
+        return {"timeout": policy.timeout, "max_interval": policy.max_interval}
+
+    code, result = run_wrapped(capsys, job, {"name": "blocklist"})
+
+    assert code == 0
+    assert (result["timeout"], result["max_interval"]) == (DEFAULT_WAIT_TIMEOUT, DEFAULT_MAX_INTERVAL)
 
 
 def test_client_takes_the_connection_options(capsys):

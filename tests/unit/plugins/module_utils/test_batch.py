@@ -172,7 +172,9 @@ def test_a_write_that_wrote_nothing_is_skipped_and_the_default_account_is_read_o
 
 @pytest.mark.parametrize("entry", [42, ["a"], {"status": "completed"}, True], ids=repr)
 def test_an_entry_that_names_no_operation_is_refused_naming_its_index(entry):
-    with pytest.raises(ValidationError, match=r"^Invalid operations\[1\]: expected OPERATION_ID"):
+    with pytest.raises(
+        ValidationError, match=r"^Invalid operations\[1\]: expected operation_id or account_id:operation_id"
+    ):
         operation_refs([OPERATIONS[0], entry], lambda: ACCOUNT_ID)
 
 

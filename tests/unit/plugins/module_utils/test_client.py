@@ -553,8 +553,7 @@ def test_a_self_signed_certificate_is_one_clear_endpoint_error_without_a_retry(c
     assert message == (
         f"GET bulk operation {OPERATION_ID}: the TLS certificate of 127.0.0.1 could not be verified: "
         "self-signed certificate. Fix the endpoint's certificate (or point REQUESTS_CA_BUNDLE at the CA that "
-        "signed it), or, for a test endpoint only, turn verification off: validate_certs false (--insecure for "
-        "the command)."
+        "signed it), or, for a test endpoint only, turn verification off (validate_certs)."
     )
     assert info.value.__cause__ is None
     assert server.connections == 1  # one handshake: never retried
@@ -566,7 +565,7 @@ def test_a_certificate_for_another_name_names_the_mismatch(certificates, monkeyp
     with HostileServer(answer(PENDING_ANSWER), tls=server_tls_context(certificates["wrong-name"])) as server:
         with pytest.raises(EndpointError, match=r"could not be verified: IP address mismatch") as info:
             https_check(server)
-    assert "validate_certs false" in str(info.value)
+    assert "turn verification off (validate_certs)" in str(info.value)
     assert server.connections == 1
 
 

@@ -17,9 +17,9 @@ import re
 import pytest
 import requests
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import wait_for_bulk_operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import TransportError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import wait_for_bulk_operation
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.transport import ATTEMPT_FLOOR
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 from core_testkit import ACCOUNT_ID, OPERATION_ID, TOKEN

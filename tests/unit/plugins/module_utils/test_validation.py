@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 import responses
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import Credentials
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
+    resolve_operation,
+    wait_for_bulk_operation,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     CloudflareListsError,
     ValidationError,
-)
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.operations import (
-    bulk_operation_info,
-    wait_for_bulk_operation,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     describe_value,
@@ -159,15 +159,12 @@ def test_bad_operation_id_sends_no_request_while_waiting(bad, clock):
     ],
 )
 @responses.activate
-def test_bad_ids_in_module_params_send_no_request_even_before_credentials(params, parameter):
+def test_bad_ids_of_an_operation_are_refused_before_any_request_or_credentials(params, parameter):
+    # What every adapter does first: name the operation, before it opens a client (credentials) or sends anything.
     with pytest.raises(ValidationError) as info:
-        bulk_operation_info({"api_token": TOKEN, **params}, environ={})
+        resolve_operation(params.get("account_id"), params.get("operation_id"), environ={})
     assert info.value.parameter == parameter
     assert len(responses.calls) == 0
-    # With no credentials at all, the id problem is still the one reported.
-    with pytest.raises(ValidationError) as info:
-        bulk_operation_info(params, environ={})
-    assert info.value.parameter == parameter
 
 
 # --- base_url -----------------------------------------------------------------------------------
