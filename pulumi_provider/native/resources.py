@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Mapping, Tuple
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import resolve_account_id
 
 from pulumi_provider.bulk_operation import BulkOperationProvider
 from pulumi_provider.connection import ConnectedProvider

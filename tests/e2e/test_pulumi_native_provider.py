@@ -138,10 +138,12 @@ def test_check_records_items_canonical_and_names_every_bad_input_in_camel_case(r
     outcome = rules_list.server.check(
         RULES_LIST, {"accountId": "x", "name": "a b", "kind": "ip", "items": ["300.1.1.1", "1.2.3.4/7"], "colour": 1}
     )
-    assert [prop for prop, _ in outcome.failures] == ["colour", "accountId", "name", "items[0]", "items[1]"]
-    reasons = dict(outcome.failures)
-    assert reasons["accountId"].startswith("Invalid accountId:") and "'300.1.1.1'" in reasons["items[0]"]
-    assert "waitTimeout" in reasons["colour"]
+    # As the engine shows them: a property and its problem, or an item's place and problem under the resource.
+    assert [prop for prop, _ in outcome.failures] == ["colour", "accountId", "name", "", ""]
+    reasons = [reason for _, reason in outcome.failures]
+    assert reasons[1].startswith("expected the 32 hexadecimal characters")
+    assert reasons[3].startswith("items[0]: '300.1.1.1'") and reasons[4].startswith("items[1]: '1.2.3.4/7'")
+    assert "waitTimeout" in reasons[0]
 
 
 def test_a_preview_of_a_create_writes_nothing_and_returns_no_id(
