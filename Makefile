@@ -46,17 +46,19 @@ lint: install
 		-p edgeops_cloudflare_lists -p pulumi_provider
 
 # The Pulumi CLI, built from Go modules into a cache outside the repository (tools/build-pulumi.sh): about 8 minutes
-# the first time on a machine, a second after. The engine tests run against it; EDGEOPS_SKIP_PULUMI_ENGINE=1 skips
-# them (and the build) explicitly.
+# the first time on a machine, a second after; and beside it Pulumi YAML's language host (tools/build-pulumi-yaml.sh,
+# about 4 minutes the first time). The engine tests run against them; EDGEOPS_SKIP_PULUMI_ENGINE=1 skips them (and
+# the builds) explicitly.
 pulumi-engine:
 	@tools/build-pulumi.sh >/dev/null
+	@tools/build-pulumi-yaml.sh >/dev/null
 
 unit: install
 	@if [ -n "$$EDGEOPS_SKIP_PULUMI_ENGINE" ]; then \
 		echo "EDGEOPS_SKIP_PULUMI_ENGINE is set: the Pulumi engine is not built and its tests are skipped"; \
 		$(BIN)/pytest; \
 	else \
-		root=$$(tools/build-pulumi.sh) && PULUMI_ENGINE_ROOT=$$root $(BIN)/pytest; \
+		root=$$(tools/build-pulumi.sh) && tools/build-pulumi-yaml.sh >/dev/null && PULUMI_ENGINE_ROOT=$$root $(BIN)/pytest; \
 	fi
 
 ansible-test: install

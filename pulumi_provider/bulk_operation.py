@@ -33,16 +33,14 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter im
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
-from pulumi_provider.connection import ConnectionSettings, warn_of_plain_text_credentials
+from pulumi_provider.connection import ConnectedProvider, ConnectionSettings, warn_of_plain_text_credentials
 from pulumi_provider.properties import (
     BULK_OPERATION,
     BulkOperationInputs,
@@ -55,7 +53,7 @@ _TIMEOUT_HINT = (
 )
 
 
-class BulkOperationProvider(ResourceProvider):
+class BulkOperationProvider(ConnectedProvider):
     """The CRUD side of ``BulkOperation``; the Pulumi engine runs it in its own process.
 
     - check: the core's input rules, as one failure per property.
@@ -71,21 +69,6 @@ class BulkOperationProvider(ResourceProvider):
 
     Credentials come from ``configure`` (stack config, else ``CLOUDFLARE_*``) and are never pickled.
     """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._connection = ConnectionSettings()
-
-    def __getstate__(self) -> Dict[str, Any]:
-        # The pickle goes into state: keep everything but the connection settings.
-        return {name: value for name, value in self.__dict__.items() if name != "_connection"}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._connection = ConnectionSettings()
-
-    def configure(self, req: ConfigureRequest) -> None:
-        self._connection = ConnectionSettings.from_config(req.config.get)
 
     def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
         inputs, failures = BULK_OPERATION.check(news)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional
+from typing import Any, Callable, ClassVar, Dict, List, Mapping, NoReturn, Optional
 
 import pulumi
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
@@ -73,7 +73,10 @@ class ConnectionSettings:
     """Explicit settings from stack config; None leaves the core to fall back on the environment.
 
     ``repr`` hides the secrets, and pickling is refused, so these never reach a log or the state file.
+    ``config_help`` is added to a credentials error: where the adapter's user sets each one.
     """
+
+    config_help: ClassVar[str] = _PULUMI_NAMES
 
     api_token: Optional[str] = field(default=None, repr=False)
     email: Optional[str] = None
@@ -95,7 +98,7 @@ class ConnectionSettings:
         try:
             return open_client(self.api_token, self.email, self.api_key, self.base_url, environ=environ)
         except ValidationError as exc:
-            exc.message = f"{exc.message} {_PULUMI_NAMES}"
+            exc.message = f"{exc.message} {self.config_help}"
             raise
 
     def __reduce__(self) -> NoReturn:
@@ -140,4 +143,8 @@ class ConnectedProvider(ResourceProvider):
         self._connection = ConnectionSettings()
 
     def configure(self, req: ConfigureRequest) -> None:
-        self._connection = ConnectionSettings.from_config(req.config.get)
+        self.connect(ConnectionSettings.from_config(req.config.get))
+
+    def connect(self, settings: ConnectionSettings) -> None:
+        """Use these settings from now on (the native provider's configuration gives them this way)."""
+        self._connection = settings

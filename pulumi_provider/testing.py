@@ -21,7 +21,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
+from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import grpc
 import pulumi
@@ -91,7 +91,9 @@ class ProviderServer:
 
     ``provider`` (an instance, pickled as ``pulumi.dynamic.Resource`` does, or an already serialized string) is
     added as ``__provider`` to any properties sent without one. ``env`` is the child's whole environment (default:
-    this process's); ``cwd`` its directory, as the engine runs it in the program's directory.
+    this process's); ``cwd`` its directory, as the engine runs it in the program's directory. ``command`` starts
+    another provider plugin instead of the dynamic provider server (the engine adds its address as the last
+    argument).
     """
 
     def __init__(
@@ -103,6 +105,7 @@ class ProviderServer:
         python: str = sys.executable,
         call_timeout: float = 120.0,
         start_timeout: float = 30.0,
+        command: Optional[Sequence[str]] = None,
     ) -> None:
         self.serialized_provider = provider if isinstance(provider, str) or provider is None else None
         if isinstance(provider, ResourceProvider):
@@ -111,6 +114,7 @@ class ProviderServer:
         self.env.setdefault("PULUMI_PROJECT", "project")
         self.cwd = cwd
         self.python = python
+        self.command = list(command) if command is not None else [python, "-u", "-m", "pulumi.dynamic"]
         self.call_timeout = call_timeout
         self.start_timeout = start_timeout
         self._process: Optional[subprocess.Popen[bytes]] = None
@@ -123,8 +127,8 @@ class ProviderServer:
     # ------------------------------------------------------------------------------------------- lifecycle
     def start(self) -> ProviderServer:
         # The engine passes its own address; this server ignores it and never calls back.
-        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module
-            [self.python, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"],
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module, or the caller's
+            [*self.command, "127.0.0.1:0"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

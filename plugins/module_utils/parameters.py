@@ -63,7 +63,7 @@ PARAMETERS: Tuple[Parameter, ...] = (
     Parameter("max_removals", "max_removals", "--max-removals"),
     # Saved plans: the file a planning sync writes, and the one apply reads.
     Parameter("plan_out", None, "--plan-out"),
-    Parameter("plan", None, "PLANFILE"),
+    Parameter("plan_file", None, "PLANFILE"),
     # The request budget: its rate (Python callers only), and the rate its processes on a host share.
     Parameter("rate"),
     Parameter("request_rate", env=("CLOUDFLARE_LISTS_RATE",)),

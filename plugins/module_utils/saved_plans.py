@@ -42,7 +42,7 @@ def refuse_changed_since(current: Sequence[ListItem], expected: Optional[str], f
     """A saved plan is applied only to the list it read: refuse, before any write, a list whose items changed."""
     if expected is not None and fingerprint(current) != expected:
         raise GuardError(
-            "plan",
+            "plan_file",
             f"list {facts.name!r} ({facts.id}) changed since the plan was made (its items are not those the plan "
             "read); nothing was written. Make a new plan and review it.",
         )
@@ -52,7 +52,7 @@ def refuse_created_since(found: Optional[ListFacts], name: str) -> None:
     """A saved plan that creates a list: a list of that name made meanwhile is not the one it planned."""
     if found is not None:
         raise GuardError(
-            "plan",
+            "plan_file",
             f"the plan creates list {name!r}, but a list of that name ({found.id}) was made since; nothing was "
             "written. Make a new plan and review it.",
         )
@@ -88,7 +88,7 @@ class SavedPlan:
         }
 
     @classmethod
-    def from_dict(cls, document: Any, parameter: str = "plan") -> SavedPlan:
+    def from_dict(cls, document: Any, parameter: str = "plan_file") -> SavedPlan:
         """A saved plan from what ``to_dict`` wrote; anything else is a ``ValidationError`` naming the field."""
 
         def refuse(problem: str) -> ValidationError:

@@ -51,6 +51,7 @@ def test_the_wheel_holds_every_module_and_the_collection(dist: Dict[str, Path]) 
         assert collection + name in names
     entry_points = zipfile.ZipFile(dist["wheel"]).read("edgeops_cloudflare_lists-0.1.0.dist-info/entry_points.txt")
     assert b"cloudflare-lists = edgeops_cloudflare_lists.cli:main" in entry_points
+    assert b"pulumi-resource-cloudflare-lists = pulumi_provider.native.server:main" in entry_points
 
 
 def test_the_wheel_alone_runs_the_command_and_imports_the_core(dist: Dict[str, Path], tmp_path: Path) -> None:
@@ -79,7 +80,7 @@ def test_the_collection_tarball_installs_and_documents_its_module(dist: Dict[str
     members = set(tarfile.open(dist["tarball"]).getnames())
     assert {"meta/execution-environment.yml", "requirements.txt", "meta/runtime.yml"} <= members
     assert "plugins/modules/bulk_operation_info.py" in members
-    assert not {"pyproject.toml", "Makefile", "edgeops_cloudflare_lists", "pulumi_provider"} & members
+    assert not {"pyproject.toml", "Makefile", "edgeops_cloudflare_lists", "pulumi_provider", "docs", "tools"} & members
 
     collections = tmp_path / "collections"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}

@@ -33,6 +33,14 @@ _CACHE_ENV = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "EDGEOPS
 _stack_names = itertools.count()
 
 
+def build_env() -> Dict[str, str]:
+    """This environment with the cache variables as they were before the session moved XDG_CACHE_HOME: where the
+    build scripts (and the caches beside their builds) are."""
+    env = {name: value for name, value in os.environ.items() if name not in _CACHE_ENV}
+    env.update({name: value for name, value in _CACHE_ENV.items() if value is not None})
+    return env
+
+
 def engine_root() -> Path:
     """The folder whose ``bin/`` holds the built ``pulumi`` and the dynamic-provider launcher."""
     if os.environ.get(SKIP_ENV):
@@ -43,9 +51,7 @@ def engine_root() -> Path:
         if not (root / "bin" / "pulumi").is_file():
             pytest.fail(f"{ROOT_ENV}={given} holds no bin/pulumi: run tools/build-pulumi.sh", pytrace=False)
         return root
-    env = {name: value for name, value in os.environ.items() if name not in _CACHE_ENV}
-    env.update({name: value for name, value in _CACHE_ENV.items() if value is not None})
-    found = subprocess.run([str(BUILD_SCRIPT), "--check"], env=env, capture_output=True, text=True, check=False)
+    found = subprocess.run([str(BUILD_SCRIPT), "--check"], env=build_env(), capture_output=True, text=True, check=False)
     if found.returncode != 0:
         pytest.fail(
             "The Pulumi engine is not built. Build it with `make pulumi-engine` (about 8 minutes the first time; "
@@ -136,6 +142,11 @@ class Engine:
         return [path for path in self.backend.rglob("*") if path.is_file()]
 
 
+#: A resource's first line in a diff: ``~ cloudflare-lists:index:RulesList: (update)``, or a dynamic resource's
+#: ``pulumi-python:dynamic/cloudflare-lists:RulesList: (same)``.
+_RESOURCE_HEADER = re.compile(r"^[~+\-=<> ]*[\w./-]+:[\w./-]*:[\w./-]+: \(")
+
+
 def changed_items_shown(display: str) -> List[str]:
     """The changed leaves that ``--diff`` shows inside a resource's input ``items``, one per line, as ``comment: "a"
     => "b"``, ``ip: "203.0.113.66"`` or ``[2]: "203.0.113.11"``: what a user reads as the items that change."""
@@ -144,7 +155,7 @@ def changed_items_shown(display: str) -> List[str]:
     in_outputs = False  # a resource's or the stack's outputs, after "--outputs:--", until the next resource
     for line in display.splitlines():
         text = line.strip()
-        if text == "--outputs:--" or "pulumi-python:dynamic/" in text:
+        if text == "--outputs:--" or _RESOURCE_HEADER.match(text):
             in_outputs = text == "--outputs:--"
         if in_outputs:
             continue
