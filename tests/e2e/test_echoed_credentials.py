@@ -1,6 +1,6 @@
 """A server that echoes the credential into every kind of answer the core quotes: no adapter shows any of it.
 
-Hostile behaviours covered (``tests.hostile_servers.EchoingListsApi``), each through the command, the Ansible
+Hostile behaviours covered (``EchoingListsApi`` of ``tests/support/hostile_servers.py``), each through the command, the
 module and the Pulumi provider, as real processes: the credential as a write's ``operation_id``; as the id of a
 second list of the same name; in a malformed list object, cut short where it is quoted; late in an invalid item
 (cut mid-credential where it is quoted); cut to 20 characters by the server in a failed operation's error; upper-

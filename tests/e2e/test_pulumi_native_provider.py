@@ -9,6 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+    write_items,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider.testing import ProviderCallError
@@ -25,7 +32,6 @@ from tests.e2e.native_provider import (
     unsecret,
 )
 from tests.e2e.pulumi_engine import ACCOUNT, BAD_ITEMS, GOOD_ITEMS, RecordingApp, clean_env, recording_emulator
-from tests.lists_api import append_items, call, create_list, wait_for, write_items
 
 TOKEN = "native-provider-token-9c41d7"  # distinctive, so any leak is found by searching for it
 FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)

@@ -12,12 +12,17 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, changed_items_shown
 from tests.e2e.pulumi_engine_runs.native_engine import TYPESCRIPT_EXAMPLE, NodeProgram, Step
-from tests.lists_api import append_items, call, create_list, wait_for
 
 SOURCE = TYPESCRIPT_EXAMPLE.read_text(encoding="utf-8")
 #: The program with one item's comment changed, and with an existing list adopted by the ``import`` option.

@@ -14,12 +14,17 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 import yaml
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator
 from tests.e2e.pulumi_engine import ACCOUNT, RecordingApp
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, changed_items_shown
 from tests.e2e.pulumi_engine_runs.native_engine import PLUGIN_DIR, YAML_EXAMPLE, YamlProject
-from tests.lists_api import append_items, call, create_list, wait_for
 
 EDITED = "comment: abuse report 1413"
 
