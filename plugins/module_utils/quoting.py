@@ -88,16 +88,24 @@ def _optional_tail(tail: str) -> str:
 
 
 @functools.lru_cache(maxsize=MAX_REMEMBERED * 2)
-def _secret_pattern(secret: str) -> Tuple[Pattern[str], Tuple[str, ...]]:
-    """The pattern of ``secret`` (whole, or any run of PART_CHARS of it), and the lower-case anchors of its runs."""
+def _secret_pattern(secret: str) -> Pattern[str]:
+    """The pattern of ``secret``: whole, or any run of PART_CHARS of it. Slow to build (tens of milliseconds for a
+    token): built only once the quick search has found a trace, so clean output never pays for it."""
     if len(secret) <= PART_CHARS:
-        return re.compile(_spelled(secret), re.IGNORECASE), (secret.lower(),)
+        return re.compile(_spelled(secret), re.IGNORECASE)
     starts = range(len(secret) - PART_CHARS + 1)
     pattern = "|".join(_spelled(secret[i : i + PART_CHARS]) + _optional_tail(secret[i + PART_CHARS :]) for i in starts)
+    return re.compile(pattern, re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=MAX_REMEMBERED * 2)
+def _anchors(secret: str) -> Tuple[str, ...]:
+    """The lower-case anchors of ``secret``'s runs, for the quick search."""
     lowered = secret.lower()
+    if len(secret) <= PART_CHARS:
+        return (lowered,)
     step = PART_CHARS - ANCHOR_CHARS + 1
-    anchors = {lowered[i : i + ANCHOR_CHARS] for i in range(0, len(secret) - ANCHOR_CHARS + 1, step)}
-    return re.compile(pattern, re.IGNORECASE), tuple(sorted(anchors))
+    return tuple(sorted({lowered[i : i + ANCHOR_CHARS] for i in range(0, len(secret) - ANCHOR_CHARS + 1, step)}))
 
 
 def _decoded(lowered: str) -> str:
@@ -116,7 +124,7 @@ def secrets_pattern(secrets: Iterable[str]) -> Optional[Pattern[str]]:
     found = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
     if not found:
         return None
-    return re.compile("|".join(_secret_pattern(secret)[0].pattern for secret in found), re.IGNORECASE)
+    return re.compile("|".join(_secret_pattern(secret).pattern for secret in found), re.IGNORECASE)
 
 
 def _secrets(given: Sequence[str]) -> List[str]:
@@ -132,7 +140,7 @@ def _traces(text: str, secrets: Sequence[str]) -> List[str]:
     decoded: Optional[str] = None
     found = []
     for secret in secrets:
-        anchors = _secret_pattern(secret)[1]
+        anchors = _anchors(secret)
         if any(anchor in lowered for anchor in anchors):
             found.append(secret)
             continue
@@ -148,7 +156,7 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
     spans = sorted(
         match.span()
         for secret in (_traces(text, secrets) if text else ())
-        for match in _secret_pattern(secret)[0].finditer(text)
+        for match in _secret_pattern(secret).finditer(text)
     )
     if not spans:
         return text
