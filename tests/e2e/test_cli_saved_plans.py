@@ -8,7 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, call, create_list
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
+    append_items,
+    call,
+    create_list,
+    wait_for,
+)
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_sync import TOKEN, list_id_of, run, stored_items
@@ -64,7 +69,11 @@ def test_a_plan_is_refused_after_an_out_of_band_change_and_nothing_is_written(
     assert run(emulator, "sync", "blocklist", "--kind", "ip", "--file", "-", stdin="10.0.0.1\n").returncode == 0
     plan_file = tmp_path / "plan.json"
     plan(emulator, plan_file, "10.0.0.1\n10.0.0.2\n")
-    append_items(emulator, list_id_of(emulator, "blocklist"), [{"ip": "198.51.100.9", "comment": "dashboard"}])
+    # The other writer's item is in the list (its operation finished) before the plan is applied.
+    wait_for(
+        emulator,
+        append_items(emulator, list_id_of(emulator, "blocklist"), [{"ip": "198.51.100.9", "comment": "dashboard"}]),
+    )
     writes_before = len(emulator.operations)
 
     for extra in (["--dry-run"], []):
@@ -89,7 +98,7 @@ def test_an_item_removed_and_added_again_meanwhile_is_a_change(emulator: Emulato
     plan(emulator, plan_file, "10.0.0.1\n")
     list_id = list_id_of(emulator, "blocklist")
     assert run(emulator, "sync", "blocklist", "--file", "-", "--allow-empty", stdin="").returncode == 0
-    append_items(emulator, list_id, [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}])
+    wait_for(emulator, append_items(emulator, list_id, [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]))
 
     refused = run(emulator, "apply", str(plan_file))
     assert refused.returncode == 2

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
-from ansible_collections.edgeops.cloudflare_lists.plugins import module_utils
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import layers as layer_map
 
 CORE = "ansible_collections.edgeops.cloudflare_lists.plugins.module_utils"
-CORE_DIR = Path(module_utils.__file__).parent
+CORE_DIR = Path(layer_map.__file__).parent
 # The top layer, the only one that may import Ansible.
 ANSIBLE_LAYER = "ansible"
 THIRD_PARTY = {"requests", "urllib3"}
@@ -31,9 +31,9 @@ _LAYER_LINE = re.compile(r"^  ([a-z]+) {2,}([a-z_][a-z0-9_ ]*)$")
 
 
 def layers() -> List[Tuple[str, List[str]]]:
-    """``[(layer, [module, ...]), ...]``, lowest first, as the package docstring draws them."""
+    """``[(layer, [module, ...]), ...]``, lowest first, as the docstring of layers.py draws them."""
     found = []
-    for line in (module_utils.__doc__ or "").splitlines():
+    for line in (layer_map.__doc__ or "").splitlines():
         match = _LAYER_LINE.match(line)
         if match:
             found.append((match.group(1), match.group(2).split()))
