@@ -1,4 +1,4 @@
-"""The core's layers: the map in the package's docstring is the one the imports follow.
+"""The core's layers: the map in layers.py's docstring is the one the imports follow.
 
 Each core module imports the standard library, ``requests`` and ``urllib3``, and core modules of its own layer or
 below; only the top layer (the Ansible wrapper and its specs) imports Ansible; nothing imports Pulumi, the command,
