@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list
+from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list, wait_for
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -97,6 +97,7 @@ def test_sync_reports_refused_credentials_in_its_document(emulator: Emulator) ->
 def test_status_and_wait_documents_on_every_exit_path(emulator: Emulator) -> None:
     list_id = create_list(emulator, "waited")
     done = append_items(emulator, list_id, [{"ip": "192.0.2.1"}])
+    wait_for(emulator, done)  # completed before status looks, however soon the command starts
     status = validated(run(emulator, "status", done), "operation.schema.json", 0)
     assert (status["outcome"], status["operation_id"], status["account_id"]) == (
         "completed",
