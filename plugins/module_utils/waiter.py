@@ -217,19 +217,15 @@ def wait_until_finished(
             error = exc
         now = clock()
         step = decide(state, error, now, deadline, policy)
-        transient = error is not None and isinstance(error, TRANSIENT_ERRORS)
-        if on_progress is not None and (error is None or transient):
-            on_progress(
-                WaitProgress(
-                    state.checks, now - state.start, state.facts, step.delay, str(error) if transient else None
-                )
-            )
+        transient = str(error) if isinstance(error, TRANSIENT_ERRORS) else None
+        if on_progress is not None and (error is None or transient is not None):
+            on_progress(WaitProgress(state.checks, now - start, state.facts, step.delay, transient))
         if step.error is not None:
             raise step.error
-        if step.delay is None:
-            assert state.facts is not None  # completed: a check answered
+        if step.delay is not None:
+            clock.sleep(step.delay)
+        elif state.facts is not None:  # completed (a check answered)
             return WaitOutcome(facts=state.facts, checks=state.checks, elapsed=now - start)
-        clock.sleep(step.delay)
 
 
 def _annotate(error: CloudflareListsError, state: PollState, elapsed: float) -> CloudflareListsError:
