@@ -24,7 +24,7 @@ CONNECTION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     _option("account_api_key"): {"type": "str", "no_log": True},
     _option("base_url"): {"type": "str"},
     _option("validate_certs"): {"type": "bool", "default": True},
-    _option("timeout"): {"type": "float", "default": DEFAULT_TIMEOUT},
+    _option("request_timeout"): {"type": "float", "default": DEFAULT_TIMEOUT},
 }
 
 WAIT_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {

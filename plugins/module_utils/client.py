@@ -369,7 +369,7 @@ class CloudflareClient:
             detail = f"cut off at {limit:g} s{cut}" if self._attempt_limit.expired else reason
             return TransportError(
                 f"{what}: {self.host} did not answer within {limit:g} s ({detail}). "
-                f"Check connectivity, or raise the {'wait_timeout' if cut else 'timeout'}."
+                f"Check connectivity, or raise the {'wait_timeout' if cut else 'request_timeout'}."
             )
         if _caused_by(exc, (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError)):
             return self._tls_error(exc, what, reason)

@@ -79,15 +79,11 @@ class CloudflareListsError(Exception):
     def render(self, names: Mapping[str, str]) -> str:
         """The message and hint with each parameter named as the adapter calls it (``base_url`` -> ``--base-url``).
 
-        Messages name parameters by their canonical names (those of ``argspec.py``); ``names`` maps some of them.
+        Messages name parameters by their canonical names (``parameters.py``); ``names`` maps some of them. In the
+        running text only names with an underscore are renamed: a one-word name (``kind``, ``description``) is also
+        an English word, so it is renamed only where it stands as a ``ValidationError``'s parameter.
         """
-        text = str(self)
-        if not names:
-            return text
-        pattern = re.compile(
-            r"(?<![\w.-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])"
-        )
-        return pattern.sub(lambda match: names[match.group(1)], text)
+        return _renamed(str(self), names)
 
     def details(self) -> Dict[str, Any]:
         """What is known about the failure, as plain data for a task result or a log."""
@@ -117,6 +113,13 @@ class ValidationError(CloudflareListsError, ValueError):
         super().__init__(f"Invalid {parameter}: {problem}")
         self.parameter = parameter
         self.problem = problem
+
+    def render(self, names: Mapping[str, str]) -> str:
+        head = f"Invalid {self.parameter}: "
+        text = str(self)
+        if not text.startswith(head):
+            return super().render(names)
+        return f"Invalid {names.get(self.parameter, self.parameter)}: " + _renamed(text[len(head) :], names)
 
 
 class ItemsValidationError(ValidationError):
@@ -249,3 +252,12 @@ class WaitTimeoutError(CloudflareListsError):
 
     def _more_details(self) -> Dict[str, Any]:
         return {"timeout": self.timeout}
+
+
+def _renamed(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with each parameter name that has an underscore renamed by ``names`` (see ``render``)."""
+    identifiers = sorted((name for name in names if "_" in name), key=len, reverse=True)
+    if not identifiers:
+        return text
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, identifiers)) + r")(?![\w-])")
+    return pattern.sub(lambda match: names[match.group(1)], text)

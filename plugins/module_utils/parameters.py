@@ -34,7 +34,7 @@ PARAMETERS: Tuple[Parameter, ...] = (
     Parameter("account_email", "account_email", None, "cloudflare:email", ("CLOUDFLARE_EMAIL",)),
     Parameter("account_api_key", "account_api_key", None, "cloudflare:apiKey", ("CLOUDFLARE_API_KEY",)),
     Parameter("base_url", "base_url", "--base-url", "cloudflare:baseUrl", ("CLOUDFLARE_BASE_URL",)),
-    Parameter("timeout", "timeout", "--request-timeout"),
+    Parameter("request_timeout", "timeout", "--request-timeout"),
     Parameter("validate_certs", "validate_certs", "--insecure"),
     # What to act on.
     Parameter("account_id", "account_id", "ACCOUNT_ID", "account_id", ("CLOUDFLARE_ACCOUNT_ID",)),

@@ -161,7 +161,7 @@ def _seconds(number: float) -> str:
 
 
 def validate_request_timeout(value: Any) -> float:
-    return validate_positive_number("timeout", value, maximum=MAX_REQUEST_TIMEOUT)
+    return validate_positive_number("request_timeout", value, maximum=MAX_REQUEST_TIMEOUT)
 
 
 def validate_wait_timeout(value: Any) -> float:

@@ -54,7 +54,7 @@ def test_create_refuses_a_list_of_that_name_and_another_kind(emulator: Emulator)
     assert run(emulator, "create", "blocklist", "--kind", "ip").returncode == 0
     result = run(emulator, "create", "blocklist", "--kind", "asn")
     assert result.returncode == 4
-    assert "ip, not asn" in result.stderr
+    assert "is a list of kind ip, not asn" in result.stderr  # the word, not the flag --kind
 
 
 def test_update_changes_the_description_by_name_or_id_and_a_dry_run_predicts_it(emulator: Emulator) -> None:

@@ -492,7 +492,7 @@ def test_client_validates_base_url_and_strips_the_trailing_slash(clock):
 def test_client_refuses_a_bad_timeout(clock, timeout):
     with pytest.raises(ValidationError) as info:
         CloudflareClient(Credentials(api_token=TOKEN), timeout=timeout, clock=clock)
-    assert info.value.parameter == "timeout"
+    assert info.value.parameter == "request_timeout"
 
 
 def test_client_mounts_its_retrying_adapter_on_a_given_session(clock):

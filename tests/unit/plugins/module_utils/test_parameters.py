@@ -10,7 +10,11 @@ from typing import Iterator, List, Set, Tuple
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins import module_utils
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ConflictError,
+    TransportError,
+    ValidationError,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import (
     BY_NAME,
     PARAMETERS,
@@ -61,7 +65,8 @@ def adapter_spellings() -> Set[str]:
     canonical = set(BY_NAME)
     spelled = {p.flag for p in PARAMETERS if p.flag} | {p.pulumi for p in PARAMETERS if p.pulumi}
     spelled |= {p.option for p in PARAMETERS if p.option}
-    return {name for name in spelled if name not in canonical}
+    # A lower-case word ("timeout", Ansible's name of the request timeout) is prose too, never renamed in running text.
+    return {name for name in spelled if name not in canonical and not (name.isalpha() and name.islower())}
 
 
 def test_each_parameter_is_in_the_table_once() -> None:
@@ -88,7 +93,7 @@ def test_every_parameter_a_core_message_is_about_is_in_the_table(source: Path) -
 def test_the_command_names_each_parameter_by_its_flag_positional_or_variable() -> None:
     names = command_names()
     assert names["base_url"] == "--base-url (or CLOUDFLARE_BASE_URL)"
-    assert names["timeout"] == "--request-timeout"
+    assert names["request_timeout"] == "--request-timeout"
     assert names["wait_timeout"] == "--timeout"
     assert names["validate_certs"] == "--insecure"
     assert names["account_id"] == "ACCOUNT_ID"
@@ -112,6 +117,19 @@ def test_an_error_renders_in_each_adapter_with_its_own_names() -> None:
     assert error.render(command_names()) == (
         "Invalid --insecure: turn verification off (--insecure) only for a test endpoint."
     )
+
+
+def test_a_one_word_parameter_is_renamed_only_as_the_invalid_parameter_never_in_running_text() -> None:
+    error = ValidationError("kind", "a list's kind can't change; the description stays.")
+    assert error.render(command_names()) == "Invalid --kind: a list's kind can't change; the description stays."
+    prose = ConflictError("List 'blocklist' is a list of kind ip, not asn; a list's kind can't change.")
+    assert prose.render(command_names()) == str(prose)
+
+
+def test_the_request_timeout_is_named_as_each_adapter_takes_it() -> None:
+    error = TransportError("api.example did not answer within 30 s (read timeout). Raise the request_timeout.")
+    assert error.render(command_names()).endswith("(read timeout). Raise the --request-timeout.")
+    assert error.render(ansible_names()).endswith("(read timeout). Raise the timeout.")
 
 
 def test_the_shared_ansible_options_are_the_tables() -> None:
