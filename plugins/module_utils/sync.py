@@ -499,26 +499,22 @@ def create_list_with_items(
     return outcome.list or facts, outcome
 
 
-# Time given to deleting a list this call created, when the call failed at its deadline.
-CLEANUP_GRACE = 10.0
-
-
 def _delete_created(
     client: CloudflareClient, account_id: str, facts: ListFacts, deadline: float, failure: CloudflareListsError
 ) -> None:
-    """Delete the list a failed call created, or say in ``failure``'s hint that it is still there."""
+    """Delete the list a failed call created, within the call's deadline, or say in ``failure``'s hint that it is
+    still there (a call that ran out of time leaves it: the deadline is the caller's, not ours to extend)."""
+    earlier = failure.hint + " " if failure.hint else ""
+    still_there = f"{earlier}The new list {facts.name!r} ({facts.id}) is still there"
+    if client.clock() >= deadline:
+        failure.hint = f"{still_there}, as the time ran out; delete it, or run again to fill it."
+        return
     try:
-        delete_list(client, account_id, facts, deadline=max(deadline, client.clock() + CLEANUP_GRACE))
+        delete_list(client, account_id, facts, deadline=deadline)
     except CloudflareListsError as exc:
-        failure.hint = (
-            f"{failure.hint + ' ' if failure.hint else ''}The new list {facts.name!r} ({facts.id}) could not be "
-            f"deleted again ({exc.message}); delete it, or run again to fill it."
-        )
+        failure.hint = f"{still_there} ({exc.message}); delete it, or run again to fill it."
     else:
-        failure.hint = (
-            f"{failure.hint + ' ' if failure.hint else ''}The new list {facts.name!r} was deleted again, so the "
-            "account is as it was."
-        )
+        failure.hint = f"{earlier}The new list {facts.name!r} was deleted again, so the account is as it was."
 
 
 def update_list(

@@ -356,6 +356,27 @@ def test_a_list_created_by_a_call_whose_first_write_fails_is_deleted_again(api, 
     assert "was deleted again, so the account is as it was" in str(info.value)
 
 
+def test_a_list_created_by_a_call_that_ran_out_of_time_is_left_and_the_deadline_kept(api, client, clock):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    api.add(responses.POST, LISTS_URL, json=envelope(LIST_JSON))
+    api.add(responses.GET, ITEMS_URL, json=items_page())
+    api.add(responses.POST, ITEMS_URL, json=accepted())
+    api.add(responses.GET, OPERATION_URL, json=envelope(operation("running")))
+    start = clock()
+    with pytest.raises(WaitTimeoutError) as info:
+        sync_list(
+            client,
+            ACCOUNT_ID,
+            "blocklist",
+            kind="ip",
+            items=["10.0.0.1"],
+            options=SyncOptions(policy=WaitPolicy(timeout=30)),
+        )
+    assert clock() - start <= 30
+    assert "DELETE" not in [call.request.method for call in api.calls]
+    assert f"The new list 'blocklist' ({LIST_ID}) is still there, as the time ran out; delete it" in str(info.value)
+
+
 def test_check_mode_for_a_missing_list_plans_every_item_and_sends_nothing(api, client):
     api.add(responses.GET, LISTS_URL, json=envelope([]))
     outcome = sync_list(
