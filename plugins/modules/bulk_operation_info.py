@@ -152,6 +152,7 @@ EXAMPLES = r"""
   when: operation.bulk_operation.status | default('') == 'failed'
 """
 
+# RETURN is written by tools/module_docs.py (make docs) from docs/module_returns.yml: edit it there.
 RETURN = r"""
 bulk_operations:
   description:

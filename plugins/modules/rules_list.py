@@ -148,6 +148,7 @@ EXAMPLES = r"""
     state: absent
 """
 
+# RETURN is written by tools/module_docs.py (make docs) from docs/module_returns.yml: edit it there.
 RETURN = r"""
 list:
   description:
@@ -251,8 +252,13 @@ writes:
   sample:
     - method: POST
       items: 2
-      operation: {id: 4da8780eeb215e6cb7f48dd981c4ea02, status: completed, finished: true, succeeded: true,
-                  completed_at: "2024-05-01T08:00:05Z", error: null}
+      operation:
+        id: 4da8780eeb215e6cb7f48dd981c4ea02
+        status: completed
+        finished: true
+        succeeded: true
+        completed_at: "2024-05-01T08:00:05Z"
+        error: null
 items_written:
   description:
     - How many items the writes sent added, updated or removed; what counts against Cloudflare's 12-hour quota

@@ -72,6 +72,7 @@ EXAMPLES = r"""
   when: blocklist.lists | length == 1
 """
 
+# RETURN is written by tools/module_docs.py (make docs) from docs/module_returns.yml: edit it there.
 RETURN = r"""
 lists:
   description:
