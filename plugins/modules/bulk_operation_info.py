@@ -50,29 +50,16 @@ options:
     elements: raw
     version_added: 0.2.0
 extends_documentation_fragment:
+  - edgeops.cloudflare_lists.common.read_only
+  - edgeops.cloudflare_lists.common
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - edgeops.cloudflare_lists.auth
   - edgeops.cloudflare_lists.wait
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so check mode runs it unchanged.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - edgeops.cloudflare_lists.cloudflare_lists
 seealso:
   - name: Get bulk operation status
     description: The Cloudflare API call this module makes.
     link: https://developers.cloudflare.com/api/resources/rules/subresources/lists/subresources/bulk_operations/methods/get/
-  - name: Rules Lists
-    description: Cloudflare's documentation of lists and their limits.
-    link: https://developers.cloudflare.com/waf/tools/lists/
 """
 
 EXAMPLES = r"""

@@ -63,6 +63,8 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - edgeops.cloudflare_lists.common.writes
+  - edgeops.cloudflare_lists.common
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - edgeops.cloudflare_lists.account
@@ -71,32 +73,15 @@ extends_documentation_fragment:
   - edgeops.cloudflare_lists.wait.writes
 attributes:
   check_mode:
-    support: full
     details: The module reads the list and its items, plans, and sends no write.
   diff_mode:
-    support: full
     details: The diff shows the description and, with O(items), the items before and after, in canonical form.
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - edgeops.cloudflare_lists.cloudflare_lists
 notes:
-  - The API token needs the C(Account Filter Lists Edit) permission.
-  - Cloudflare runs one bulk operation at a time per account. Writes from one process wait for each other; a
-    write that meets another process's pending operation (an HTTP 429) is retried a few times, honouring
-    C(Retry-After), within O(wait_timeout).
   - A write that got no answer (a timeout, an HTTP 5xx) may have been applied; the module then reads the list
     again and plans anew instead of sending it again.
 seealso:
   - module: edgeops.cloudflare_lists.rules_list_items
     description: Add or remove some items of a list that others also write.
-  - module: edgeops.cloudflare_lists.rules_list_info
-    description: Read lists and their items.
-  - name: Rules Lists
-    description: Cloudflare's documentation of lists and their limits.
-    link: https://developers.cloudflare.com/waf/tools/lists/
 """
 
 EXAMPLES = r"""

@@ -33,22 +33,12 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - edgeops.cloudflare_lists.common.read_only
+  - edgeops.cloudflare_lists.common
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - edgeops.cloudflare_lists.account
   - edgeops.cloudflare_lists.auth
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads, so check mode runs it unchanged.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - edgeops.cloudflare_lists.cloudflare_lists
 seealso:
   - module: edgeops.cloudflare_lists.rules_list
     description: Manage a list and its items.

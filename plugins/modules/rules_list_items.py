@@ -37,6 +37,8 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - edgeops.cloudflare_lists.common.writes
+  - edgeops.cloudflare_lists.common
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - edgeops.cloudflare_lists.account
@@ -45,28 +47,14 @@ extends_documentation_fragment:
   - edgeops.cloudflare_lists.wait.writes
 attributes:
   check_mode:
-    support: full
     details: The module reads the list's items, plans, and sends no write.
   diff_mode:
-    support: full
     details: The diff shows the list's canonical items before and after.
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - edgeops.cloudflare_lists.cloudflare_lists
 notes:
-  - The API token needs the C(Account Filter Lists Edit) permission.
   - Pass all the items in one task rather than looping over them; each task is one write and one bulk operation.
-  - Cloudflare runs one bulk operation at a time per account. Writes from one process wait for each other; a
-    write that meets another process's pending operation (an HTTP 429) is retried a few times, honouring
-    C(Retry-After), within O(wait_timeout).
 seealso:
   - module: edgeops.cloudflare_lists.rules_list
     description: Manage a list and, optionally, exactly all of its items.
-  - module: edgeops.cloudflare_lists.rules_list_info
-    description: Read lists and their items.
 """
 
 EXAMPLES = r"""

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible.plugins.doc_fragments import action_common_attributes as builtin_attributes_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import account as account_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import auth as auth_fragment
+from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import common as common_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import items as items_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.doc_fragments import wait as wait_fragment
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth
@@ -34,6 +36,11 @@ FRAGMENT_NAMES = {
     "edgeops.cloudflare_lists.items": (items_fragment, "DOCUMENTATION"),
     "edgeops.cloudflare_lists.wait": (wait_fragment, "DOCUMENTATION"),
     "edgeops.cloudflare_lists.wait.writes": (wait_fragment, "WRITES"),
+    "edgeops.cloudflare_lists.common": (common_fragment, "DOCUMENTATION"),
+    "edgeops.cloudflare_lists.common.read_only": (common_fragment, "READ_ONLY"),
+    "edgeops.cloudflare_lists.common.writes": (common_fragment, "WRITES"),
+    "ansible.builtin.action_common_attributes": (builtin_attributes_fragment, "DOCUMENTATION"),
+    "ansible.builtin.action_common_attributes.ACTIONGROUPS": (builtin_attributes_fragment, "ACTIONGROUPS"),
 }
 MODULES = [
     pytest.param(bulk_operation_info, id="bulk_operation_info"),
@@ -43,9 +50,13 @@ MODULES = [
 ]
 
 
-def documented_options(fragment):
+def fragment_documentation(fragment):
     module, variable = fragment if isinstance(fragment, tuple) else (fragment, "DOCUMENTATION")
-    return yaml.safe_load(getattr(module.ModuleDocFragment, variable))["options"]
+    return yaml.safe_load(getattr(module.ModuleDocFragment, variable))
+
+
+def documented_options(fragment):
+    return fragment_documentation(fragment).get("options", {})
 
 
 def description(option):
@@ -128,14 +139,19 @@ def test_account_fallback_of_the_core_is_documented():
 
 
 def module_documentation(module):
-    """The module's options as ansible-doc shows them: its fragments' options, overridden key by key by its own."""
+    """The module's options as ansible-doc shows them: its fragments' options, overridden key by key by its own;
+    and its attributes likewise, an earlier fragment's values winning over a later one's (as ansible-core merges)."""
     doc = yaml.safe_load(module.DOCUMENTATION)
     options = {}
+    attributes = dict(doc.get("attributes", {}))
     for name in doc["extends_documentation_fragment"]:
-        if name in FRAGMENT_NAMES:
-            options.update(documented_options(FRAGMENT_NAMES[name]))
+        fragment = fragment_documentation(FRAGMENT_NAMES[name])
+        options.update(fragment.get("options", {}))
+        for key, value in fragment.get("attributes", {}).items():
+            attributes[key] = dict(value, **attributes.get(key, {}))
     for name, option in doc["options"].items():
         options[name] = dict(options.get(name, {}), **option)
+    doc["attributes"] = attributes
     return doc, options
 
 
@@ -172,3 +188,16 @@ def test_module_is_in_the_action_group_it_declares(module):
 
     assert doc["attributes"]["action_group"]["membership"] == ["edgeops.cloudflare_lists.cloudflare_lists"]
     assert doc["module"] in runtime["action_groups"]["cloudflare_lists"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_says_how_it_supports_each_attribute(module):
+    doc, _options = module_documentation(module)
+    attributes = doc["attributes"]
+
+    assert sorted(attributes) == ["action_group", "check_mode", "diff_mode", "platform"]
+    assert attributes["check_mode"]["support"] == "full"
+    assert attributes["diff_mode"]["support"] in ("full", "none")
+    assert ("details" in attributes["diff_mode"]) == (attributes["diff_mode"]["support"] == "full")
+    assert attributes["platform"]["platforms"] == "posix"
+    assert all(attribute["description"] for attribute in attributes.values())
