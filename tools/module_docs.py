@@ -147,7 +147,11 @@ def expect_mapping(node: Node, what: str) -> MappingNode:
 
 
 def pairs(node: MappingNode) -> List[Tuple[str, Node]]:
-    """A mapping's keys and values, merge keys resolved: merged keys first, a key of its own replacing one in place."""
+    """A mapping's keys and values, merge keys resolved: merged keys first, then the mapping's own.
+
+    A key of its own may not replace a merged one: Ansible's YAML loader, which ansible-lint reads the source with,
+    warns of it as a duplicate key.
+    """
     resolved: Dict[str, Node] = {}
     for key, value in node.value:
         if key.tag == MERGE_TAG:
@@ -155,11 +159,17 @@ def pairs(node: MappingNode) -> List[Tuple[str, Node]]:
             for source in sources:
                 for name, merged in pairs(expect_mapping(source, "a merge key's value")):
                     resolved.setdefault(name, merged)
-        elif not isinstance(key, ScalarNode):
-            raise SourceError(f"line {key.start_mark.line + 1}: keys must be plain scalars")
     for key, value in node.value:
-        if key.tag != MERGE_TAG:
-            resolved[key.value] = value
+        if key.tag == MERGE_TAG:
+            continue
+        if not isinstance(key, ScalarNode):
+            raise SourceError(f"line {key.start_mark.line + 1}: keys must be plain scalars")
+        if key.value in resolved:
+            raise SourceError(
+                f"line {key.start_mark.line + 1}: {key.value!r} is also merged in; "
+                "define it in each mapping instead, since Ansible's YAML loader takes it for a duplicate key"
+            )
+        resolved[key.value] = value
     return list(resolved.items())
 
 

@@ -152,11 +152,6 @@ list:
       returned: always
       type: str
       sample: blocklist
-    kind:
-      description: What the list holds.
-      returned: always
-      type: str
-      sample: ip
     description:
       description: The list's description (empty when it has none).
       returned: always
@@ -182,6 +177,11 @@ list:
       returned: always
       type: str
       sample: "2024-05-01T08:00:05Z"
+    kind:
+      description: What the list holds.
+      returned: always
+      type: str
+      sample: ip
 plan:
   description:
     - What the write of the items changed (in check mode, would change), in canonical form.

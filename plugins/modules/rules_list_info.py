@@ -82,11 +82,6 @@ lists:
       returned: always
       type: str
       sample: blocklist
-    kind:
-      description: What the list holds, V(ip), V(hostname), V(asn) or V(redirect).
-      returned: always
-      type: str
-      sample: ip
     description:
       description: The list's description (empty when it has none).
       returned: always
@@ -112,6 +107,11 @@ lists:
       returned: always
       type: str
       sample: "2024-05-01T08:00:05Z"
+    kind:
+      description: What the list holds, V(ip), V(hostname), V(asn) or V(redirect).
+      returned: always
+      type: str
+      sample: ip
     items:
       description:
         - Every item, canonical, in Cloudflare's order, as a dictionary with the list kind's field (C(ip), C(asn),

@@ -149,3 +149,25 @@ def test_a_module_the_source_does_not_know_is_an_error(copies: Tuple[Path, Path]
 
     with pytest.raises(module_docs.SourceError, match="no return values for rules_list_tags"):
         module_docs.stale(source, modules)
+
+
+def test_a_key_that_replaces_a_merged_one_is_an_error(tmp_path: Path) -> None:
+    """Ansible's YAML loader, which ansible-lint reads the source with, warns of it as a duplicate key."""
+    source = tmp_path / "module_returns.yml"
+    source.write_text(
+        """\
+shared:
+  facts: &facts
+    description: The facts.
+    type: dict
+modules:
+  one:
+    facts:
+      <<: *facts
+      type: list
+""",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(module_docs.SourceError, match="line 9: 'type' is also merged in"):
+        module_docs.returns(source)
