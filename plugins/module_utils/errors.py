@@ -80,8 +80,9 @@ class CloudflareListsError(Exception):
         """The message and hint with each parameter named as the adapter calls it (``base_url`` -> ``--base-url``).
 
         Messages name parameters by their canonical names (``parameters.py``); ``names`` maps some of them. In the
-        running text only names with an underscore are renamed: a one-word name (``kind``, ``description``) is also
-        an English word, so it is renamed only where it stands as a ``ValidationError``'s parameter.
+        running text a name that is one plain word (``kind``, ``description``) is also an English word, so it is
+        renamed only where it stands as a ``ValidationError``'s parameter; names such as ``wait_timeout`` or
+        ``items[3]`` are renamed wherever they stand.
         """
         return _renamed(str(self), names)
 
@@ -255,8 +256,8 @@ class WaitTimeoutError(CloudflareListsError):
 
 
 def _renamed(text: str, names: Mapping[str, str]) -> str:
-    """``text`` with each parameter name that has an underscore renamed by ``names`` (see ``render``)."""
-    identifiers = sorted((name for name in names if "_" in name), key=len, reverse=True)
+    """``text`` with each parameter name that is not a plain word renamed by ``names`` (see ``render``)."""
+    identifiers = sorted((name for name in names if not name.isalpha()), key=len, reverse=True)
     if not identifiers:
         return text
     pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, identifiers)) + r")(?![\w-])")
