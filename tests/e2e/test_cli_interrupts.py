@@ -1,7 +1,7 @@
 """SIGINT (Ctrl-C) and SIGTERM (a CI runner's cancel) end ``wait`` and ``sync`` as a failure: the command's document
 on stdout, its one line on stderr, exit 130 or 143; a second signal ends the process at once. The command runs as a
-process against the emulator over 127.0.0.1; the emulator is on a fake clock, so its operations stay running until
-the test moves its time."""
+process against the emulator over 127.0.0.1 (and once in this process, where only Python's own Ctrl-C is handled);
+the emulator is on a fake clock, so its operations stay running until the test moves its time."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import IO, Any, Dict, List, Optional, Union
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.tests.support.clock import FakeClock
+from ansible_collections.edgeops.cloudflare_lists.tests.support.command import run_in_process
 from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, create_list
 from jsonschema import Draft202012Validator
 
@@ -190,6 +191,27 @@ def test_a_signal_during_a_sync_wait_says_a_write_may_have_been_sent_and_a_rerun
     converged = json.loads(rerun.stdout)
     assert (converged["changed"], converged["writes"], converged["list"]["num_items"]) == (False, [], 1)
     assert len(emulator.operations) == 1  # the rerun read the list again and sent nothing
+
+
+class CtrlCWhileSleeping(FakeClock):
+    """A client clock whose first sleep (the pause before the wait's next check) meets Ctrl-C; it notes the signal
+    handlers in place then."""
+
+    def sleep(self, seconds: float) -> None:
+        self.handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        raise KeyboardInterrupt
+
+
+def test_in_process_ctrl_c_ends_a_wait_with_its_document_and_no_handler_is_installed(emulator: Emulator) -> None:
+    operation_id = append_items(emulator, create_list(emulator, "slow"), [{"ip": "192.0.2.1"}])
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    environ = {"CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": emulator.base_url}
+    clock = CtrlCWhileSleeping()
+    ran = run_in_process(["wait", emulator.config.account_id, operation_id], environ, clock)
+    result = subprocess.CompletedProcess(["wait"], ran.returncode, ran.stdout, ran.stderr)
+    document = interrupted(result, "operation.schema.json", 130, "SIGINT")
+    assert (document["checks"], document["bulk_operation"]["status"]) == (1, "running")
+    assert clock.handlers == before  # run() leaves signals to the process entry point
 
 
 def _caught_signals(pid: int) -> int:
