@@ -136,6 +136,12 @@ def test_status_and_wait_documents_on_every_exit_path(emulator: Emulator) -> Non
         validator.validate(json.loads(line))
         outcomes.add(json.loads(line)["outcome"])
     assert outcomes == {"completed", "failed"}
+    refused = validated(
+        run(emulator, "wait", f"{emulator.config.account_id}:../x", f"{emulator.config.account_id}:{done}"),
+        "operation.schema.json",
+        2,
+    )
+    assert (refused["account_id"], refused["operation_id"]) == (None, None)  # it waits on several: no one of them
 
 
 def test_a_wait_that_times_out_prints_its_document_with_the_last_status() -> None:
