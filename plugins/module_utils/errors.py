@@ -293,7 +293,8 @@ class Interrupted(CloudflareListsError):
         if writes:
             hint = (
                 "A write may have been sent, and Cloudflare applies it whole or not at all whether or not anyone "
-                "waits. Run again: a run reads the list again and plans anew, and never resends a write blindly."
+                "waits. Run again: a run reads the list again and plans from what it holds (a saved plan is refused "
+                "if the list changed since), never resending a write blindly."
             )
         elif operation_id is not None:
             hint = (

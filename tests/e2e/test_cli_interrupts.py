@@ -183,7 +183,7 @@ def test_a_signal_during_a_sync_wait_says_a_write_may_have_been_sent_and_a_rerun
     assert error["message"].startswith(f"Interrupted by {signal.Signals(signum).name} while syncing list 'blocklist'.")
     assert f"Bulk operation {write['id']} was last seen running." in error["message"]
     assert error["hint"].startswith("A write may have been sent")
-    assert "never resends a write blindly" in error["hint"]
+    assert "never resending a write blindly" in error["hint"]
 
     clock.advance(RUNNING_SECONDS)  # Cloudflare applies the write whether or not anyone waits
     rerun = run(emulator, "sync", "blocklist", "--kind", "ip", "--file", "-", stdin="192.0.2.1\n")

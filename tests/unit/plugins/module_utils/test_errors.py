@@ -19,7 +19,7 @@ def test_an_interrupted_write_says_a_write_may_have_been_sent_and_to_run_again()
         f"Interrupted by SIGTERM while syncing list 'blocklist'. Bulk operation {OPERATION_ID} was last seen running."
     )
     assert error.hint is not None and error.hint.startswith("A write may have been sent")
-    assert "never resends a write blindly" in error.hint
+    assert "never resending a write blindly" in error.hint
     assert (error.operation_id, error.writes, error.checks) == (OPERATION_ID, True, 2)
     assert error.details() == {
         "error_type": "Interrupted",
