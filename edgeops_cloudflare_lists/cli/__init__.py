@@ -14,6 +14,7 @@ from .output import (
     EXIT_OK,
     EXIT_OPERATION_FAILED,
     EXIT_OUTPUT,
+    EXIT_TERMINATED,
     EXIT_TIMEOUT,
     EXIT_USAGE,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OPERATION_FAILED",
     "EXIT_OUTPUT",
+    "EXIT_TERMINATED",
     "EXIT_TIMEOUT",
     "EXIT_USAGE",
     "main",

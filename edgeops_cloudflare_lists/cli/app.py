@@ -16,13 +16,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 
-from . import lists, operations, sync
+from . import lists, operations, signals, sync
 from .documents import failure_document
 from .files import read_items_file, read_saved_plan
 from .invocation import Invocation
 from .output import (
     EXIT_API,
-    EXIT_INTERRUPTED,
     EXIT_OUTPUT,
     EXIT_USAGE,
     PROG,
@@ -33,6 +32,7 @@ from .output import (
     print_json,
     say,
     say_lines,
+    start_line,
     warn,
 )
 from .parser import UsageError, build_parser, given_positionals, parameter_names, positionals
@@ -86,7 +86,8 @@ def _run(
             "instead of closing it.",
         )
         return EXIT_USAGE
-    given: Mapping[str, Optional[str]] = given_positionals(args)  # for a failure's document, before they are checked
+    # For a failure's document, before they are checked; a wait on several operations names none of its own.
+    given: Mapping[str, Optional[str]] = {} if operations.is_batch(args) else given_positionals(args)
     timeout = getattr(args, "timeout", None)
     deadline = time.monotonic() + timeout if timeout is not None else None  # the whole command's
     invocation: Optional[Invocation] = None
@@ -117,16 +118,34 @@ def _run(
         with client_factory(**options) as client:
             return COMMANDS[args.command](client, invocation)
     except CloudflareListsError as error:
-        if invocation is not None:
-            invocation.close_progress()
-        names = parameter_names(args)
         code = exit_code(error, deadline_passed=deadline is not None and time.monotonic() >= deadline)
-        code = _print_failure(failure_document(args, given, error, names, code), stdout, stderr, code)
-        say(stderr, f"{PROG}: error: {one_line(error.render(names))}")
-        return code
+        return _failed(error, code, args, given, invocation, stdout, stderr)
+    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM once main() has made it one (signals.py)
+        if invocation is None or not invocation.progress_ends_line():
+            start_line(stderr)  # a terminal echoed ^C where the cursor was
+        stopped = signals.interrupted(interrupt, args, given, invocation)
+        return _failed(stopped, exit_code(stopped), args, given, invocation, stdout, stderr)
     except OutputError as problem:
         output_failed(stderr, problem)
         return EXIT_OUTPUT
+
+
+def _failed(
+    error: CloudflareListsError,
+    code: int,
+    args: argparse.Namespace,
+    given: Mapping[str, Optional[str]],
+    invocation: Optional[Invocation],
+    stdout: Optional[TextIO],
+    stderr: Optional[TextIO],
+) -> int:
+    """A run that ended with ``error``: its document on stdout, its one line on stderr, and ``code``."""
+    if invocation is not None:
+        invocation.close_progress()
+    names = parameter_names(args)
+    code = _print_failure(failure_document(args, given, error, names, code), stdout, stderr, code)
+    say(stderr, f"{PROG}: error: {one_line(error.render(names))}")
+    return code
 
 
 def _print_failure(
@@ -170,16 +189,18 @@ def _settle_stdout() -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The process entry point: also ends on SIGTERM as on Ctrl-C, with the command's failure document."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args[:1] == ["emulator"]:
             from edgeops_cloudflare_lists import emulator
 
             return emulator.main(args[1:])
-        return run(args, stdout=sys.stdout, stderr=sys.stderr)
-    except KeyboardInterrupt:
-        say_lines(sys.stderr, ["", f"{PROG}: interrupted"])
-        return EXIT_INTERRUPTED
+        with signals.interrupts_raised():
+            return run(args, stdout=sys.stdout, stderr=sys.stderr)
+    except KeyboardInterrupt as interrupt:  # before or after the command's own failure path
+        say_lines(sys.stderr, ["", f"{PROG}: interrupted by {signals.signal_name(interrupt)}"])
+        return signals.exit_code(interrupt)
     except Exception as error:  # The last line of defence: one line, never a traceback, never a credential.
         detail = one_line(scrub(str(error), environment_secrets()))[:200]
         say(sys.stderr, f"{PROG}: error: unexpected {type(error).__name__}: {detail}. Please report this bug.")

@@ -4,7 +4,9 @@ failure, invalid input, timeout), with the names the modules and the Pulumi reso
 - ``sync`` and ``apply``: ``sync_document`` (``schemas/sync.schema.json``);
 - ``status`` and ``wait`` (and each line of a wait on several operations): ``operation_document``
   (``schemas/operation.schema.json``);
-- ``create``, ``update`` and ``delete``: ``list_document`` (``schemas/list.schema.json``).
+- ``create``, ``update`` and ``delete``: ``list_document`` (``schemas/list.schema.json``);
+- ``lists`` and ``items``: on success, the JSON array of the lists or the items; on failure, ``read_failure_document``
+  (``schemas/lists.schema.json``, ``schemas/items.schema.json``).
 
 ``error`` is null, or ``{type, message, hint}``: the error's class (``ValidationError``, ``WaitTimeoutError``...),
 the one line printed on stderr, and what to do (or null).
@@ -174,4 +176,17 @@ def failure_document(
         )
     if command in ("create", "update", "delete"):
         return list_document(args, error=info)
+    if command in ("lists", "items"):
+        return read_failure_document(command, given, info)
     return None
+
+
+def read_failure_document(command: str, given: Mapping[str, Optional[str]], error: Dict[str, Any]) -> Dict[str, Any]:
+    """A failed ``lists`` or ``items``: the account and (``items``) the list asked about, ``null`` where the array
+    of lists or items would be, and the error. A success is the array itself, which has nowhere to put an error."""
+    document: Dict[str, Any] = {"account_id": given.get("account_id")}
+    if command == "items":
+        document["list"] = _list_entry(None, given.get("list"), None)
+    document[command] = None
+    document["error"] = error
+    return document

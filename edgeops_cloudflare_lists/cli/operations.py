@@ -59,7 +59,7 @@ def status(client: CloudflareClient, run: Invocation) -> int:
 
 def wait(client: CloudflareClient, run: Invocation) -> int:
     operation_id = run.positionals["operation_id"]
-    outcome = wait_for_bulk_operation(client, run.account_id, operation_id, run.wait_policy(), run.progress)
+    outcome = wait_for_bulk_operation(client, run.account_id, operation_id, run.wait_policy(), run.on_progress)
     run.close_progress()
     document = operation_document(
         account_id=run.account_id,

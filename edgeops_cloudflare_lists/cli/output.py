@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence, TextIO
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
     AmbiguousWriteError,
     CloudflareListsError,
+    Interrupted,
     OperationFailedError,
     RetryLaterError,
     TransportError,
@@ -30,7 +31,10 @@ EXIT_TIMEOUT = 3
 EXIT_API = 4
 EXIT_OUTPUT = 5
 EXIT_CHANGES = 6  # with --detailed-exitcode: done, and the list changed (or, in a dry run, would)
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM: what a CI runner sends on cancel or timeout
+# The exit code of a run a signal ended, by the signal's name.
+INTERRUPT_EXIT_CODES = {"SIGINT": EXIT_INTERRUPTED, "SIGTERM": EXIT_TERMINATED}
 
 
 # What a request ends with when the deadline leaves it no more time: cut off, or not retried.
@@ -83,6 +87,15 @@ def say_lines(stderr: Optional[TextIO], lines: Sequence[str], *, rewrite: bool =
         pass
 
 
+def start_line(stderr: Optional[TextIO]) -> None:
+    """On a terminal, end the line the cursor is on, so what follows starts a line of its own."""
+    try:
+        if stderr is not None and stderr.isatty():
+            say(stderr, "")
+    except (OSError, ValueError):
+        pass
+
+
 def warn(stderr: Optional[TextIO], message: str) -> None:
     """One warning line on stderr."""
     say(stderr, f"{PROG}: warning: {one_line(message)}")
@@ -99,6 +112,8 @@ def output_failed(stderr: Optional[TextIO], problem: OutputError) -> None:
 def exit_code(error: CloudflareListsError, *, deadline_passed: bool = False) -> int:
     """The exit code of a run that ended with ``error``; ``deadline_passed``: the command's ``--timeout`` had passed
     when it did, so a request cut off (or refused a retry) at the deadline is the timeout's, 3."""
+    if isinstance(error, Interrupted):
+        return INTERRUPT_EXIT_CODES.get(error.signal_name, EXIT_INTERRUPTED)
     if isinstance(error, ValidationError):
         return EXIT_USAGE
     if isinstance(error, OperationFailedError):

@@ -45,8 +45,9 @@ exit codes:
   0 done (also when nothing changed)    1 the operation failed    2 usage or validation error
   3 --timeout passed (the wait, or trouble retried until the deadline)
   4 API or transport error (auth, not found, rate limited, server, malformed)
-  5 the facts could not be written to stdout (full, or a broken pipe)    130 interrupted
+  5 the facts could not be written to stdout (full, or a broken pipe)
   6 with --detailed-exitcode: done, and the list changed (with --dry-run: would change)
+  130 interrupted (Ctrl-C)    143 ended by SIGTERM (a CI runner's cancel); both still print the document
 """
 
 # The core's parameter names as this command spells them.

@@ -56,7 +56,7 @@ def sync(client: CloudflareClient, run: Invocation) -> int:
             policy=run.wait_policy(),
             allow_empty=args.allow_empty,
             max_removals=args.max_removals,
-            on_progress=run.progress,
+            on_progress=run.on_progress,
         ),
     )
     if args.plan_out:
@@ -95,7 +95,7 @@ def apply(client: CloudflareClient, run: Invocation) -> int:
             policy=run.wait_policy(),
             allow_empty=saved.allow_empty,
             max_removals=saved.max_removals,
-            on_progress=run.progress,
+            on_progress=run.on_progress,
             expected_fingerprint=saved.fingerprint,
         ),
     )

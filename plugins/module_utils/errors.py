@@ -13,6 +13,8 @@ Branches follow what the caller can do about them:
 - ``OperationFailedError``: Cloudflare ran the operation and it failed.
 - ``VerificationError``: the operation completed, but the list does not read back as planned.
 - ``WaitTimeoutError``: the operation did not finish before the deadline.
+- ``Interrupted``: a signal (Ctrl-C, a runner's SIGTERM) ended the call; a write may have been sent, so, as after
+  an ``AmbiguousWriteError``, re-read and plan again, never resend blindly.
 
 Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
@@ -262,3 +264,50 @@ def _renamed(text: str, names: Mapping[str, str]) -> str:
         return text
     pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, identifiers)) + r")(?![\w-])")
     return pattern.sub(lambda match: names[match.group(1)], text)
+
+
+class Interrupted(CloudflareListsError):
+    """A signal ended the call before it finished: Ctrl-C (SIGINT), or the SIGTERM a CI runner sends on cancel or
+    timeout. Nothing at Cloudflare stops with it: an operation goes on whether or not anyone waits.
+
+    ``signal_name``: which signal. ``doing``: what the call was doing, in the adapter's words ("syncing list
+    'blocklist'"). ``writes``: the call writes, so a write may have been sent: like an ``AmbiguousWriteError``, worth
+    a re-read and a new plan, never a blind resend. ``operation_id`` (or ``facts.id``): the bulk operation it was
+    waiting on, if one is known; ``facts``: its status as last seen.
+    """
+
+    def __init__(
+        self,
+        signal_name: str,
+        *,
+        doing: str,
+        writes: bool,
+        operation_id: Optional[str] = None,
+        facts: Optional[BulkOperationFacts] = None,
+        **kwargs: Any,
+    ) -> None:
+        operation_id = operation_id or (facts.id if facts is not None else None)
+        message = f"Interrupted by {signal_name} while {doing}."
+        if operation_id is not None:
+            seen = f"was last seen {facts.status}" if facts is not None else "had not answered a check yet"
+            message += f" Bulk operation {operation_id} {seen}."
+        if writes:
+            hint = (
+                "A write may have been sent, and Cloudflare applies it whole or not at all whether or not anyone "
+                "waits. Run again: a run reads the list again and plans from what it holds (a saved plan is refused "
+                "if the list changed since), never resending a write blindly."
+            )
+        elif operation_id is not None:
+            hint = (
+                "Nothing was changed by this call, and the operation goes on at Cloudflare: check it again with the "
+                "same operation_id."
+            )
+        else:
+            hint = "Nothing was changed; run again."
+        super().__init__(message, facts=facts, hint=hint, **kwargs)
+        self.signal_name = signal_name
+        self.writes = writes
+        self.operation_id = operation_id
+
+    def _more_details(self) -> Dict[str, Any]:
+        return {"signal": self.signal_name}

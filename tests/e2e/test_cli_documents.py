@@ -1,6 +1,7 @@
-"""Every exit path of ``sync``, ``apply``, ``status``, ``wait``, ``create``, ``update`` and ``delete`` prints one
-JSON document on stdout that its schema (``edgeops_cloudflare_lists/cli/schemas/``) accepts, with the documented
-exit status; as processes, against the emulator over 127.0.0.1."""
+"""Every exit path of ``sync``, ``apply``, ``status``, ``wait``, ``create``, ``update``, ``delete``, ``lists`` and
+``items`` prints one JSON document on stdout that its schema (``edgeops_cloudflare_lists/cli/schemas/``) accepts,
+with the documented exit status; as processes, against the emulator over 127.0.0.1. (A signal's exit paths:
+``test_cli_interrupts.py``.)"""
 
 from __future__ import annotations
 
@@ -42,7 +43,14 @@ def emulator() -> Iterator[Emulator]:
 
 
 def test_the_schemas_are_valid_json_schemas() -> None:
-    assert set(LOADED) == {"common.schema.json", "sync.schema.json", "operation.schema.json", "list.schema.json"}
+    assert set(LOADED) == {
+        "common.schema.json",
+        "sync.schema.json",
+        "operation.schema.json",
+        "list.schema.json",
+        "lists.schema.json",
+        "items.schema.json",
+    }
     for schema in LOADED.values():
         Draft202012Validator.check_schema(schema)
 
@@ -128,6 +136,12 @@ def test_status_and_wait_documents_on_every_exit_path(emulator: Emulator) -> Non
         validator.validate(json.loads(line))
         outcomes.add(json.loads(line)["outcome"])
     assert outcomes == {"completed", "failed"}
+    refused = validated(
+        run(emulator, "wait", f"{emulator.config.account_id}:../x", f"{emulator.config.account_id}:{done}"),
+        "operation.schema.json",
+        2,
+    )
+    assert (refused["account_id"], refused["operation_id"]) == (None, None)  # it waits on several: no one of them
 
 
 def test_a_wait_that_times_out_prints_its_document_with_the_last_status() -> None:
@@ -146,3 +160,49 @@ def test_list_command_documents_on_every_exit_path(emulator: Emulator) -> None:
     assert validated(run(emulator, "update", "gone", "--description", "y"), "list.schema.json", 4)["error"]
     assert validated(run(emulator, "create", "bad name", "--kind", "ip"), "list.schema.json", 2)["error"]
     assert validated(run(emulator, "create", "nokind"), "list.schema.json", 2)["changed"] is None
+
+
+def read_document(result: subprocess.CompletedProcess[str], schema: str, code: int) -> Any:
+    """The one document of ``lists`` or ``items`` on stdout, checked against ``schema``: the array on success,
+    the failure document otherwise, whose message is the line on stderr."""
+    assert result.returncode == code, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    Draft202012Validator(LOADED[schema], registry=REGISTRY).validate(document)
+    assert isinstance(document, list) == (code == 0), document
+    if code != 0:
+        assert result.stderr.strip().splitlines()[-1] == f"cloudflare-lists: error: {document['error']['message']}"
+    return document
+
+
+def test_lists_and_items_print_their_array_or_a_failure_document(emulator: Emulator) -> None:
+    list_id = create_list(emulator, "read_me")
+    wait_for(emulator, append_items(emulator, list_id, [{"ip": "192.0.2.1", "comment": "office"}]))
+    assert [facts["name"] for facts in read_document(run(emulator, "lists"), "lists.schema.json", 0)] == ["read_me"]
+    items = read_document(run(emulator, "items", "read_me"), "items.schema.json", 0)
+    assert items == [{"ip": "192.0.2.1", "comment": "office"}]
+
+    missing = read_document(run(emulator, "items", "no_such_list"), "items.schema.json", 4)
+    assert (missing["error"]["type"], missing["items"]) == ("NotFoundError", None)
+    assert (missing["account_id"], missing["list"]["name"]) == (emulator.config.account_id, "no_such_list")
+    invalid = read_document(run(emulator, "lists", "not-an-account"), "lists.schema.json", 2)
+    assert (invalid["error"]["type"], invalid["account_id"], invalid["lists"]) == (
+        "ValidationError",
+        "not-an-account",
+        None,
+    )
+    usage = read_document(run(emulator, "items"), "items.schema.json", 2)
+    assert usage["error"]["type"] == "ValidationError" and usage["list"]["name"] is None
+
+
+def test_lists_reports_refused_credentials_in_its_document(emulator: Emulator) -> None:
+    result = subprocess.run(
+        [str(Path(run.__globals__["COMMAND"])), "lists", emulator.config.account_id],
+        capture_output=True,
+        text=True,
+        env={"CLOUDFLARE_API_TOKEN": "not-the-token", "CLOUDFLARE_BASE_URL": emulator.base_url, "PATH": ""},
+        timeout=60,
+        check=False,
+    )
+    refused = read_document(result, "lists.schema.json", 4)
+    assert (refused["error"]["type"], refused["account_id"]) == ("AuthenticationError", emulator.config.account_id)
+    assert "not-the-token" not in result.stdout + result.stderr
