@@ -7,6 +7,7 @@ inputs, and never pickled: every input, output and pickled provider lands in the
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Dict, List, Mapping, NoReturn, Optional
 
@@ -16,6 +17,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.connectio
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import env_names, pulumi_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import SharedStateWarning
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.runtime.config import CONFIG, get_config, is_config_secret
 
@@ -148,3 +150,21 @@ class ConnectedProvider(ResourceProvider):
     def connect(self, settings: ConnectionSettings) -> None:
         """Use these settings from now on (the native provider's configuration gives them this way)."""
         self._connection = settings
+        say_shared_state_warnings_as_pulumi_warnings()
+
+
+def say_shared_state_warnings_as_pulumi_warnings() -> None:
+    """In the provider process, the core's warnings (shared state it could not use) become Pulumi warnings, one line
+    each, rather than Python's two-line form with a source path; every other warning is shown as before."""
+    previous = warnings.showwarning
+    if getattr(previous, "pulumi_warnings", False):
+        return
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        if issubclass(category, SharedStateWarning):
+            pulumi.log.warn(str(message))
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    show.pulumi_warnings = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
