@@ -175,6 +175,22 @@ def diagnostics(display: str) -> str:
     return display.partition("\nDiagnostics:\n")[2].partition("\nResources:\n")[0]
 
 
+def diagnostics_of(display: str, resource: str) -> str:
+    """What the summary says of one resource (``RulesList (blocklist)``): its lines, whatever the order in which
+    the engine lists the resources."""
+    lines = diagnostics(display).splitlines()
+    start = next(
+        (i + 1 for i, line in enumerate(lines) if line.startswith("  ") and line.strip().endswith(f"{resource}:")),
+        len(lines),
+    )
+    block = []
+    for line in lines[start:]:
+        if line.startswith("  ") and not line.startswith("   "):  # the next resource's header
+            break
+        block.append(line.strip())
+    return "\n".join(block).strip()
+
+
 def resource_changes(result: Any) -> Dict[str, int]:
     """What an up, refresh or destroy did: {"create": 2, "same": 1, ...}."""
     return dict(result.summary.resource_changes or {})

@@ -11,7 +11,7 @@ from pulumi import automation as auto
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from pulumi_provider import RulesList
 from tests.e2e.pulumi_engine_runs.conftest import TOKEN
-from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, diagnostics
+from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, diagnostics, diagnostics_of
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_a_failed_operation_fails_up_with_cloudflares_text_no_secret_and_no_list
     shown = str(failed.value)
     assert TOKEN not in shown
     assert "Traceback" not in shown
-    error = diagnostics(shown).partition("RulesList (blocklist):")[2].strip()
+    error = diagnostics_of(shown, "RulesList (blocklist)")
     assert error.startswith("error: The POST of 3 items to list 'too_big' ")
     assert "This list is at the maximum number of items" in error
     assert error.endswith("The new list 'too_big' was deleted again, so the account is as it was.")
