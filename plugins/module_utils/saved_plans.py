@@ -36,6 +36,8 @@ FORMAT = "cloudflare-lists plan"
 # Version 2 added the digest; a file of version 1 is refused, to be made again.
 VERSION = 2
 # What to do about any refused saved plan; "plan_out" is named as each adapter calls it.
+# What a saved plan's plan lists, each compared when it is applied.
+PLAN_KEYS = ("add", "update", "remove", "writes")
 MAKE_AGAIN = "Make the plan again (sync with plan_out), review it, and apply the new file."
 
 
@@ -62,8 +64,8 @@ def digest(document: Mapping[str, Any]) -> str:
 def plan_changes(items_plan: Mapping[str, Any]) -> Tuple[List[str], ...]:
     """A plan's additions, updates and removals (each in canonical form, in a fixed order) and its writes, as
     they are compared: two plans that write the same have the same changes."""
-    groups = [sorted(_canonical_json(item) for item in items_plan.get(key) or ()) for key in ("add", "update", "remove")]
-    return (*groups, [_canonical_json(write) for write in items_plan.get("writes") or ()])
+    groups = [sorted(map(_canonical_json, items_plan[key])) for key in ("add", "update", "remove")]
+    return (*groups, [_canonical_json(write) for write in items_plan["writes"]])
 
 
 def refuse_unless_as_saved(
@@ -175,6 +177,8 @@ class SavedPlan:
             raise refuse("its list id is not a string")
         if not isinstance(items, list) or not isinstance(plan, Mapping):
             raise refuse("its items or its plan are missing")
+        if not all(isinstance(plan.get(key), list) for key in PLAN_KEYS):
+            raise refuse(f"its plan does not list {', '.join(PLAN_KEYS)}")
         if max_removals is not None and not isinstance(max_removals, str):
             raise refuse("its max_removals is not a string")
         return cls(

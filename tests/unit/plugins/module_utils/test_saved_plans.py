@@ -93,15 +93,13 @@ def test_the_saved_plan_is_compared_in_canonical_form() -> None:
     current = read("10.0.0.1", "10.0.0.2")
     desired = ["10.0.0.3", "10.0.0.4"]
     reordered = saved_for(current, desired)
-    reordered = dataclasses.replace(
-        reordered, plan={**reordered.plan, "add": list(reversed(reordered.plan["add"]))}
-    )
+    reordered = dataclasses.replace(reordered, plan={**reordered.plan, "add": list(reversed(reordered.plan["add"]))})
     refuse_unless_as_saved(reordered, current, plan(current, parse_items("ip", desired)), "'blocklist'")
 
 
 def test_a_list_made_meanwhile_is_refused() -> None:
     refuse_created_since(None, "blocklist")
-    with pytest.raises(GuardError, match="^The plan creates list 'blocklist', but a list of that name"):
+    with pytest.raises(GuardError, match=r"^The plan creates list 'blocklist', but a list of that name"):
         refuse_created_since(FACTS, "blocklist")
 
 
@@ -132,6 +130,7 @@ def test_a_saved_plan_reads_back_as_it_was_written() -> None:
         ({"mode": "everything"}, "unknown kind 'ip' or mode 'everything'"),
         ({"fingerprint": ""}, "its fingerprint is missing"),
         ({"items": "10.0.0.1"}, "its items or its plan are missing"),
+        ({"plan": {"add": 5, "update": [], "remove": [], "writes": []}}, "its plan does not list add, update"),
         ({"max_removals": 10}, "max_removals is not a string"),
     ],
 )
