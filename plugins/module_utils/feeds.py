@@ -92,7 +92,7 @@ def feed_lines(text: str, *, parameter: str = "feed", source: str = "the feed") 
     """
     lines, problems = _read_lines(text)
     if problems:
-        raise _bad_lines(parameter, source, [problem for _, problem in problems])
+        raise _bad_lines(parameter, source, [problem for _number, problem in problems])
     return lines
 
 
@@ -208,7 +208,7 @@ def parse_feed(
     if check_items and kind is not None:
         problems += _bad_items(kind, items, numbers)
     if problems:
-        raise _bad_lines(parameter, source, [problem for _, problem in sorted(problems)])
+        raise _bad_lines(parameter, source, [problem for _number, problem in sorted(problems)])
     return Feed(items, numbers)
 
 

@@ -191,7 +191,7 @@ def test_unchecked_the_feed_gives_its_items_for_the_core_to_check() -> None:
 def test_a_checked_json_array_names_its_bad_items_by_index() -> None:
     with pytest.raises(ItemsValidationError) as info:
         parse_feed('["1.2.3.4", "not-an-ip"]', kind="ip", check_items=True)
-    assert [parameter for parameter, _ in info.value.problems] == ["items[1]"]
+    assert [parameter for parameter, _problem in info.value.problems] == ["items[1]"]
 
 
 def test_line_names_turn_each_item_back_into_its_line() -> None:
