@@ -86,7 +86,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_description,
     validate_list_name,
 )
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import refuse_changed_since
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import (
+    SavedPlan,
+    refuse_unless_as_saved,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy, WaitProgress
@@ -116,8 +119,8 @@ class SyncOptions:
     allow_empty: bool = False
     max_removals: Optional[RemovalLimit] = None
     on_progress: Optional[Callable[[WaitProgress], None]] = None
-    #: A saved plan's fingerprint of the list as it read it (see ``saved_plans``): another list is refused.
-    expected_fingerprint: Optional[str] = None
+    #: The saved plan being applied (see ``saved_plans``): another list, or another plan, is refused.
+    saved_plan: Optional[SavedPlan] = None
 
     @classmethod
     def of(
@@ -129,7 +132,7 @@ class SyncOptions:
         allow_empty: bool = False,
         max_removals: Any = None,
         on_progress: Optional[Callable[[WaitProgress], None]] = None,
-        expected_fingerprint: Optional[str] = None,
+        saved_plan: Optional[SavedPlan] = None,
     ) -> SyncOptions:
         """Options from plain values, validated (``max_removals`` as ``50`` or ``"10%"``)."""
         return cls(
@@ -139,7 +142,7 @@ class SyncOptions:
             allow_empty=bool(allow_empty),
             max_removals=parse_max_removals(max_removals),
             on_progress=on_progress,
-            expected_fingerprint=expected_fingerprint,
+            saved_plan=saved_plan,
         )
 
 
@@ -300,7 +303,7 @@ def apply_items(
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             if first is None:
-                refuse_changed_since(current, options.expected_fingerprint, facts)
+                refuse_unless_as_saved(options.saved_plan, current, items_plan, f"{facts.name!r} ({facts.id})")
             first = first or items_plan
             refuse_too_many_removals(items_plan, options.max_removals, facts.name)
             if not items_plan.changed or options.check_mode:
@@ -676,6 +679,8 @@ def sync_items(
     except NotFoundError:
         if kind is None or mode == ABSENT or looks_like_list_id(reference):
             raise  # a missing id is a mistake, never the name of a list to create
+        if options.saved_plan is not None:  # a plan to create the list: read no items, so plan from none
+            refuse_unless_as_saved(options.saved_plan, (), _planned_new(desired or ()).plan, repr(reference))
         if options.check_mode:
             planned = _planned_new(desired or ())
             new_list = PlannedList(reference, validate_kind(kind), "", len(planned.items))
