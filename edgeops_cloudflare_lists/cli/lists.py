@@ -16,6 +16,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ListOutcome,
     SyncOptions,
+    call_deadline,
     sync_list,
     update_list,
 )
@@ -26,13 +27,16 @@ from .output import EXIT_OK, print_json
 
 
 def lists(client: CloudflareClient, run: Invocation) -> int:
-    print_json([facts.to_dict() for facts in list_lists(client, run.account_id)], run.stdout)
+    deadline = call_deadline(client, run.args.timeout)
+    print_json([facts.to_dict() for facts in list_lists(client, run.account_id, deadline=deadline)], run.stdout)
     return EXIT_OK
 
 
 def items(client: CloudflareClient, run: Invocation) -> int:
-    facts = resolve_list(client, run.account_id, run.positionals["list"])
-    print_json([item.to_dict() for item in sorted_items(read_items(client, run.account_id, facts))], run.stdout)
+    deadline = call_deadline(client, run.args.timeout)  # every page of the read, and its retries, end by then
+    facts = resolve_list(client, run.account_id, run.positionals["list"], deadline=deadline)
+    found = read_items(client, run.account_id, facts, deadline=deadline)
+    print_json([item.to_dict() for item in sorted_items(found)], run.stdout)
     return EXIT_OK
 
 

@@ -25,8 +25,10 @@ LATEST_END = 20.0
         (["sync", ACCOUNT_ID, "blocklist", "--kind", "ip", "--file", "-"], "sync.schema.json"),
         (["wait", ACCOUNT_ID, OPERATION_ID], "operation.schema.json"),
         (["status", ACCOUNT_ID, OPERATION_ID], "operation.schema.json"),
+        (["lists", ACCOUNT_ID], "lists.schema.json"),
+        (["items", ACCOUNT_ID, "blocklist"], "items.schema.json"),
     ],
-    ids=["sync", "wait", "status"],
+    ids=["sync", "wait", "status", "lists", "items"],
 )
 def test_a_server_that_never_answers_ends_the_command_at_its_timeout(args: list[str], schema: str) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CLOUDFLARE_")}
