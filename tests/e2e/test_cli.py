@@ -176,7 +176,10 @@ def test_missing_credentials_exit_2_and_say_what_to_set() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     result = run_in_process(["status", ACCOUNT_ID, OPERATION_ID], env)
     assert result.returncode == 2
-    assert "CLOUDFLARE_API_TOKEN" in one_error_line(result)
+    line = one_error_line(result)
+    assert "Set CLOUDFLARE_API_TOKEN or CLOUDFLARE_TOKEN to an API token" in line
+    assert "or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY." in line
+    assert line.count("CLOUDFLARE_API_TOKEN") == 1
 
 
 @pytest.mark.parametrize("token", ["cli-test-\rtoken-Sn3lZJTBX6kkg7OdcBUA", "cli-test-\ntoken-Sn3lZJTBX6kkg7OdcBUA"])
