@@ -130,10 +130,15 @@ def sync_document(
 
 
 def list_document(
-    args: argparse.Namespace, outcome: Optional[ListOutcome] = None, error: Optional[Dict[str, Any]] = None
+    args: argparse.Namespace,
+    outcome: Optional[ListOutcome] = None,
+    error: Optional[Dict[str, Any]] = None,
+    reference: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """What ``create``, ``update`` or ``delete`` did (with ``--dry-run``, would do)."""
-    facts = outcome.list.to_dict() if outcome is not None and outcome.list is not None else None
+    """What ``create``, ``update`` or ``delete`` did (with ``--dry-run``, would do) to the list ``reference``: its
+    facts after, or those of the list deleted; for a list not read, what the command was told."""
+    found = outcome.list or outcome.deleted_list if outcome is not None else None
+    facts = _list_entry(found, reference, getattr(args, "kind", None)) if found or reference else None
     if facts is not None and outcome is not None and outcome.description_after is not None:
         facts["description"] = outcome.description_after  # a dry run's list as the real run leaves it
     return {
@@ -175,7 +180,7 @@ def failure_document(
             error=info,
         )
     if command in ("create", "update", "delete"):
-        return list_document(args, error=info)
+        return list_document(args, error=info, reference=given.get("list") or given.get("name"))
     if command in ("lists", "items"):
         return read_failure_document(command, given, info)
     return None

@@ -6,6 +6,7 @@ The writes print the list document (``documents.list_document``).
 from __future__ import annotations
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import sorted_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     list_lists,
@@ -60,10 +61,13 @@ def update(client: CloudflareClient, run: Invocation) -> int:
 
 
 def delete(client: CloudflareClient, run: Invocation) -> int:
-    """By name, a list already gone is no change; by id, it is not found (an id names one list, not a wish)."""
+    """A list already gone, by name or by id, is no change, as a module's state absent is."""
     name = run.positionals["list"]
     if looks_like_list_id(name):
-        name = resolve_list(client, run.account_id, name).name
+        try:
+            name = resolve_list(client, run.account_id, name).name
+        except NotFoundError:
+            return _print_outcome(run, ListOutcome(list=None, changed=False))
     outcome = sync_list(client, run.account_id, name, state="absent", options=_options(run))
     return _print_outcome(run, outcome)
 
@@ -73,5 +77,6 @@ def _options(run: Invocation) -> SyncOptions:
 
 
 def _print_outcome(run: Invocation, outcome: ListOutcome) -> int:
-    print_json(list_document(run.args, outcome), run.stdout)
+    reference = run.positionals.get("list") or run.positionals.get("name")
+    print_json(list_document(run.args, outcome, reference=reference), run.stdout)
     return EXIT_OK

@@ -55,9 +55,15 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def status(client: CloudflareClient, run: Invocation) -> int:
     operation_id = run.positionals["operation_id"]
+    started = client.clock()
     facts = get_bulk_operation(client, run.account_id, operation_id, timeout=run.args.timeout)
     document = operation_document(
-        account_id=run.account_id, operation_id=operation_id, outcome=facts.status, facts=facts, checks=1
+        account_id=run.account_id,
+        operation_id=operation_id,
+        outcome=facts.status,
+        facts=facts,
+        checks=1,
+        elapsed=client.clock() - started,
     )
     print_json(document, run.stdout)
     return EXIT_OK

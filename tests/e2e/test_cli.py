@@ -92,7 +92,9 @@ def test_status_reports_an_unfinished_operation_with_exit_0() -> None:
     with scripted_api(operation("running")) as api:
         result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
     assert result.returncode == 0
-    assert json.loads(result.stdout)["finished"] is False
+    document = json.loads(result.stdout)
+    assert document["finished"] is False
+    assert (document["checks"], type(document["elapsed"])) == (1, float)  # the one check, and the time it took
 
 
 def test_wait_timeout_exits_3_with_last_status() -> None:
