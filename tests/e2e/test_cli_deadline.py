@@ -4,6 +4,7 @@ or an operation that never finishes, the command ends at the deadline with exit 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
@@ -54,5 +55,7 @@ def test_a_sync_whose_operation_outlasts_the_timeout_exits_3_with_its_last_statu
         ended = time.monotonic() - started
     document = validated(result, "sync.schema.json", 3)
     assert document["error"]["type"] == "WaitTimeoutError"
+    # The wait had what was left of the deadline, said in tenths at most.
+    assert re.search(r"at the end of a [0-9]+(\.[0-9])? s wait\.", document["error"]["message"])
     assert document["bulk_operation"]["status"] == "pending"
     assert ended < LATEST_END
