@@ -112,8 +112,8 @@ class CloudflareListsError(Exception):
 class ValidationError(CloudflareListsError, ValueError):
     """An input is not acceptable. Raised before any request is made."""
 
-    def __init__(self, parameter: str, problem: str) -> None:
-        super().__init__(f"Invalid {parameter}: {problem}")
+    def __init__(self, parameter: str, problem: str, *, hint: Optional[str] = None) -> None:
+        super().__init__(f"Invalid {parameter}: {problem}", hint=hint)
         self.parameter = parameter
         self.problem = problem
 

@@ -144,3 +144,19 @@ def test_sync_remove_only_never_creates_a_list(emulator: Emulator) -> None:
     result = run(emulator, "sync", "nolist", "--kind", "ip", "--remove-only", "--file", "-", stdin="10.0.0.1\n")
     assert result.returncode == 4
     assert emulator.lists() == {}
+
+
+def test_a_guard_refusal_says_what_to_do_in_its_hint_naming_the_flag(emulator: Emulator) -> None:
+    filled = run(emulator, "sync", "blocklist", "--kind", "ip", "--file", "-", stdin="10.0.0.1\n10.0.0.2\n")
+    assert filled.returncode == 0, filled.stderr
+    emptied = run(emulator, "sync", "blocklist", "--file", "-", stdin="# nothing\n")
+    too_many = run(emulator, "sync", "blocklist", "--file", "-", "--max-removals", "1", stdin="10.0.0.9\n")
+    for result, hint in (
+        (emptied, "Check the input; to empty the list on purpose, set --allow-empty."),
+        (too_many, "Check the input; if the removals are wanted, raise --max-removals."),
+    ):
+        assert result.returncode == 2
+        error = document(result)["error"]
+        assert (error["type"], error["hint"]) == ("GuardError", hint)
+        assert result.stderr.strip().endswith(hint)  # the one line on stderr still says it
+    assert len(emulator.lists()["blocklist"]["items"]) == 2
