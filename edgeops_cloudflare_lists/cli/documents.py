@@ -134,10 +134,18 @@ def sync_document(
 
 
 def list_document(
-    args: argparse.Namespace, outcome: Optional[ListOutcome] = None, error: Optional[Dict[str, Any]] = None
+    args: argparse.Namespace,
+    outcome: Optional[ListOutcome] = None,
+    error: Optional[Dict[str, Any]] = None,
+    reference: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """What ``create``, ``update`` or ``delete`` did (with ``--dry-run``, would do)."""
-    facts = list_result(outcome.list, outcome.planned_list) if outcome is not None else None
+    """What ``create``, ``update`` or ``delete`` did (with ``--dry-run``, would do) to the list ``reference``: its
+    facts after, or those of the list deleted; for a list still to create, the list as the real run would create it;
+    for a list not read, what the command was told."""
+    found = outcome.list or outcome.deleted_list if outcome is not None else None
+    facts = list_result(found, outcome.planned_list if outcome is not None else None)
+    if facts is None and reference:
+        facts = _list_entry(None, reference, getattr(args, "kind", None))
     if facts is not None and outcome is not None and outcome.description_after is not None:
         facts["description"] = outcome.description_after  # a dry run's list as the real run leaves it
     return {
@@ -179,7 +187,7 @@ def failure_document(
             error=info,
         )
     if command in ("create", "update", "delete"):
-        return list_document(args, error=info)
+        return list_document(args, error=info, reference=given.get("list") or given.get("name"))
     if command in ("lists", "items"):
         return read_failure_document(command, given, info)
     return None

@@ -6,6 +6,7 @@ The writes print the list document (``documents.list_document``).
 from __future__ import annotations
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import NotFoundError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import sorted_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import (
     list_lists,
@@ -16,6 +17,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ListOutcome,
     SyncOptions,
+    call_deadline,
     sync_list,
     update_list,
 )
@@ -26,13 +28,16 @@ from .output import EXIT_OK, print_json
 
 
 def lists(client: CloudflareClient, run: Invocation) -> int:
-    print_json([facts.to_dict() for facts in list_lists(client, run.account_id)], run.stdout)
+    deadline = call_deadline(client, run.args.timeout)
+    print_json([facts.to_dict() for facts in list_lists(client, run.account_id, deadline=deadline)], run.stdout)
     return EXIT_OK
 
 
 def items(client: CloudflareClient, run: Invocation) -> int:
-    facts = resolve_list(client, run.account_id, run.positionals["list"])
-    print_json([item.to_dict() for item in sorted_items(read_items(client, run.account_id, facts))], run.stdout)
+    deadline = call_deadline(client, run.args.timeout)  # every page of the read, and its retries, end by then
+    facts = resolve_list(client, run.account_id, run.positionals["list"], deadline=deadline)
+    found = read_items(client, run.account_id, facts, deadline=deadline)
+    print_json([item.to_dict() for item in sorted_items(found)], run.stdout)
     return EXIT_OK
 
 
@@ -56,10 +61,13 @@ def update(client: CloudflareClient, run: Invocation) -> int:
 
 
 def delete(client: CloudflareClient, run: Invocation) -> int:
-    """By name, a list already gone is no change; by id, it is not found (an id names one list, not a wish)."""
+    """A list already gone, by name or by id, is no change, as a module's state absent is."""
     name = run.positionals["list"]
     if looks_like_list_id(name):
-        name = resolve_list(client, run.account_id, name).name
+        try:
+            name = resolve_list(client, run.account_id, name).name
+        except NotFoundError:
+            return _print_outcome(run, ListOutcome(list=None, changed=False))
     outcome = sync_list(client, run.account_id, name, state="absent", options=_options(run))
     return _print_outcome(run, outcome)
 
@@ -69,5 +77,6 @@ def _options(run: Invocation) -> SyncOptions:
 
 
 def _print_outcome(run: Invocation, outcome: ListOutcome) -> int:
-    print_json(list_document(run.args, outcome), run.stdout)
+    reference = run.positionals.get("list") or run.positionals.get("name")
+    print_json(list_document(run.args, outcome, reference=reference), run.stdout)
     return EXIT_OK

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Mapping, Optional, TextIO
+from typing import Callable, Dict, Mapping, Optional, TextIO
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.bulk_operations import (
     COMPLETED,
     FAILED,
     MAX_OPERATIONS,
     TIMEOUT,
+    BatchProgress,
     BatchResult,
+    OperationRef,
     get_bulk_operation,
     outcome_of,
     resolve_operations,
@@ -23,6 +25,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
 
+from . import signals
 from .documents import error_info, operation_document
 from .files import read_values
 from .invocation import Invocation
@@ -31,9 +34,12 @@ from .output import (
     EXIT_OK,
     EXIT_OPERATION_FAILED,
     EXIT_TIMEOUT,
+    PROG,
     exit_code,
     print_json,
     print_json_line,
+    say,
+    start_line,
 )
 from .parser import parameter_names
 from .progress import BatchProgressLine, wants_progress
@@ -49,9 +55,15 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 def status(client: CloudflareClient, run: Invocation) -> int:
     operation_id = run.positionals["operation_id"]
+    started = client.clock()
     facts = get_bulk_operation(client, run.account_id, operation_id, timeout=run.args.timeout)
     document = operation_document(
-        account_id=run.account_id, operation_id=operation_id, outcome=facts.status, facts=facts, checks=1
+        account_id=run.account_id,
+        operation_id=operation_id,
+        outcome=facts.status,
+        facts=facts,
+        checks=1,
+        elapsed=client.clock() - started,
     )
     print_json(document, run.stdout)
     return EXIT_OK
@@ -92,9 +104,18 @@ def wait_many(
     if stderr is not None and wants_progress(args, stderr):
         counter = BatchProgressLine(stderr, args.label or "wait")
     worst = EXIT_OK
+    # Each operation not finished yet, with its status as last seen (None: not checked yet), for an interrupt.
+    pending: Dict[OperationRef, Optional[str]] = dict.fromkeys(refs)
+
+    def checked(progress: BatchProgress) -> None:
+        if progress.checked in pending and progress.facts is not None:
+            pending[progress.checked] = progress.facts.status
+        if counter is not None:
+            counter(progress)
 
     def finished(result: BatchResult) -> None:
         nonlocal worst
+        pending.pop(result.ref, None)
         line = operation_document(
             account_id=result.ref.account_id,
             operation_id=result.ref.operation_id,
@@ -105,6 +126,12 @@ def wait_many(
             error=error_info(result.error, parameter_names(args)) if result.error is not None else None,
         )
         print_json_line(line, stdout)
+        if result.outcome != COMPLETED:  # as any error: also its one line on stderr
+            error_line = f"{PROG}: error: {line['message'] or result.outcome}"
+            if counter is not None:
+                counter.say_above(error_line)
+            else:
+                say(stderr, error_line)
         if result.outcome in _OUTCOME_CODES:
             code = _OUTCOME_CODES[result.outcome]
         else:
@@ -115,7 +142,12 @@ def wait_many(
     with client_factory(**settings) as client:
         policy = WaitPolicy(timeout=args.timeout, max_interval=args.max_interval)
         try:
-            wait_for_many(client, refs, policy, on_result=finished, on_progress=counter)
+            wait_for_many(client, refs, policy, on_result=finished, on_progress=checked)
+        except KeyboardInterrupt as interrupt:  # the operations go on at Cloudflare: say which were still pending
+            if counter is None or not (counter.in_place and counter.last):
+                start_line(stderr)  # a terminal echoed ^C where the cursor was
+            still = [(f"{ref.account_id}:{ref.operation_id}", status) for ref, status in pending.items()]
+            raise signals.interrupted(interrupt, args, {}, None, pending=still) from None
         finally:
             if counter is not None:
                 counter.close()

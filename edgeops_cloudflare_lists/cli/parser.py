@@ -187,8 +187,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="operations to wait on, one ACCOUNT_ID:OPERATION_ID (or OPERATION_ID) a line; '-' reads stdin",
     )
-    command("lists", "Print the account's lists as JSON.")
-    command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list")
+
+    def whole_command_timeout(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--timeout",
+            type=_seconds(validate_wait_timeout),
+            default=DEFAULT_WAIT_TIMEOUT,
+            metavar="SECONDS",
+            help=f"give up after this long, every page and retry included (default %(default)g, at most "
+            f"{MAX_WAIT_TIMEOUT:g})",
+        )
+
+    whole_command_timeout(command("lists", "Print the account's lists as JSON."))
+    whole_command_timeout(command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list"))
     sync = command(
         "sync",
         "Make a list hold exactly the items of a file (or add them, with --keep-others), in one bulk operation, "

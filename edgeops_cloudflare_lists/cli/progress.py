@@ -149,6 +149,14 @@ class BatchProgressLine:
         self.last = text
         say(self.stream, text, rewrite=self.in_place)
 
+    def say_above(self, text: str) -> None:
+        """``text`` as a line of its own: in place of the counts on a terminal, which the next check shows again."""
+        if self.last and self.in_place:
+            say(self.stream, text, rewrite=True)
+            say(self.stream, "")
+        else:
+            say(self.stream, text)
+
     def close(self) -> None:
         if self.last and self.in_place:
             say(self.stream, "")

@@ -12,7 +12,7 @@ import argparse
 import signal
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, Dict, Iterator, Mapping, Optional
+from typing import Any, Dict, Iterator, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import Interrupted
 
@@ -52,6 +52,8 @@ DOING = {
     "delete": "deleting list {}",
 }
 WRITING_COMMANDS = ("sync", "apply", "create", "update", "delete")
+# How many of a wait's still pending operations an interrupt's message names.
+NAMED_PENDING = 5
 
 
 def interrupted(
@@ -59,14 +61,25 @@ def interrupted(
     args: argparse.Namespace,
     given: Mapping[str, Optional[str]],
     invocation: Optional[Invocation],
+    *,
+    pending: Sequence[Tuple[str, Optional[str]]] = (),
 ) -> Interrupted:
     """The core's error for a run that ``interrupt`` ended: what it was doing, whether it may have sent a write
-    (a write command past reading its input, not a dry run), and the operation it waited on, if one is known."""
+    (a write command past reading its input, not a dry run), and the operation it waited on, if one is known.
+    ``pending``: a wait on several operations' unfinished ones, ``ACCOUNT_ID:OPERATION_ID`` and the status last
+    seen (None: not checked yet)."""
     command = getattr(args, "command", None)
     reference = given.get("list") or given.get("name")
     doing = DOING.get(command or "", "starting").format(repr(reference) if reference else "").rstrip()
     if command == "wait" and not given.get("operation_id"):
         doing = "waiting on bulk operations"
+        if pending:
+            named = ", ".join(
+                f"{pair} ({f'last seen {status}' if status else 'not checked yet'})"
+                for pair, status in pending[:NAMED_PENDING]
+            )
+            more = f", and {len(pending) - NAMED_PENDING} more" if len(pending) > NAMED_PENDING else ""
+            doing += f"; {len(pending)} still pending: {named}{more}"
     dry_run = bool(getattr(args, "dry_run", False) or getattr(args, "plan_out", None))
     if dry_run:
         doing += " (a dry run)"

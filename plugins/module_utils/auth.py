@@ -13,7 +13,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import env_names
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import env_names, with_fallback
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import remember_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
     validate_account_id,
@@ -115,16 +115,15 @@ def resolve_credentials(
     if mail and key:
         return Credentials(email=mail, api_key=key)
     if mail or key:
-        missing = "account_api_key (CLOUDFLARE_API_KEY)" if mail else "account_email (CLOUDFLARE_EMAIL)"
+        missing = with_fallback("account_api_key" if mail else "account_email")
         raise ValidationError(
             "credentials",
             f"the global API key scheme needs both account_email and account_api_key; {missing} is missing.",
         )
     raise ValidationError(
         "credentials",
-        "no Cloudflare credentials found. Set api_token (or CLOUDFLARE_API_TOKEN) to an API token with "
-        "'Account Filter Lists Read' permission, or account_email and account_api_key "
-        "(CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).",
+        f"no Cloudflare credentials found. Set {with_fallback('api_token')} to an API token with 'Account Filter "
+        f"Lists Read' permission, or {with_fallback('account_email')} and {with_fallback('account_api_key')}.",
     )
 
 

@@ -97,11 +97,14 @@ class BatchResult:
 
 @dataclass(frozen=True)
 class BatchProgress:
-    """Passed to ``on_progress`` after every check: how many operations are in each state."""
+    """Passed to ``on_progress`` after every check: how many operations are in each state, and the operation just
+    checked with its facts as that check saw them (None when it gave none)."""
 
     counts: Dict[str, int]
     elapsed: float
     next_check_in: Optional[float]
+    checked: Optional[OperationRef] = None
+    facts: Optional[BulkOperationFacts] = None
 
 
 # --- which operations ---------------------------------------------------------------------------------------------
@@ -284,7 +287,7 @@ def wait_for_many(
             finish(ref, state, step.error)
         else:
             heapq.heappush(queue, (after + step.delay, next(order), ref, state))
-        _report(on_progress, counts, clock(), start, queue)
+        _report(on_progress, counts, clock(), start, queue, ref, state.facts)
     return results
 
 
@@ -305,10 +308,12 @@ def _report(
     now: float,
     start: float,
     queue: List[Tuple[float, int, OperationRef, PollState]],
+    checked: OperationRef,
+    facts: Optional[BulkOperationFacts],
 ) -> None:
     if on_progress is not None:
         next_in = max(0.0, queue[0][0] - now) if queue else None
-        on_progress(BatchProgress(dict(counts), now - start, next_in))
+        on_progress(BatchProgress(dict(counts), now - start, next_in, checked, facts))
 
 
 def wait_for_all(

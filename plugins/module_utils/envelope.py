@@ -54,7 +54,12 @@ def _one_line(text: str, secrets: Sequence[str]) -> str:
     """``text`` on one line, quoted (scrubbed and neutralized), then cut to ``EXCERPT_CHARS`` (scrubbed first: no
     part of a secret is left)."""
     text = sanitize(_WHITESPACE.sub(" ", text).strip(), secrets)
-    return text[:EXCERPT_CHARS] + "..." if len(text) > EXCERPT_CHARS else text
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text[:EXCERPT_CHARS]
+    if text[EXCERPT_CHARS] != " " and " " in cut[EXCERPT_CHARS // 2 :]:  # mid-word: end at the last whole word
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "..."
 
 
 def _describe(value: Any, secrets: Sequence[str]) -> str:

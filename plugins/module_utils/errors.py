@@ -112,8 +112,8 @@ class CloudflareListsError(Exception):
 class ValidationError(CloudflareListsError, ValueError):
     """An input is not acceptable. Raised before any request is made."""
 
-    def __init__(self, parameter: str, problem: str) -> None:
-        super().__init__(f"Invalid {parameter}: {problem}")
+    def __init__(self, parameter: str, problem: str, *, hint: Optional[str] = None) -> None:
+        super().__init__(f"Invalid {parameter}: {problem}", hint=hint)
         self.parameter = parameter
         self.problem = problem
 
@@ -151,8 +151,10 @@ class GuardError(ValidationError):
     was. ``input_at_fault`` False: the input is fine and the list is what changed, so the message is ``problem``
     alone, not "Invalid <parameter>: ..."."""
 
-    def __init__(self, parameter: str, problem: str, *, input_at_fault: bool = True) -> None:
-        super().__init__(parameter, problem)
+    def __init__(
+        self, parameter: str, problem: str, *, input_at_fault: bool = True, hint: Optional[str] = None
+    ) -> None:
+        super().__init__(parameter, problem, hint=hint)
         if not input_at_fault:
             self.message = problem
 

@@ -67,7 +67,8 @@ def refuse_empty_exact(mode: str, desired: Sequence[ListItem], allow_empty: bool
         raise GuardError(
             "items",
             "no items given, so an exact sync would remove every item of the list; nothing was sent. An empty "
-            "input is often a failed download or an empty export. To empty the list on purpose, set allow_empty.",
+            "input is often a failed download or an empty export.",
+            hint="Check the input; to empty the list on purpose, set allow_empty.",
         )
 
 
@@ -78,6 +79,6 @@ def refuse_too_many_removals(items_plan: ItemsPlan, limit: Optional[RemovalLimit
     raise GuardError(
         "max_removals",
         f"the plan would remove {len(items_plan.remove)} of the {len(items_plan.before)} items of list "
-        f"{list_name!r}, more than max_removals ({limit}) allows; nothing was written. Check the input; if the "
-        "removals are wanted, raise max_removals.",
+        f"{list_name!r}, more than max_removals ({limit}) allows; nothing was written.",
+        hint="Check the input; if the removals are wanted, raise max_removals.",
     )

@@ -153,8 +153,8 @@ def resolve_list(
     facts = find_list(client, account_id, reference, deadline=deadline) if _LIST_NAME.fullmatch(reference) else None
     if facts is None:
         raise NotFoundError(
-            f"Account {account_id} has no list with the id or name {reference!r}. "
-            "Check the name, or create the list first (give its kind)."
+            f"Account {account_id} has no list with the id or name {reference!r}.",
+            hint="Check the id or name, and the account; a list is made only by a call that gives its kind.",
         )
     return facts
 

@@ -90,6 +90,13 @@ def ansible_names() -> Dict[str, str]:
     return {p.name: p.option for p in PARAMETERS if p.option is not None and p.option != p.name}
 
 
+def with_fallback(name: str) -> str:
+    """Parameter ``name`` with the environment variables it falls back on, as one phrase of a core message
+    (``"account_email (or CLOUDFLARE_EMAIL)"``). An adapter that spells the parameter otherwise renames the name
+    inside it; the command, whose name for a credential is the variable itself, renders the phrase whole."""
+    return f"{name} (or {' or '.join(BY_NAME[name].env)})"
+
+
 def command_names() -> Dict[str, str]:
     """Each parameter as the command takes it: its flag (and variable, when it has one), or its variable."""
     names = {}
@@ -98,6 +105,9 @@ def command_names() -> Dict[str, str]:
             names[p.name] = f"{p.flag} (or {p.env[0]})" if p.flag.startswith("--") and p.env else p.flag
         elif p.env:
             names[p.name] = p.env[0]
+        if p.env:  # the phrase of with_fallback, each name once
+            alternatives = " or ".join(p.env)
+            names[with_fallback(p.name)] = alternatives if p.flag is None else f"{p.flag} (or {alternatives})"
     return names
 
 

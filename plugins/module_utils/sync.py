@@ -209,6 +209,8 @@ class ListOutcome:
     description_after: Optional[str] = None
     items: Optional[ItemsOutcome] = None
     planned_list: Optional[PlannedList] = None
+    #: The list deleted (in check mode, that would be), as read before.
+    deleted_list: Optional[ListFacts] = None
 
     def diff(self) -> Dict[str, Any]:
         """``{before, after}``: the description and, when managed, the canonical items around the change."""
@@ -605,6 +607,7 @@ def sync_list(
             changed=facts is not None,
             deleted=facts is not None,
             description_before=facts.description if facts else None,
+            deleted_list=facts,
         )
 
     if facts is None:

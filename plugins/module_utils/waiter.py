@@ -182,7 +182,7 @@ def timed_out(state: PollState, timeout: float, elapsed: float) -> WaitTimeoutEr
             elapsed,
             state.checks,
             "" if state.checks == 1 else "s",
-            timeout,
+            round(timeout, 1),  # a deadline's remainder (0.482672 s) as people read it
         ),
         timeout=timeout,
         facts=state.facts,

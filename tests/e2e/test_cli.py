@@ -92,7 +92,9 @@ def test_status_reports_an_unfinished_operation_with_exit_0() -> None:
     with scripted_api(operation("running")) as api:
         result = run_command("status", ACCOUNT_ID, OPERATION_ID, base_url=api.base_url)
     assert result.returncode == 0
-    assert json.loads(result.stdout)["finished"] is False
+    document = json.loads(result.stdout)
+    assert document["finished"] is False
+    assert (document["checks"], type(document["elapsed"])) == (1, float)  # the one check, and the time it took
 
 
 def test_wait_timeout_exits_3_with_last_status() -> None:
@@ -176,7 +178,10 @@ def test_missing_credentials_exit_2_and_say_what_to_set() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     result = run_in_process(["status", ACCOUNT_ID, OPERATION_ID], env)
     assert result.returncode == 2
-    assert "CLOUDFLARE_API_TOKEN" in one_error_line(result)
+    line = one_error_line(result)
+    assert "Set CLOUDFLARE_API_TOKEN or CLOUDFLARE_TOKEN to an API token" in line
+    assert "or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY." in line
+    assert line.count("CLOUDFLARE_API_TOKEN") == 1
 
 
 @pytest.mark.parametrize("token", ["cli-test-\rtoken-Sn3lZJTBX6kkg7OdcBUA", "cli-test-\ntoken-Sn3lZJTBX6kkg7OdcBUA"])

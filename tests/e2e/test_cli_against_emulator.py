@@ -135,3 +135,27 @@ def requests_get(emulator: Emulator, path: str) -> Dict[str, Any]:
     response = requests.get(emulator.base_url + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     body: Dict[str, Any] = response.json()
     return body
+
+
+def test_a_wait_on_several_operations_says_each_one_that_did_not_complete_on_stderr(emulator: Emulator) -> None:
+    good = append(emulator, create_list(emulator, "e2e_batch"), "192.0.2.1")
+    missing = "deadbeef" * 4
+    account = emulator.config.account_id
+    result = wait(emulator, f"{account}:{missing}", "--timeout", "30", account_id=f"{account}:{good}")
+    assert result.returncode == 4
+    lines = {json.loads(line)["operation_id"]: json.loads(line) for line in result.stdout.splitlines()}
+    assert lines[good]["outcome"] == "completed"
+    assert result.stderr.splitlines() == [f"cloudflare-lists: error: {lines[missing]['message']}"]
+    assert missing in result.stderr
+
+
+def test_a_wait_on_several_operations_that_times_out_says_so_on_stderr(emulator: Emulator) -> None:
+    slow = EmulatorConfig(token=TOKEN, pending_seconds=0, running_seconds=600)
+    with Emulator(slow) as busy:
+        operation_id = append(busy, create_list(busy, "e2e_slow"), "192.0.2.1")
+        pair = f"{busy.config.account_id}:{operation_id}"
+        result = wait(busy, pair, pair, "--timeout", "1", account_id=pair)
+    assert result.returncode == 3
+    message = json.loads(result.stdout)["message"]
+    assert result.stderr.splitlines() == [f"cloudflare-lists: error: {message}"]
+    assert "was still running" in message

@@ -4,6 +4,7 @@ or an operation that never finishes, the command ends at the deadline with exit 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
@@ -25,8 +26,10 @@ LATEST_END = 20.0
         (["sync", ACCOUNT_ID, "blocklist", "--kind", "ip", "--file", "-"], "sync.schema.json"),
         (["wait", ACCOUNT_ID, OPERATION_ID], "operation.schema.json"),
         (["status", ACCOUNT_ID, OPERATION_ID], "operation.schema.json"),
+        (["lists", ACCOUNT_ID], "lists.schema.json"),
+        (["items", ACCOUNT_ID, "blocklist"], "items.schema.json"),
     ],
-    ids=["sync", "wait", "status"],
+    ids=["sync", "wait", "status", "lists", "items"],
 )
 def test_a_server_that_never_answers_ends_the_command_at_its_timeout(args: list[str], schema: str) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CLOUDFLARE_")}
@@ -52,5 +55,7 @@ def test_a_sync_whose_operation_outlasts_the_timeout_exits_3_with_its_last_statu
         ended = time.monotonic() - started
     document = validated(result, "sync.schema.json", 3)
     assert document["error"]["type"] == "WaitTimeoutError"
+    # The wait had what was left of the deadline, said in tenths at most.
+    assert re.search(r"at the end of a [0-9]+(\.[0-9])? s wait\.", document["error"]["message"])
     assert document["bulk_operation"]["status"] == "pending"
     assert ended < LATEST_END

@@ -25,7 +25,7 @@ from jsonschema import Draft202012Validator
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
 from tests.e2e.test_cli_documents import LOADED, REGISTRY
-from tests.e2e.test_cli_sync import COMMAND, TOKEN, run
+from tests.e2e.test_cli_sync import COMMAND, TOKEN, run, write_in_account
 
 RUNNING_SECONDS = 60.0  # on the emulator's fake clock: an operation runs until the test advances it
 PATIENCE = 60.0  # how long a test waits for the command to get somewhere before failing, never a timing assert
@@ -257,3 +257,21 @@ def test_a_second_signal_ends_a_command_stuck_printing_its_document(
     finally:
         os.close(reader)
         os.close(writer)
+
+
+def test_a_signal_during_a_wait_on_several_operations_names_each_still_pending_with_its_last_status(
+    emulator: Emulator, started: List[Started]
+) -> None:
+    # Two accounts: each has one pending operation at a time.
+    pairs = [f"{account}:" + write_in_account(emulator, account, "192.0.2.1") for account in ("1" * 32, "2" * 32)]
+    waiting = start(started, emulator, "wait", *pairs, "--progress")
+    waiting.wait_for_line(lambda line: "2 pending after" in line)
+    waiting.process.send_signal(signal.SIGINT)
+
+    document = interrupted(waiting.finish(), "operation.schema.json", 130, "SIGINT")
+    message = document["error"]["message"]
+    assert message.startswith("Interrupted by SIGINT while waiting on bulk operations; 2 still pending: ")
+    # Each is named with its status as last seen; the second may not have been checked when the signal came.
+    assert f"{pairs[0]} (last seen running)" in message
+    assert f"{pairs[1]} (last seen running)" in message or f"{pairs[1]} (not checked yet)" in message
+    assert {operation["status"] for operation in emulator.operations} == {"running"}

@@ -92,27 +92,33 @@ def test_update_changes_the_description_by_name_or_id_and_a_dry_run_predicts_it(
 def test_update_of_a_missing_list_exits_4_saying_so(emulator: Emulator) -> None:
     result = run(emulator, "update", "no_such_list", "--description", "x")
     assert result.returncode == 4
-    assert "no_such_list" in result.stderr
+    error = document(result)["error"]
+    assert "has no list with the id or name 'no_such_list'" in error["message"]
+    assert error["hint"].startswith("Check the id or name, and the account")
 
 
 def test_delete_removes_the_list_once_and_a_dry_run_keeps_it(emulator: Emulator) -> None:
-    assert run(emulator, "create", "blocklist", "--kind", "ip").returncode == 0
+    created = document(run(emulator, "create", "blocklist", "--kind", "ip"))["list"]
+    # The deleted list's facts, so the log shows which list was (or would be) deleted.
     dry = document(run(emulator, "delete", "blocklist", "--dry-run"))
-    assert (dry["changed"], dry["deleted"], dry["list"]) == (True, True, None)
+    assert (dry["changed"], dry["deleted"], dry["list"]) == (True, True, created)
     assert list(emulator.lists()) == ["blocklist"]
 
-    assert document(run(emulator, "delete", "blocklist"))["deleted"] is True
+    deleted = document(run(emulator, "delete", "blocklist"))
+    assert (deleted["deleted"], deleted["list"]["id"]) == (True, created["id"])
     assert emulator.lists() == {}
-    gone = run(emulator, "delete", "blocklist")
-    assert gone.returncode == 0
-    assert document(gone) == {
-        "changed": False,
-        "dry_run": False,
-        "created": False,
-        "deleted": False,
-        "list": None,
-        "error": None,
-    }
+    for reference, known in (("blocklist", "name"), (created["id"], "id")):
+        gone = run(emulator, "delete", reference)  # by name or by id, a list already gone is no change
+        assert gone.returncode == 0, gone.stderr
+        assert document(gone) == {
+            "changed": False,
+            "dry_run": False,
+            "created": False,
+            "deleted": False,
+            "list": {**dict.fromkeys(LIST_KEYS), known: reference},
+            "error": None,
+        }
+        assert gone.stderr == ""
 
 
 def test_delete_is_refused_while_a_rule_uses_the_list_and_nothing_is_sent(emulator: Emulator) -> None:
@@ -146,3 +152,19 @@ def test_sync_remove_only_never_creates_a_list(emulator: Emulator) -> None:
     result = run(emulator, "sync", "nolist", "--kind", "ip", "--remove-only", "--file", "-", stdin="10.0.0.1\n")
     assert result.returncode == 4
     assert emulator.lists() == {}
+
+
+def test_a_guard_refusal_says_what_to_do_in_its_hint_naming_the_flag(emulator: Emulator) -> None:
+    filled = run(emulator, "sync", "blocklist", "--kind", "ip", "--file", "-", stdin="10.0.0.1\n10.0.0.2\n")
+    assert filled.returncode == 0, filled.stderr
+    emptied = run(emulator, "sync", "blocklist", "--file", "-", stdin="# nothing\n")
+    too_many = run(emulator, "sync", "blocklist", "--file", "-", "--max-removals", "1", stdin="10.0.0.9\n")
+    for result, hint in (
+        (emptied, "Check the input; to empty the list on purpose, set --allow-empty."),
+        (too_many, "Check the input; if the removals are wanted, raise --max-removals."),
+    ):
+        assert result.returncode == 2
+        error = document(result)["error"]
+        assert (error["type"], error["hint"]) == ("GuardError", hint)
+        assert result.stderr.strip().endswith(hint)  # the one line on stderr still says it
+    assert len(emulator.lists()["blocklist"]["items"]) == 2

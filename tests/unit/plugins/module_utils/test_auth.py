@@ -116,12 +116,12 @@ def test_explicit_key_is_completed_by_the_email_in_the_environment():
 @pytest.mark.parametrize(
     ("kwargs", "environ", "missing"),
     [
-        ({"email": EMAIL}, {}, "account_api_key (CLOUDFLARE_API_KEY)"),
-        ({"api_key": API_KEY}, {}, "account_email (CLOUDFLARE_EMAIL)"),
-        ({}, {"CLOUDFLARE_EMAIL": EMAIL}, "account_api_key (CLOUDFLARE_API_KEY)"),
-        ({}, {"CLOUDFLARE_API_KEY": API_KEY}, "account_email (CLOUDFLARE_EMAIL)"),
+        ({"email": EMAIL}, {}, "account_api_key (or CLOUDFLARE_API_KEY)"),
+        ({"api_key": API_KEY}, {}, "account_email (or CLOUDFLARE_EMAIL)"),
+        ({}, {"CLOUDFLARE_EMAIL": EMAIL}, "account_api_key (or CLOUDFLARE_API_KEY)"),
+        ({}, {"CLOUDFLARE_API_KEY": API_KEY}, "account_email (or CLOUDFLARE_EMAIL)"),
         # An explicit half pair means the key scheme was chosen: an environment token does not rescue it.
-        ({"email": EMAIL}, {"CLOUDFLARE_API_TOKEN": TOKEN}, "account_api_key (CLOUDFLARE_API_KEY)"),
+        ({"email": EMAIL}, {"CLOUDFLARE_API_TOKEN": TOKEN}, "account_api_key (or CLOUDFLARE_API_KEY)"),
     ],
 )
 def test_half_a_key_pair_is_an_error_naming_the_missing_half(kwargs, environ, missing):

@@ -595,3 +595,12 @@ def test_routing_errors_point_at_base_url(code):
     with pytest.raises(ApiError) as info:
         parse(400, body)
     assert "Check base_url: it should end with /client/v4" in str(info.value)
+
+
+def test_a_long_server_message_is_cut_at_a_word_boundary():
+    message = "A bulk operation of this account is still pending; send the next write once it has finished. " * 3
+    text = excerpt(message.encode())
+    assert text.endswith("...'")
+    cut = text[1:-4]
+    assert len(cut) <= EXCERPT_CHARS and message.startswith(cut)
+    assert message[len(cut)] == " "  # the last word shown is whole

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.edgeops.cloudflare_lists.plugins import module_utils
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils import argspec, auth
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    CloudflareListsError,
     ConflictError,
     TransportError,
     ValidationError,
@@ -149,3 +150,37 @@ def test_the_environment_fallbacks_are_the_tables() -> None:
     assert auth.ENV_API_TOKEN == BY_NAME["api_token"].env == ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN")
     assert auth.ENV_BASE_URL == BY_NAME["base_url"].env
     assert auth.ACCOUNT_ID_ENV == BY_NAME["account_id"].env[0]
+
+
+def test_the_missing_credentials_message_names_each_setting_once_in_every_adapter() -> None:
+    with pytest.raises(ValidationError) as caught:
+        auth.resolve_credentials(environ={})
+    error = caught.value
+    rendered = {
+        "command": error.render(command_names()),
+        "ansible": error.render(ansible_names()),
+        "pulumi": error.render(pulumi_names()),
+    }
+    assert rendered["command"] == (
+        "Invalid credentials: no Cloudflare credentials found. Set CLOUDFLARE_API_TOKEN or CLOUDFLARE_TOKEN to an API "
+        "token with 'Account Filter Lists Read' permission, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY."
+    )
+    assert rendered["ansible"] == (
+        "Invalid credentials: no Cloudflare credentials found. Set api_token (or CLOUDFLARE_API_TOKEN or "
+        "CLOUDFLARE_TOKEN) to an API token with 'Account Filter Lists Read' permission, or account_email (or "
+        "CLOUDFLARE_EMAIL) and account_api_key (or CLOUDFLARE_API_KEY)."
+    )
+    assert rendered["pulumi"] == (
+        "Invalid credentials: no Cloudflare credentials found. Set cloudflare:apiToken (or CLOUDFLARE_API_TOKEN or "
+        "CLOUDFLARE_TOKEN) to an API token with 'Account Filter Lists Read' permission, or cloudflare:email (or "
+        "CLOUDFLARE_EMAIL) and cloudflare:apiKey (or CLOUDFLARE_API_KEY)."
+    )
+
+
+def test_half_a_key_pair_names_the_missing_half_once_in_the_command() -> None:
+    with pytest.raises(CloudflareListsError) as caught:
+        auth.resolve_credentials(environ={"CLOUDFLARE_EMAIL": "ops@example.com"})
+    assert caught.value.render(command_names()).endswith(
+        "needs both CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY; CLOUDFLARE_API_KEY is missing."
+    )
+    assert caught.value.render(ansible_names()).endswith("; account_api_key (or CLOUDFLARE_API_KEY) is missing.")
