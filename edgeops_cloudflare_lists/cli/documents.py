@@ -27,11 +27,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import looks_like_list_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import dot_names
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome, dot_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ItemsOutcome,
     ListOutcome,
-    PartialOutcome,
 )
 
 from .output import EXIT_TIMEOUT, one_line

@@ -6,8 +6,8 @@ import argparse
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, TextIO
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import SavedPlan
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import PartialOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy, WaitProgress
 
 from .progress import ProgressLine

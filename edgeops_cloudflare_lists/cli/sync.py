@@ -18,6 +18,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     parse_items,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import find_list
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import (
     SavedPlan,
     fingerprint,
@@ -25,7 +26,6 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_pla
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ItemsOutcome,
-    PartialOutcome,
     SyncOptions,
     sync_items,
 )

@@ -18,7 +18,7 @@ Branches follow what the caller can do about them:
 
 Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
-without parsing the message; an error that ends a write part-way also carries ``partial`` (``sync.PartialOutcome``:
+without parsing the message; an error that ends a write part-way also carries ``partial`` (``results.PartialOutcome``:
 the list it found or created, its plan, the writes sent and not sent), and a ``hint``: what to do about it, in words
 that fit every adapter. Adapters render ``message`` and ``hint``; they never edit them.
 Messages never contain credentials: the message and the hint are scrubbed of every credential the process knows,
@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize_lines, scrub_data
 
-if TYPE_CHECKING:  # sync.py raises these errors: the type is named here, never imported at run time
-    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import PartialOutcome
+if TYPE_CHECKING:  # results.py imports items.py, which raises these errors: named here, not imported at run time
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome
 
 
 class CloudflareListsError(Exception):

@@ -88,6 +88,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_description,
     validate_list_name,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome, WriteOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import refuse_changed_since
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
@@ -147,43 +148,6 @@ class SyncOptions:
             expected_fingerprint=expected_fingerprint,
             on_step=on_step,
         )
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    """One write that was sent: its method, how many items it wrote or removed, and its operation's facts."""
-
-    method: str
-    items: int
-    operation: BulkOperationFacts
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {"method": self.method, "items": self.items, "operation": self.operation.to_dict()}
-
-
-@dataclass(frozen=True)
-class PartialOutcome:
-    """What a call had done when an error (its ``partial``) or a signal ended it part-way.
-
-    ``list``: the list's facts as last read (None before one was found, and once a list this call created was
-    deleted again). ``created``: this call created the list, and it is still there. ``changed``: the list changed:
-    created, its description updated, or a write applied. ``plan``: the items' first plan, once made. ``writes``:
-    the writes sent, in order, each with its operation's facts as last seen: the last may still be pending or
-    running, or have failed (one sent but not checked yet is pending, as Cloudflare creates every operation).
-    ``not_sent``: the writes of the plan being carried out that were not sent.
-    """
-
-    list: Optional[ListFacts] = None
-    created: bool = False
-    changed: bool = False
-    plan: Optional[ItemsPlan] = None
-    writes: Tuple[WriteOutcome, ...] = ()
-    not_sent: Tuple[PlannedWrite, ...] = ()
-
-    @property
-    def items_written(self) -> int:
-        """Items written or removed by the writes sent."""
-        return sum(write.items for write in self.writes)
 
 
 class StepRecorder:

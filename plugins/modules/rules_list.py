@@ -296,7 +296,11 @@ cloudflare_errors:
 """
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import items_result, sync_options
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import (
+    failure_result,
+    items_result,
+    sync_options,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -346,7 +350,7 @@ def run(module):
 
 def main():
     CloudflareListsModule(dict(ARGUMENT_SPEC, **ITEMS_ARGUMENT_SPEC), account=True, wait=WRITE_WAIT_ARGUMENT_SPEC).run(
-        run
+        run, failure_result
     )
 
 

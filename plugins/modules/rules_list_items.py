@@ -215,7 +215,11 @@ cloudflare_errors:
 """
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import items_result, sync_options
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import (
+    failure_result,
+    items_result,
+    sync_options,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -258,7 +262,7 @@ def run(module):
 
 
 def main():
-    CloudflareListsModule(ARGUMENT_SPEC, wait=WRITE_WAIT_ARGUMENT_SPEC).run(run)
+    CloudflareListsModule(ARGUMENT_SPEC, wait=WRITE_WAIT_ARGUMENT_SPEC).run(run, failure_result)
 
 
 if __name__ == "__main__":
