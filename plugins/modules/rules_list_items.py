@@ -151,6 +151,9 @@ writes:
     - The writes sent, in order, each with its C(method), its number of C(items), and the facts of its bulk
       C(operation).
     - Empty when nothing was written.
+    - On failure, the writes sent before it, each operation as last seen (perhaps still pending); with them
+      RV(list), RV(plan) and RV(items_written), and C(changed) true when the task created the list or a write
+      was applied.
   returned: always
   type: list
   elements: dict
