@@ -104,7 +104,7 @@ def read_saved_plan(path: str, stdin: TextIO) -> SavedPlan:
         raise ValidationError(
             "PLANFILE", f"{_source(path)} is not JSON; give a file that 'sync --plan-out' wrote."
         ) from None
-    return SavedPlan.from_dict(document, parameter="PLANFILE")
+    return SavedPlan.from_dict(document, parameter="PLANFILE", source=_source(path))
 
 
 def write_json_file(path: str, document: Dict[str, Any], flag: str) -> None:

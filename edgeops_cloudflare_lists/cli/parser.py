@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply = command(
         "apply",
         "Apply a plan that 'sync --plan-out' saved, exactly as it was made; refused, with nothing written, if the "
-        "list changed since.",
+        "list or the file changed since.",
         account=False,
     )
     apply.add_argument("plan_file", metavar="PLANFILE", help="the file 'sync --plan-out' wrote; '-' reads stdin")

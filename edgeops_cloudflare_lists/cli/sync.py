@@ -99,7 +99,7 @@ def apply(client: CloudflareClient, run: Invocation) -> int:
             allow_empty=saved.allow_empty,
             max_removals=saved.max_removals,
             on_progress=run.on_progress,
-            expected_fingerprint=saved.fingerprint,
+            saved_plan=saved,
             on_step=run.on_step,
         ),
     )

@@ -152,8 +152,15 @@ class ItemsValidationError(ValidationError):
 
 
 class GuardError(ValidationError):
-    """A safety guard refused the plan before any write: an exact sync to no items without ``allow_empty``, or
-    more removals than ``max_removals`` allows. The list is as it was."""
+    """A safety guard refused the plan before any write: an exact sync to no items without ``allow_empty``, more
+    removals than ``max_removals`` allows, or a saved plan whose list changed since it was made. The list is as it
+    was. ``input_at_fault`` False: the input is fine and the list is what changed, so the message is ``problem``
+    alone, not "Invalid <parameter>: ..."."""
+
+    def __init__(self, parameter: str, problem: str, *, input_at_fault: bool = True) -> None:
+        super().__init__(parameter, problem)
+        if not input_at_fault:
+            self.message = problem
 
 
 class ApiError(CloudflareListsError):

@@ -89,7 +89,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_list_name,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome, WriteOutcome
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import refuse_changed_since
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import (
+    SavedPlan,
+    refuse_unless_as_saved,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import account_lock
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import validate_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy, WaitProgress
@@ -120,8 +123,8 @@ class SyncOptions:
     allow_empty: bool = False
     max_removals: Optional[RemovalLimit] = None
     on_progress: Optional[Callable[[WaitProgress], None]] = None
-    #: A saved plan's fingerprint of the list as it read it (see ``saved_plans``): another list is refused.
-    expected_fingerprint: Optional[str] = None
+    #: The saved plan being applied (see ``saved_plans``): another list, or another plan, is refused.
+    saved_plan: Optional[SavedPlan] = None
     on_step: Optional[Callable[[PartialOutcome], None]] = None
 
     @classmethod
@@ -134,7 +137,7 @@ class SyncOptions:
         allow_empty: bool = False,
         max_removals: Any = None,
         on_progress: Optional[Callable[[WaitProgress], None]] = None,
-        expected_fingerprint: Optional[str] = None,
+        saved_plan: Optional[SavedPlan] = None,
         on_step: Optional[Callable[[PartialOutcome], None]] = None,
     ) -> SyncOptions:
         """Options from plain values, validated (``max_removals`` as ``50`` or ``"10%"``)."""
@@ -145,7 +148,7 @@ class SyncOptions:
             allow_empty=bool(allow_empty),
             max_removals=parse_max_removals(max_removals),
             on_progress=on_progress,
-            expected_fingerprint=expected_fingerprint,
+            saved_plan=saved_plan,
             on_step=on_step,
         )
 
@@ -347,8 +350,7 @@ def _apply_items(
             current = read_items(client, account_id, facts, deadline=deadline)
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             if first is None:
-                refuse_changed_since(current, options.expected_fingerprint, facts)
-            if first is None:
+                refuse_unless_as_saved(options.saved_plan, current, items_plan, f"{facts.name!r} ({facts.id})")
                 recorder.note(plan=items_plan)
             first = first or items_plan
             refuse_too_many_removals(items_plan, options.max_removals, facts.name)
@@ -759,6 +761,8 @@ def sync_items(
     except NotFoundError:
         if kind is None or mode == ABSENT or looks_like_list_id(reference):
             raise  # a missing id is a mistake, never the name of a list to create
+        if options.saved_plan is not None:  # a plan to create the list: read no items, so plan from none
+            refuse_unless_as_saved(options.saved_plan, (), _planned_new(desired or ()).plan, repr(reference))
         if options.check_mode:
             return None, dataclasses.replace(_planned_new(desired or ()), created=True)
         created, outcome = create_list_with_items(

@@ -1,5 +1,5 @@
 """``sync --plan-out FILE`` then ``apply FILE``: exactly the plan reviewed is written, or nothing when the list
-changed in between; as processes, against the emulator over 127.0.0.1."""
+or the file changed in between; as processes, against the emulator over 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import digest
 from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
     append_items,
     call,
@@ -81,7 +82,10 @@ def test_a_plan_is_refused_after_an_out_of_band_change_and_nothing_is_written(
         assert refused.returncode == 2
         document = json.loads(refused.stdout)
         assert document["error"]["type"] == "GuardError"
-        assert "list 'blocklist'" in document["error"]["message"] and "nothing was written" in refused.stderr
+        message = document["error"]["message"]
+        assert message.startswith("The list 'blocklist' (") and "changed since the plan was made" in message
+        assert "Invalid" not in message and "nothing was written" in refused.stderr
+        assert "Make the plan again (sync with --plan-out)" in refused.stderr
     assert len(emulator.operations) == writes_before
     assert sorted(item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))) == [
         "10.0.0.1",
@@ -148,3 +152,142 @@ def test_a_file_that_is_not_a_plan_is_refused_before_any_request(emulator: Emula
         assert problem in refused.stderr
         assert json.loads(refused.stdout)["error"]["type"] == "ValidationError"
     assert emulator.request_count == before
+
+
+def saved_no_change_and_one_addition(emulator: Emulator, tmp_path: Path) -> tuple[Path, Path]:
+    """Two saved plans for a list holding 192.0.2.1 and 192.0.2.2: one of no change, one adding 203.0.113.7."""
+    assert (
+        run(emulator, "sync", "blocklist", "--kind", "ip", "--file", "-", stdin="192.0.2.1\n192.0.2.2\n").returncode
+        == 0
+    )
+    unchanged, addition = tmp_path / "unchanged.plan", tmp_path / "addition.plan"
+    assert plan(emulator, unchanged, "192.0.2.1\n192.0.2.2\n")["changed"] is False
+    assert plan(emulator, addition, "192.0.2.1\n192.0.2.2\n203.0.113.7\n")["counts"]["add"] == 1
+    return unchanged, addition
+
+
+def edit(plan_file: Path, change, *, digest_again: bool = False) -> Path:
+    document = json.loads(plan_file.read_text())
+    change(document)
+    if digest_again:
+        document["digest"] = digest(document)
+    edited = plan_file.with_name("edited-" + plan_file.name)
+    edited.write_text(json.dumps(document))
+    return edited
+
+
+def swap_an_item(document: dict) -> None:
+    document["items"][0] = {"ip": "192.0.2.99"}
+
+
+def add_an_item(document: dict) -> None:
+    document["items"].append({"ip": "203.0.113.66"})
+
+
+def add_to_the_plan(document: dict) -> None:
+    document["plan"]["add"].append({"ip": "203.0.113.66"})
+    document["plan"]["writes"] = [{"method": "POST", "items": 2}]
+
+
+def loosen_a_guard(document: dict) -> None:
+    document["allow_empty"] = True
+
+
+@pytest.mark.parametrize(
+    ("which", "change"),
+    [
+        ("unchanged", swap_an_item),
+        ("addition", add_an_item),
+        ("addition", add_to_the_plan),
+        ("addition", loosen_a_guard),
+    ],
+    ids=["an item swapped in a plan of no change", "an item added", "the plan's additions", "a guard"],
+)
+def test_a_plan_file_changed_after_it_was_made_is_refused_before_any_request(
+    emulator: Emulator, tmp_path: Path, which: str, change
+) -> None:
+    unchanged, addition = saved_no_change_and_one_addition(emulator, tmp_path)
+    edited = edit(unchanged if which == "unchanged" else addition, change)
+    before = emulator.request_count
+    for extra in ([], ["--detailed-exitcode"], ["--dry-run"]):
+        refused = run(emulator, "apply", str(edited), *extra)
+        assert refused.returncode == 2, refused.stderr
+        document = json.loads(refused.stdout)
+        assert (document["error"]["type"], document["changed"]) == ("ValidationError", None)
+        assert f"Invalid PLANFILE: {str(edited)!r} was changed after it was made" in refused.stderr
+        assert "nothing was sent. Make the plan again (sync with --plan-out)" in refused.stderr
+    assert emulator.request_count == before
+    assert sorted(item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))) == [
+        "192.0.2.1",
+        "192.0.2.2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("which", "change"),
+    [("unchanged", swap_an_item), ("addition", add_an_item), ("addition", add_to_the_plan)],
+    ids=["an item swapped in a plan of no change", "an item added", "the plan's additions"],
+)
+def test_a_plan_edited_with_its_digest_made_again_is_refused_before_any_write(
+    emulator: Emulator, tmp_path: Path, which: str, change
+) -> None:
+    """The digest is no signature: what guarantees the write is the plan made again from the list as read."""
+    unchanged, addition = saved_no_change_and_one_addition(emulator, tmp_path)
+    edited = edit(unchanged if which == "unchanged" else addition, change, digest_again=True)
+    writes_before = len(emulator.operations)
+    refused = run(emulator, "apply", str(edited), "--detailed-exitcode")
+    assert refused.returncode == 2, refused.stderr
+    assert json.loads(refused.stdout)["error"]["type"] == "GuardError"
+    assert "Invalid PLANFILE: its plan is not the plan its items give for the list 'blocklist'" in refused.stderr
+    assert "the file was changed after it was made; nothing was written" in refused.stderr
+    assert len(emulator.operations) == writes_before
+    assert sorted(item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))) == [
+        "192.0.2.1",
+        "192.0.2.2",
+    ]
+
+
+def test_an_untouched_plan_applies_exactly_whatever_its_layout(emulator: Emulator, tmp_path: Path) -> None:
+    unchanged, addition = saved_no_change_and_one_addition(emulator, tmp_path)
+    relaid = edit(addition, lambda document: None)  # the same content, another layout (jq . writes one too)
+    relaid.write_text(json.dumps(dict(reversed(list(json.loads(relaid.read_text()).items()))), indent=4))
+
+    applied = run(emulator, "apply", str(relaid), "--detailed-exitcode")
+    assert applied.returncode == 6, applied.stderr
+    document = json.loads(applied.stdout)
+    assert (document["counts"]["add"], document["counts"]["remove"], document["counts"]["update"]) == (1, 0, 0)
+    assert document["plan"]["add"] == [{"ip": "203.0.113.7"}]
+    assert sorted(item["ip"] for item in stored_items(emulator, list_id_of(emulator, "blocklist"))) == [
+        "192.0.2.1",
+        "192.0.2.2",
+        "203.0.113.7",
+    ]
+    # The plan of no change, made before that write, now meets another list.
+    stale = run(emulator, "apply", str(unchanged))
+    assert stale.returncode == 2
+    assert "The list 'blocklist' (" in stale.stderr and "changed since the plan was made" in stale.stderr
+
+
+def test_a_plan_of_the_version_before_digests_is_refused_saying_to_make_it_again(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    _, addition = saved_no_change_and_one_addition(emulator, tmp_path)
+    older = edit(addition, lambda document: [document.pop("digest"), document.update(version=1)])
+    before = emulator.request_count
+    refused = run(emulator, "apply", str(older))
+    assert refused.returncode == 2
+    assert f"{str(older)!r} is a saved plan of version 1, which this version does not apply" in refused.stderr
+    assert "Make the plan again (sync with --plan-out)" in refused.stderr
+    assert emulator.request_count == before
+
+
+def test_a_plan_to_create_the_list_edited_with_its_digest_made_again_creates_nothing(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan(emulator, plan_file, "10.0.0.1\n", "--kind", "ip")
+    edited = edit(plan_file, add_an_item, digest_again=True)
+    refused = run(emulator, "apply", str(edited))
+    assert refused.returncode == 2
+    assert "its plan is not the plan its items give for the list 'blocklist'" in refused.stderr
+    assert (emulator.lists(), len(emulator.operations)) == ({}, 0)  # no list created, no write
