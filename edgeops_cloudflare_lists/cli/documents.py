@@ -27,11 +27,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import looks_like_list_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome, dot_names
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
-    ItemsOutcome,
-    ListOutcome,
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import (
+    PartialOutcome,
+    dot_names,
+    list_result,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, ListOutcome
 
 from .output import EXIT_TIMEOUT, one_line
 
@@ -82,10 +83,14 @@ def operation_document(
     return document
 
 
-def _list_entry(facts: Optional[ListFacts], reference: Optional[str], kind: Optional[str]) -> Dict[str, Any]:
-    """The list's facts; for a list not read (still to create, or a failure first), what the command was told."""
-    if facts is not None:
-        return facts.to_dict()
+def _list_entry(
+    facts: Optional[ListFacts], reference: Optional[str], kind: Optional[str], outcome: Optional[ItemsOutcome] = None
+) -> Dict[str, Any]:
+    """The list's facts; in a dry run, for a list still to create, the list as the real run would create it; for a
+    list not read (a failure first), what the command was told."""
+    known = list_result(facts, outcome.planned_list if outcome is not None else None)
+    if known is not None:
+        return known
     entry: Dict[str, Any] = dict.fromkeys(LIST_KEYS)
     if reference:
         entry["id" if looks_like_list_id(reference) else "name"] = reference
@@ -128,7 +133,7 @@ def sync_document(
         "changed": changed,
         "dry_run": bool(getattr(args, "dry_run", False)),
         "created": outcome.created if outcome is not None else partial.created,
-        "list": _list_entry(facts or partial.list, reference, getattr(args, "kind", None)),
+        "list": _list_entry(facts or partial.list, reference, getattr(args, "kind", None), outcome),
         "counts": counts,
         "plan": dot_names(items_plan.to_dict()) if items_plan is not None else None,
         "writes": [write.to_dict() for write in writes],
@@ -144,7 +149,7 @@ def list_document(
     args: argparse.Namespace, outcome: Optional[ListOutcome] = None, error: Optional[Dict[str, Any]] = None
 ) -> Dict[str, Any]:
     """What ``create``, ``update`` or ``delete`` did (with ``--dry-run``, would do)."""
-    facts = outcome.list.to_dict() if outcome is not None and outcome.list is not None else None
+    facts = list_result(outcome.list, outcome.planned_list) if outcome is not None else None
     if facts is not None and outcome is not None and outcome.description_after is not None:
         facts["description"] = outcome.description_after  # a dry run's list as the real run leaves it
     return {

@@ -8,6 +8,7 @@ from typing import Callable, Dict, List, Mapping, NoReturn, Optional, Tuple
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import resolve_account_id
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import DEFAULT_TIMEOUT
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import line_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import KINDS
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.parameters import command_names
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.validation import (
@@ -285,10 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parameter_names(args: argparse.Namespace) -> Dict[str, str]:
     """``PARAMETER_NAMES``, plus each ``items[i]`` of ``--file`` as its line, for a file of lines."""
-    names = dict(PARAMETER_NAMES)
-    for index, line in enumerate(getattr(args, "item_lines", None) or ()):
-        names[f"items[{index}]"] = f"--file line {line}"
-    return names
+    return {**PARAMETER_NAMES, **line_names(getattr(args, "item_lines", None) or (), "--file ")}
 
 
 def given_positionals(args: argparse.Namespace) -> Dict[str, Optional[str]]:

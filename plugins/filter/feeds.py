@@ -22,7 +22,15 @@ def feed_items(text, kind=None, comments=True):
     try:
         if kind is not None:
             kind = validate_kind(kind)
-        return parse_feed(text, kind=kind, comments=bool(comments), parameter="feed_items", source="its input").items
+        feed = parse_feed(
+            text,
+            kind=kind,
+            comments=bool(comments),
+            parameter="feed_items",
+            source="its input",
+            check_items=kind is not None,
+        )
+        return feed.items
     except ValidationError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

@@ -92,7 +92,7 @@ class CloudflareListsError(Exception):
         renamed only where it stands as a ``ValidationError``'s parameter; names such as ``wait_timeout`` or
         ``items[3]`` are renamed wherever they stand.
         """
-        return _renamed(str(self), names)
+        return renamed(str(self), names)
 
     def details(self) -> Dict[str, Any]:
         """What is known about the failure, as plain data for a task result or a log."""
@@ -128,7 +128,7 @@ class ValidationError(CloudflareListsError, ValueError):
         text = str(self)
         if not text.startswith(head):
             return super().render(names)
-        return f"Invalid {names.get(self.parameter, self.parameter)}: " + _renamed(text[len(head) :], names)
+        return f"Invalid {names.get(self.parameter, self.parameter)}: " + renamed(text[len(head) :], names)
 
 
 class ItemsValidationError(ValidationError):
@@ -270,8 +270,9 @@ class WaitTimeoutError(CloudflareListsError):
         return {"timeout": self.timeout}
 
 
-def _renamed(text: str, names: Mapping[str, str]) -> str:
-    """``text`` with each parameter name that is not a plain word renamed by ``names`` (see ``render``)."""
+def renamed(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with each parameter name that is not a plain word (``items[3]``) renamed by ``names`` (see
+    ``CloudflareListsError.render``)."""
     identifiers = sorted((name for name in names if not name.isalpha()), key=len, reverse=True)
     if not identifiers:
         return text

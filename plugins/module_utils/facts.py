@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Mapping, Optional
 
@@ -115,3 +115,28 @@ class ListFacts:
             "created_on": self.created_on,
             "modified_on": self.modified_on,
         }
+
+
+@dataclass(frozen=True)
+class PlannedList:
+    """A list that check mode (a dry run, a preview) would create, as far as it is known before it exists.
+
+    ``to_dict`` has ``ListFacts``' keys: what Cloudflare assigns on creation (``id``, ``created_on``,
+    ``modified_on``) is None; ``num_items`` is the number of items the run would write, and no rule uses a new list.
+    """
+
+    name: str
+    kind: str
+    description: str
+    num_items: int
+
+    def to_dict(self) -> Dict[str, Any]:
+        document: Dict[str, Any] = dict.fromkeys(known.name for known in fields(ListFacts))
+        document.update(
+            name=self.name,
+            kind=self.kind,
+            description=self.description,
+            num_items=self.num_items,
+            num_referencing_filters=0,
+        )
+        return document

@@ -11,17 +11,24 @@ A feed is either a JSON array of items (which may carry comments and redirects),
   tool would take for a line end (``\\r`` alone, ``\\v``, ``\\f``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028, U+2029)
   is refused, so what ``cat`` shows is what the feed holds, and a comment never hides an item.
 
-Every bad line is reported at once (up to ``MAX_REPORTED_PROBLEMS``). Items are not checked here against a kind:
-the core does that, naming each bad one, once the list's kind is known.
+Every bad line is reported at once (up to ``MAX_REPORTED_PROBLEMS``). Items are checked against a kind here only
+when asked (``parse_feed(check_items=True)``, as the Ansible filter does): then a bad item is a bad line too,
+named by its line with the others. Otherwise the core checks them once the list's kind is known, naming each as
+``items[i]``, which ``line_names`` turns back into its line.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
+    ValidationError,
+    renamed,
+)
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import neutralize
 
 COMMENT_MARKERS = "#;"
@@ -72,21 +79,35 @@ def _line_problem(number: int, line: str) -> Optional[str]:
     return None
 
 
+def line_names(lines: Sequence[int], prefix: str = "") -> Dict[str, str]:
+    """How messages name each item of a feed of lines: ``items[i]`` as its line (``line 7``, or with ``prefix``
+    ``--file line 7``), given each item's line number (``Feed.lines``); for ``CloudflareListsError.render``."""
+    return {f"items[{index}]": f"{prefix}line {number}" for index, number in enumerate(lines)}
+
+
 def feed_lines(text: str, *, parameter: str = "feed", source: str = "the feed") -> List[FeedLine]:
     """The lines of ``text`` that hold a value, with their trailing comments; raises on any bad line, naming all.
 
     ``parameter`` and ``source`` name the feed in messages (``--file``, ``'drop.txt'``).
     """
+    lines, problems = _read_lines(text)
+    if problems:
+        raise _bad_lines(parameter, source, [problem for _number, problem in problems])
+    return lines
+
+
+def _read_lines(text: str) -> Tuple[List[FeedLine], List[Tuple[int, str]]]:
+    """The lines that hold a value, and each bad line's number and problem."""
     if text.startswith(BOM):
         text = text[1:]
     lines: List[FeedLine] = []
-    problems: List[str] = []
+    problems: List[Tuple[int, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if line.endswith("\r"):
             line = line[:-1]
         problem = _line_problem(number, line)
         if problem:
-            problems.append(problem)
+            problems.append((number, problem))
             continue
         marker = _MARKER.search(line)
         value = (line[: marker.start()] if marker else line).strip(_BLANKS)
@@ -94,19 +115,22 @@ def feed_lines(text: str, *, parameter: str = "feed", source: str = "the feed") 
             continue
         comment = line[marker.end() :].strip(_BLANKS) if marker else ""
         if any(blank in value for blank in _BLANKS):
-            problems.append(f"line {number} holds more than one value ({neutralize(value)!r}); give one item a line")
+            problems.append(
+                (number, f"line {number} holds more than one value ({neutralize(value)!r}); give one item a line")
+            )
             continue
         hidden = _HIDDEN.search(value + comment)
         if hidden:
             problems.append(
-                f"line {number} holds the invisible or control character U+{ord(hidden.group()):04X}; "
-                f"remove it ({neutralize(value)!r})"
+                (
+                    number,
+                    f"line {number} holds the invisible or control character U+{ord(hidden.group()):04X}; "
+                    f"remove it ({neutralize(value)!r})",
+                )
             )
             continue
         lines.append(FeedLine(number, value, comment or None))
-    if problems:
-        raise _bad_lines(parameter, source, problems)
-    return lines
+    return lines, problems
 
 
 def field_of(value: str) -> str:
@@ -139,18 +163,26 @@ def parse_feed(
     comments: bool = False,
     parameter: str = "feed",
     source: str = "the feed",
+    check_items: bool = False,
 ) -> Feed:
     """The items of a feed: a JSON array of items, or one item a line (see the module's docstring).
 
     With ``comments``, an item's trailing comment becomes its ``comment``: the item is then an object whose field is
     ``kind``, or, when no kind is given, the field the value's shape says (an IP address or range, an ASN, else a
     hostname). ``parameter`` and ``source`` name the feed in messages.
+
+    With ``check_items`` and a ``kind``, every item is also checked against the kind (``items.parse_items``): in a
+    feed of lines, a bad item is reported as a bad line, by its number, with the lines that are bad in themselves;
+    in a JSON array, as ``items[i]``.
     """
     if text.startswith(BOM):
         text = text[1:]
     start = text.lstrip()[:1]
     if start == "[":
-        return Feed(_json_items(text, parameter, source), None)
+        document = _json_items(text, parameter, source)
+        if check_items and kind is not None:
+            parse_items(kind, document)
+        return Feed(document, None)
     if start == "{":
         raise ValidationError(
             parameter,
@@ -164,7 +196,7 @@ def parse_feed(
             parameter,
             f"{source} holds lines, and redirect items have several fields: give them as a JSON array of objects.",
         )
-    lines = feed_lines(text, parameter=parameter, source=source)
+    lines, problems = _read_lines(text)
     items: List[Any] = []
     for line in lines:
         if comments and line.comment:
@@ -172,4 +204,23 @@ def parse_feed(
             items.append(item)
         else:
             items.append(line.value)
-    return Feed(items, [line.number for line in lines])
+    numbers = [line.number for line in lines]
+    if check_items and kind is not None:
+        problems += _bad_items(kind, items, numbers)
+    if problems:
+        raise _bad_lines(parameter, source, [problem for _number, problem in sorted(problems)])
+    return Feed(items, numbers)
+
+
+def _bad_items(kind: str, items: List[Any], numbers: List[int]) -> List[Tuple[int, str]]:
+    """Each item of the lines ``numbers`` that is not a valid ``kind`` item, as its line number and problem."""
+    try:
+        parse_items(kind, items)
+    except ItemsValidationError as exc:
+        names = line_names(numbers)
+        number_of = dict(zip(names, numbers))
+        return [
+            (number_of[parameter], f"{names[parameter]}: {renamed(problem, names).rstrip('.')}")
+            for parameter, problem in exc.problems
+        ]
+    return []

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import (
+    BulkOperationFacts,
+    ListFacts,
+    PlannedList,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ItemsPlan, PlannedWrite
 
 # Result keys that Jinja's dot notation cannot reach, since it finds the dictionary's method of that name first
@@ -63,3 +67,11 @@ class PartialOutcome:
     def items_written(self) -> int:
         """Items written or removed by the writes sent."""
         return sum(write.items for write in self.writes)
+
+
+def list_result(facts: Optional[ListFacts], planned: Optional[PlannedList] = None) -> Optional[Dict[str, Any]]:
+    """A result's ``list``: the list's facts; in check mode, for a list still to create, the list as a real run
+    would create it (``PlannedList``: the same keys, what Cloudflare assigns None); None when there is no list."""
+    if facts is not None:
+        return facts.to_dict()
+    return planned.to_dict() if planned is not None else None

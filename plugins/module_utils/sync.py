@@ -54,6 +54,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts imp
     PENDING,
     BulkOperationFacts,
     ListFacts,
+    PlannedList,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.guards import (
     RemovalLimit,
@@ -210,6 +211,8 @@ class ItemsOutcome:
     list: Optional[ListFacts] = None
     #: This call created the list (in check mode: would create it).
     created: bool = False
+    #: In check mode, the list this call would create.
+    planned_list: Optional[PlannedList] = None
 
     @property
     def items_written(self) -> int:
@@ -228,7 +231,8 @@ class ItemsOutcome:
 
 @dataclass(frozen=True)
 class ListOutcome:
-    """What ``sync_list`` did. ``list`` is the list after (None once deleted, or in check mode before it exists)."""
+    """What ``sync_list`` did. ``list`` is the list after (None once deleted, or in check mode before it exists);
+    ``planned_list`` is, in check mode, the list that a real run would create."""
 
     list: Optional[ListFacts]
     changed: bool
@@ -237,6 +241,7 @@ class ListOutcome:
     description_before: Optional[str] = None
     description_after: Optional[str] = None
     items: Optional[ItemsOutcome] = None
+    planned_list: Optional[PlannedList] = None
 
     def diff(self) -> Dict[str, Any]:
         """``{before, after}``: the description and, when managed, the canonical items around the change."""
@@ -702,6 +707,7 @@ def sync_list(
                 created=True,
                 description_after=description or "",
                 items=None if desired is None else _planned_new(desired),
+                planned_list=PlannedList(name, kind, description or "", len(desired or ())),
             )
         facts, items_outcome = create_list_with_items(
             client, account_id, name, kind, description, desired, options, deadline=deadline, recorder=recorder
@@ -764,7 +770,9 @@ def sync_items(
         if options.saved_plan is not None:  # a plan to create the list: read no items, so plan from none
             refuse_unless_as_saved(options.saved_plan, (), _planned_new(desired or ()).plan, repr(reference))
         if options.check_mode:
-            return None, dataclasses.replace(_planned_new(desired or ()), created=True)
+            planned = _planned_new(desired or ())
+            new_list = PlannedList(reference, validate_kind(kind), "", len(planned.items))
+            return None, dataclasses.replace(planned, created=True, planned_list=new_list)
         created, outcome = create_list_with_items(
             client, account_id, reference, kind, None, desired or (), options, deadline=deadline, recorder=recorder
         )

@@ -138,7 +138,11 @@ RETURN = r"""
 list:
   description:
     - The list after the task.
-    - V(null) once deleted, and in check mode for a list still to create.
+    - V(null) once deleted.
+    - In check mode, for a list still to create, the list as the real run would create it, with the same keys
+      (a prediction, not facts). RV(list.name), RV(list.kind) and RV(list.description) are as given,
+      RV(list.num_items) is the number of items it would hold, RV(list.num_referencing_filters) is V(0), and
+      RV(list.id), RV(list.created_on) and RV(list.modified_on) are V(null), as Cloudflare sets them on creation.
   returned: always
   type: dict
   contains:
@@ -309,6 +313,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     WRITE_WAIT_ARGUMENT_SPEC,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import EXACT, KINDS, PRESENT
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import list_result
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_list
 
 ARGUMENT_SPEC = {
@@ -343,7 +348,7 @@ def run(module):
         )
     result = {
         "changed": outcome.changed,
-        "list": outcome.list.to_dict() if outcome.list else None,
+        "list": list_result(outcome.list, outcome.planned_list),
         **items_result(outcome.items),
     }
     if module.diff_mode:

@@ -228,6 +228,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec i
     WRITE_WAIT_ARGUMENT_SPEC,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import ABSENT, PRESENT
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import list_result
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import sync_items
 
 ARGUMENT_SPEC = {
@@ -255,7 +256,7 @@ def run(module):
         )
     result = {
         "changed": outcome.changed,
-        "list": facts.to_dict() if facts else None,
+        "list": list_result(facts, outcome.planned_list),
         **items_result(outcome),
     }
     if module.diff_mode:

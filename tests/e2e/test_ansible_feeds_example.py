@@ -91,6 +91,50 @@ def test_feeds_become_lists_with_their_comments_then_a_rerun_changes_nothing(
     assert TOKEN not in first.stdout + first.stderr + second.stdout + second.stderr
 
 
+def test_check_mode_on_a_first_run_predicts_the_lists_then_the_real_run_and_a_rerun_agree(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "drop.txt").write_bytes(DROP.encode("utf-8"))
+    (tmp_path / "hostnames.txt").write_text(HOSTNAMES)
+
+    checked = run_playbook(emulator, tmp_path, "--check", "--diff")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert recap(checked.stdout)[1] == 2
+    assert "spamhaus_drop (check mode, nothing written): added 3, changed 0, removed 0" in checked.stdout
+    assert "phishing_hostnames (check mode, nothing written): added 2, changed 0, removed 0" in checked.stdout
+    assert emulator.lists(ACCOUNT_ID) == {} and emulator.operations == []
+
+    first = run_playbook(emulator, tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert recap(first.stdout)[1] == recap(checked.stdout)[1]
+    assert "spamhaus_drop: added 3, changed 0, removed 0" in first.stdout
+    assert "phishing_hostnames: added 2, changed 0, removed 0" in first.stdout
+    stored = emulator.lists(ACCOUNT_ID)
+    assert {name: len(stored[name]["items"]) for name in stored} == {"spamhaus_drop": 3, "phishing_hostnames": 2}
+
+    again = run_playbook(emulator, tmp_path, "--check", "--diff")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert recap(again.stdout)[1] == 0
+    assert "spamhaus_drop (check mode, nothing written): added 0, changed 0, removed 0" in again.stdout
+    rerun = run_playbook(emulator, tmp_path)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert recap(rerun.stdout)[1] == 0
+    assert len(emulator.operations) == 2
+
+
+def test_a_feed_item_not_of_the_lists_kind_fails_the_task_naming_its_line_and_writes_nothing(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "drop.txt").write_text("# a feed\n; its header\n\n1.2.3.4\nnot-an-ip ; x\n10.0.0.0/7\n")
+    (tmp_path / "hostnames.txt").write_text(HOSTNAMES)
+
+    result = run_playbook(emulator, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "its input has 2 bad lines: line 5: 'not-an-ip' is not an IP address or CIDR range; line 6:" in result.stdout
+    assert "items[" not in result.stdout
+    assert emulator.lists(ACCOUNT_ID) == {} and emulator.operations == []
+
+
 def test_a_bad_feed_fails_the_task_naming_every_bad_line_and_writes_nothing(emulator: Emulator, tmp_path: Path) -> None:
     (tmp_path / "drop.txt").write_text("1.10.16.0/20 ; SBL256894\n1.19.0.0/16 SBL434604\n# a\u2028 2.56.192.0/22\n")
     (tmp_path / "hostnames.txt").write_text(HOSTNAMES)

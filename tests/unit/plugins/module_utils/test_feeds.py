@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import ValidationError
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import (
+    ItemsValidationError,
+    ValidationError,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.feeds import (
     MAX_REPORTED_PROBLEMS,
     feed_lines,
     field_of,
+    line_names,
     parse_feed,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
@@ -151,3 +155,45 @@ def test_redirects_cannot_come_as_lines() -> None:
 
 def test_a_comment_only_feed_has_no_items() -> None:
     assert parse_feed("; nothing today\r\n# really\r\n").items == []
+
+
+# Three lines without a value, then one good item and two that are no IP list's items.
+BAD_ITEMS = "# blocklist\n; from the feed\n\n1.2.3.4\nnot-an-ip ; x\n10.0.0.0/7\n"
+
+
+def test_checked_against_its_kind_every_bad_item_is_named_by_its_line() -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_feed(BAD_ITEMS, kind="ip", comments=True, parameter="feed_items", source="its input", check_items=True)
+    assert str(info.value) == (
+        "Invalid feed_items: its input has 2 bad lines: line 5: 'not-an-ip' is not an IP address or CIDR range; "
+        "line 6: '10.0.0.0/7': Cloudflare accepts IPv4 prefixes from /8 to /32."
+    )
+    assert "items[" not in str(info.value)
+
+
+def test_bad_items_and_lines_bad_in_themselves_are_named_together_in_line_order() -> None:
+    text = "10.0.0.0/7\n1.2.3.4 5.6.7.8\n1.2.3.4\n1.2.3.4/32 ; again\n"
+    with pytest.raises(ValidationError) as info:
+        parse_feed(text, kind="ip", check_items=True)
+    message = str(info.value)
+    assert message.startswith("Invalid feed: the feed has 3 bad lines: line 1: '10.0.0.0/7'")
+    assert message.index("line 1:") < message.index("line 2 holds more than one value") < message.index("line 4:")
+    # A duplicate names the line it repeats, not an index.
+    assert "line 4: '1.2.3.4/32' is the same ip as line 3 ('1.2.3.4')" in message
+
+
+def test_unchecked_the_feed_gives_its_items_for_the_core_to_check() -> None:
+    feed = parse_feed(BAD_ITEMS, kind="ip")
+    assert (feed.items, feed.lines) == (["1.2.3.4", "not-an-ip", "10.0.0.0/7"], [4, 5, 6])
+    assert parse_feed("1.2.3.4\n", kind="ip", check_items=True).items == ["1.2.3.4"]
+
+
+def test_a_checked_json_array_names_its_bad_items_by_index() -> None:
+    with pytest.raises(ItemsValidationError) as info:
+        parse_feed('["1.2.3.4", "not-an-ip"]', kind="ip", check_items=True)
+    assert [parameter for parameter, _problem in info.value.problems] == ["items[1]"]
+
+
+def test_line_names_turn_each_item_back_into_its_line() -> None:
+    assert line_names([4, 7]) == {"items[0]": "line 4", "items[1]": "line 7"}
+    assert line_names([4], "--file ") == {"items[0]": "--file line 4"}

@@ -21,6 +21,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import ListFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import list_result
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     SyncOptions,
     apply_items,
@@ -385,6 +386,54 @@ def test_check_mode_for_a_missing_list_plans_every_item_and_sends_nothing(api, c
     assert outcome.created and outcome.changed and outcome.list is None
     assert outcome.diff() == {"before": {}, "after": {"description": "", "items": [{"ip": "10.0.0.1"}]}}
     assert writes(api) == []
+
+
+def test_check_mode_for_a_missing_list_returns_the_list_as_it_would_be_created(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    outcome = sync_list(
+        client,
+        ACCOUNT_ID,
+        "blocklist",
+        kind="ip",
+        description="Blocked",
+        items=["10.0.0.1", "10.0.0.2/32", "10.0.1.0/24"],
+        options=SyncOptions(check_mode=True),
+    )
+    assert list_result(outcome.list, outcome.planned_list) == {
+        "id": None,
+        "name": "blocklist",
+        "kind": "ip",
+        "description": "Blocked",
+        "num_items": 3,
+        "num_referencing_filters": 0,
+        "created_on": None,
+        "modified_on": None,
+    }
+    assert set(list_result(outcome.list, outcome.planned_list) or {}) == set(FACTS.to_dict())
+    assert writes(api) == []
+
+
+def test_check_mode_of_a_new_list_without_items_plans_an_empty_list(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    outcome = sync_list(client, ACCOUNT_ID, "blocklist", kind="asn", options=SyncOptions(check_mode=True))
+    planned = list_result(outcome.list, outcome.planned_list) or {}
+    assert (planned["kind"], planned["description"], planned["num_items"], planned["id"]) == ("asn", "", 0, None)
+
+
+def test_check_mode_of_items_for_a_list_to_create_returns_the_list_as_it_would_be_created(api, client):
+    api.add(responses.GET, LISTS_URL, json=envelope([]))
+    facts, outcome = sync_items(
+        client, ACCOUNT_ID, "blocklist", ["10.0.0.1", "10.0.0.2"], kind="ip", options=SyncOptions(check_mode=True)
+    )
+    assert facts is None and outcome.created
+    planned = list_result(facts, outcome.planned_list) or {}
+    assert (planned["name"], planned["kind"], planned["num_items"], planned["id"]) == ("blocklist", "ip", 2, None)
+    assert writes(api) == []
+
+
+def test_a_result_without_a_list_has_none():
+    assert list_result(None, None) is None
+    assert list_result(FACTS, None) == FACTS.to_dict()
 
 
 def test_a_description_change_alone_is_a_change_without_a_bulk_operation(api, client):
