@@ -142,6 +142,8 @@ def _failed(
     """A run that ended with ``error``: its document on stdout, its one line on stderr, and ``code``."""
     if invocation is not None:
         invocation.close_progress()
+        if args.command in ("sync", "apply"):
+            sync.say_failed_plan(invocation, given.get("list"), error.partial)
     names = parameter_names(args)
     code = _print_failure(failure_document(args, given, error, names, code), stdout, stderr, code)
     say(stderr, f"{PROG}: error: {one_line(error.render(names))}")

@@ -27,7 +27,11 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts, ListFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import looks_like_list_id
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import dot_names, list_result
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import (
+    PartialOutcome,
+    dot_names,
+    list_result,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import ItemsOutcome, ListOutcome
 
 from .output import EXIT_TIMEOUT, one_line
@@ -102,11 +106,16 @@ def sync_document(
     outcome: Optional[ItemsOutcome] = None,
     error: Optional[Dict[str, Any]] = None,
     operation_facts: Optional[BulkOperationFacts] = None,
+    partial: Optional[PartialOutcome] = None,
 ) -> Dict[str, Any]:
     """What a sync did (with ``--dry-run``, would do) to a list: ``outcome`` None when it failed; then
-    ``operation_facts`` are those of the failed or unfinished operation, if any."""
-    items_plan = outcome.plan if outcome is not None else None
-    operation = _facts(outcome.operation if outcome is not None else operation_facts)
+    ``operation_facts`` are those of the failed or unfinished operation, if any, and ``partial`` what it had done
+    (the list found or created, the plan, the writes sent), if it got that far."""
+    partial = partial or PartialOutcome()
+    items_plan = outcome.plan if outcome is not None else partial.plan
+    writes = outcome.writes if outcome is not None else partial.writes
+    last_write = writes[-1].operation if writes else None
+    operation = _facts(outcome.operation if outcome is not None else operation_facts or last_write)
     counts: Dict[str, Optional[int]] = dict.fromkeys(("before", "after", "add", "update", "remove"))
     if items_plan is not None:
         counts = {
@@ -116,16 +125,19 @@ def sync_document(
             "update": len(items_plan.update),
             "remove": len(items_plan.remove),
         }
-    summary = outcome.to_dict() if outcome is not None else None
+    if outcome is not None:
+        changed: Optional[bool] = outcome.changed
+    else:  # a failure: true once it is known to have changed the list, else not known
+        changed = True if partial.changed else None
     return {
-        "changed": outcome.changed if outcome is not None else None,
+        "changed": changed,
         "dry_run": bool(getattr(args, "dry_run", False)),
-        "created": bool(outcome is not None and outcome.created),
-        "list": _list_entry(facts, reference, getattr(args, "kind", None), outcome),
+        "created": outcome.created if outcome is not None else partial.created,
+        "list": _list_entry(facts or partial.list, reference, getattr(args, "kind", None), outcome),
         "counts": counts,
-        "plan": dot_names(summary["plan"]) if summary else None,
-        "writes": summary["writes"] if summary else [],
-        "items_written": summary["items_written"] if summary else 0,
+        "plan": dot_names(items_plan.to_dict()) if items_plan is not None else None,
+        "writes": [write.to_dict() for write in writes],
+        "items_written": sum(write.items for write in writes),
         "bulk_operation": operation,
         "error": error,
         # The older name of bulk_operation.
@@ -175,7 +187,8 @@ def failure_document(
     facts = known.facts if known is not None else None
     command = getattr(args, "command", None)
     if command in ("sync", "apply"):
-        return sync_document(args, reference=given.get("list"), error=info, operation_facts=facts)
+        partial = known.partial if known is not None else None
+        return sync_document(args, reference=given.get("list"), error=info, operation_facts=facts, partial=partial)
     if command in ("status", "wait"):
         return operation_document(
             account_id=given.get("account_id"),

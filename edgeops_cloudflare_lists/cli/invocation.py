@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, TextIO
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import SavedPlan
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy, WaitProgress
 
@@ -23,6 +24,8 @@ class Invocation:
     saved_plan: Optional[SavedPlan] = None  # apply's PLANFILE, read before any request
     #: The last check of the operation waited on, kept for a run that a signal ends meanwhile.
     last_check: Optional[WaitProgress] = None
+    #: What a sync has done so far (the list found or created, the plan, the writes sent), kept for the same.
+    partial: Optional[PartialOutcome] = None
 
     @property
     def account_id(self) -> str:
@@ -39,6 +42,10 @@ class Invocation:
         self.last_check = progress
         if self.progress is not None:
             self.progress(progress)
+
+    def on_step(self, partial: PartialOutcome) -> None:
+        """Each time a sync has done more: kept."""
+        self.partial = partial
 
     def progress_ends_line(self) -> bool:
         """Whether closing the progress ends a line the cursor is on (a line rewritten in place on a terminal)."""

@@ -65,9 +65,9 @@ def interrupted(
     pending: Sequence[Tuple[str, Optional[str]]] = (),
 ) -> Interrupted:
     """The core's error for a run that ``interrupt`` ended: what it was doing, whether it may have sent a write
-    (a write command past reading its input, not a dry run), and the operation it waited on, if one is known.
-    ``pending``: a wait on several operations' unfinished ones, ``ACCOUNT_ID:OPERATION_ID`` and the status last
-    seen (None: not checked yet)."""
+    (a write command past reading its input, not a dry run), the operation it waited on, if one is known, and
+    (``partial``) what a sync had done by then. ``pending``: a wait on several operations' unfinished ones,
+    ``ACCOUNT_ID:OPERATION_ID`` and the status last seen (None: not checked yet)."""
     command = getattr(args, "command", None)
     reference = given.get("list") or given.get("name")
     doing = DOING.get(command or "", "starting").format(repr(reference) if reference else "").rstrip()
@@ -84,7 +84,7 @@ def interrupted(
     if dry_run:
         doing += " (a dry run)"
     last_check = invocation.last_check if invocation is not None else None
-    return Interrupted(
+    stopped = Interrupted(
         signal_name(interrupt),
         doing=doing,
         writes=invocation is not None and command in WRITING_COMMANDS and not dry_run,
@@ -93,6 +93,8 @@ def interrupted(
         checks=last_check.checks if last_check is not None else None,
         elapsed=last_check.elapsed if last_check is not None else None,
     )
+    stopped.partial = invocation.partial if invocation is not None else None  # as the core would have told an error
+    return stopped
 
 
 def _raise_interrupt(signum: int, _frame: Optional[FrameType]) -> None:

@@ -13,10 +13,12 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     ABSENT,
     EXACT,
     PRESENT,
+    ItemsPlan,
     ListItem,
     parse_items,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import find_list
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import (
     SavedPlan,
     fingerprint,
@@ -57,6 +59,7 @@ def sync(client: CloudflareClient, run: Invocation) -> int:
             allow_empty=args.allow_empty,
             max_removals=args.max_removals,
             on_progress=run.on_progress,
+            on_step=run.on_step,
         ),
     )
     if args.plan_out:
@@ -97,6 +100,7 @@ def apply(client: CloudflareClient, run: Invocation) -> int:
             max_removals=saved.max_removals,
             on_progress=run.on_progress,
             saved_plan=saved,
+            on_step=run.on_step,
         ),
     )
     return _report(run, reference, facts, outcome)
@@ -106,18 +110,24 @@ def _report(run: Invocation, reference: str, facts: Optional[ListFacts], outcome
     args = run.args
     run.close_progress()
     if wants_progress(args, run.stderr):
-        say_lines(run.stderr, plan_in_words(reference, outcome, args.dry_run))
+        say_lines(run.stderr, plan_in_words(reference, outcome.plan, outcome.created, args.dry_run))
     print_json(sync_document(args, reference=reference, facts=facts, outcome=outcome), run.stdout)
     return EXIT_CHANGES if args.detailed_exitcode and outcome.changed else EXIT_OK
 
 
-def plan_in_words(reference: str, outcome: ItemsOutcome, dry_run: bool) -> List[str]:
+def say_failed_plan(run: Invocation, reference: Optional[str], partial: Optional[PartialOutcome]) -> None:
+    """Before a failed sync's error: its plan in words, as a run that succeeds says it, if it got that far."""
+    if partial is not None and partial.plan is not None and wants_progress(run.args, run.stderr):
+        name = reference or (partial.list.name if partial.list is not None else "the list")
+        say_lines(run.stderr, plan_in_words(name, partial.plan, partial.created, run.args.dry_run))
+
+
+def plan_in_words(reference: str, items_plan: ItemsPlan, created: bool, dry_run: bool) -> List[str]:
     """The plan as lines for a person; each is neutralized when said, so an item's text stays on its line."""
-    items_plan = outcome.plan
     if not items_plan.changed:
         return [f"{reference}: no change ({len(items_plan.before)} items already as wanted)"]
     writes = ", then ".join(write.describe() for write in items_plan.writes)
-    new = " (a new list)" if outcome.created else ""
+    new = " (a new list)" if created else ""
     lines = [f"{reference}{new}: {'would ' if dry_run else ''}{items_plan.summary()}; {writes}"]
     for sign, group in (
         ("+", items_plan.add),

@@ -19,7 +19,8 @@ A module is its documentation, its own options, and one call::
 - it masks the secrets the core may read from the environment, as Ansible masks ``no_log`` options, and fails
   at once when ``requests`` is missing;
 - it hands out the client, the account id (with its ``CLOUDFLARE_ACCOUNT_ID`` fallback) and the wait policy;
-- ``run(job)`` turns any core error into one ``fail_json``: the error's message, and its facts as result keys;
+- ``run(job)`` turns any core error into one ``fail_json``: the error's message, and its facts as result keys
+  (with ``failure_result``, the module's own keys of what it had done, e.g. ``changed`` and the list it created);
   the core's warnings (shared state it could not use) become the task's warnings.
 
 ``module_class`` is injectable, so unit tests can run it with a stand-in for ``AnsibleModule``.
@@ -164,8 +165,13 @@ class CloudflareListsModule:
         result.setdefault("changed", False)
         self.module.fail_json(**scrub_data({"msg": error.render(ansible_names()), **error.details(), **result}))
 
-    def run(self, job: Callable[[CloudflareListsModule], Mapping[str, Any]]) -> None:
-        """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error.
+    def run(
+        self,
+        job: Callable[[CloudflareListsModule], Mapping[str, Any]],
+        failure_result: Optional[Callable[[CloudflareListsError], Mapping[str, Any]]] = None,
+    ) -> None:
+        """Run ``job(self)`` and exit with its result (``changed`` defaults to false), or fail on a core error,
+        with ``failure_result(error)``'s keys (``changed`` defaults to false there too).
 
         The result is the module's one output: every string in it is scrubbed of the credentials, whatever the
         server echoed into a list's name, an item or a message (Ansible's own masking matches whole values only).
@@ -182,7 +188,7 @@ class CloudflareListsModule:
             if issubclass(warning.category, SharedStateWarning):
                 self.module.warn(str(scrub_data(str(warning.message))))
         if failure is not None:
-            self.fail_from_error(failure)
+            self.fail_from_error(failure, **(failure_result(failure) if failure_result is not None else {}))
             return  # fail_json exits; a stand-in module_class may not
         result.setdefault("changed", False)
         self.module.exit_json(**scrub_data(result))

@@ -18,8 +18,9 @@ Branches follow what the caller can do about them:
 
 Every error carries what is known as data (``facts``, ``http_status``,
 ``cloudflare_errors``, ``elapsed``, ``checks``) so adapters can report it
-without parsing the message, and a ``hint``: what to do about it, in words that
-fit every adapter. Adapters render ``message`` and ``hint``; they never edit them.
+without parsing the message; an error that ends a write part-way also carries ``partial`` (``results.PartialOutcome``:
+the list it found or created, its plan, the writes sent and not sent), and a ``hint``: what to do about it, in words
+that fit every adapter. Adapters render ``message`` and ``hint``; they never edit them.
 Messages never contain credentials: the message and the hint are scrubbed of every credential the process knows,
 in any spelling, and neutralized line by line (``quoting.sanitize_lines``) whenever they are set, and so are the
 details.
@@ -28,10 +29,13 @@ details.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import BulkOperationFacts
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import sanitize_lines, scrub_data
+
+if TYPE_CHECKING:  # results.py imports items.py, which raises these errors: named here, not imported at run time
+    from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome
 
 
 class CloudflareListsError(Exception):
@@ -56,6 +60,8 @@ class CloudflareListsError(Exception):
         self.cloudflare_errors = list(cloudflare_errors or [])
         self.elapsed = elapsed
         self.checks = checks
+        #: What the write path had done when this error ended it; set by ``sync.py``, None elsewhere.
+        self.partial: Optional[PartialOutcome] = None
 
     # Every message and hint, and every change to one, is made safe here: no caller has to remember to.
     @property

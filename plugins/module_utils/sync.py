@@ -20,7 +20,9 @@ How they behave, whoever calls them:
 - The account's write lock (``account_write_lock``) is held from a list's read to its last operation's end, so
   writers in this process and on this host queue instead of meeting the account's pending operation. It is held
   for item writes only: creating, describing and deleting lists are not bulk operations.
-- Failures carry a ``hint``: what to do, and which of this run's writes were applied.
+- Failures carry a ``hint``: what to do, and which of this run's writes were applied; and, as data, ``partial``
+  (``PartialOutcome``): the list found or created, the plan, the writes sent (with their operations as last seen)
+  and not sent. ``SyncOptions.on_step`` is told the same as the call goes, for a caller a signal stops meanwhile.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors im
     WaitTimeoutError,
 )
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.facts import (
+    PENDING,
     BulkOperationFacts,
     ListFacts,
     PlannedList,
@@ -86,6 +89,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists imp
     validate_description,
     validate_list_name,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import PartialOutcome, WriteOutcome
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_plans import (
     SavedPlan,
     refuse_unless_as_saved,
@@ -111,6 +115,7 @@ class SyncOptions:
     before the last are always waited on, as Cloudflare runs one operation at a time per account).
     ``allow_empty``: let an ``exact`` sync to no items empty the list. ``max_removals``: the most one plan may
     remove (see ``guards.parse_max_removals``). ``on_progress``: called after each status check of a wait.
+    ``on_step``: called with what the call has done so far (``PartialOutcome``) each time that grows.
     """
 
     check_mode: bool = False
@@ -121,6 +126,7 @@ class SyncOptions:
     on_progress: Optional[Callable[[WaitProgress], None]] = None
     #: The saved plan being applied (see ``saved_plans``): another list, or another plan, is refused.
     saved_plan: Optional[SavedPlan] = None
+    on_step: Optional[Callable[[PartialOutcome], None]] = None
 
     @classmethod
     def of(
@@ -133,6 +139,7 @@ class SyncOptions:
         max_removals: Any = None,
         on_progress: Optional[Callable[[WaitProgress], None]] = None,
         saved_plan: Optional[SavedPlan] = None,
+        on_step: Optional[Callable[[PartialOutcome], None]] = None,
     ) -> SyncOptions:
         """Options from plain values, validated (``max_removals`` as ``50`` or ``"10%"``)."""
         return cls(
@@ -143,19 +150,45 @@ class SyncOptions:
             max_removals=parse_max_removals(max_removals),
             on_progress=on_progress,
             saved_plan=saved_plan,
+            on_step=on_step,
         )
 
 
-@dataclass(frozen=True)
-class WriteOutcome:
-    """One write that was sent: its method, how many items it wrote or removed, and its operation's facts."""
+class StepRecorder:
+    """What one call has done so far (``partial``): told to ``on_step`` as it grows, and given to the error that
+    ends the call (``attached``). The functions a call nests share its recorder."""
 
-    method: str
-    items: int
-    operation: BulkOperationFacts
+    def __init__(self, on_step: Optional[Callable[[PartialOutcome], None]] = None) -> None:
+        self.partial = PartialOutcome()
+        self._on_step = on_step
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {"method": self.method, "items": self.items, "operation": self.operation.to_dict()}
+    def note(self, **changes: Any) -> None:
+        self.partial = dataclasses.replace(self.partial, **changes)
+        if self._on_step is not None:
+            self._on_step(self.partial)
+
+    def sent(self, write: PlannedWrite, operation_id: str, not_sent: Sequence[PlannedWrite]) -> None:
+        outcome = WriteOutcome(write.method, len(write.items), BulkOperationFacts(operation_id, PENDING))
+        self.note(writes=(*self.partial.writes, outcome), not_sent=tuple(not_sent))
+
+    def seen(self, operation: Optional[BulkOperationFacts]) -> None:
+        """A check of a sent write's operation: its facts replace those last seen."""
+        if operation is None:
+            return
+        writes = tuple(
+            dataclasses.replace(write, operation=operation) if write.operation.id == operation.id else write
+            for write in self.partial.writes
+        )
+        self.note(writes=writes, changed=self.partial.changed or operation.succeeded)
+
+    @contextmanager
+    def attached(self) -> Iterator[StepRecorder]:
+        """Within: a core error that ends the call carries ``partial`` as it stands then."""
+        try:
+            yield self
+        except CloudflareListsError as error:
+            error.partial = self.partial
+            raise
 
 
 @dataclass(frozen=True)
@@ -280,6 +313,7 @@ def apply_items(
     *,
     deadline: Optional[float] = None,
     owned_keys: Optional[Iterable[str]] = None,
+    recorder: Optional[StepRecorder] = None,
 ) -> ItemsOutcome:
     """Make ``facts``' list hold ``desired`` in ``mode``: read, plan, guard, write the difference, wait, verify.
 
@@ -290,12 +324,30 @@ def apply_items(
     earlier run; those not desired now are removed (see ``plan``).
 
     Raises ``GuardError`` (nothing written), ``OperationFailedError`` and ``WaitTimeoutError`` (with a hint that
-    says which writes were applied), ``VerificationError``, or the API's errors.
+    says which writes were applied), ``VerificationError``, or the API's errors, each with its ``partial``.
+    ``recorder``: the calling function's, when this is part of a larger call.
     """
-    account_id, mode = validate_account_id(account_id), validate_mode(mode)
     options = options or SyncOptions()
+    recorder = recorder or StepRecorder(options.on_step)
+    with recorder.attached():
+        return _apply_items(client, account_id, facts, desired, mode, options, deadline, owned_keys, recorder)
+
+
+def _apply_items(
+    client: CloudflareClient,
+    account_id: str,
+    facts: ListFacts,
+    desired: Sequence[ListItem],
+    mode: str,
+    options: SyncOptions,
+    deadline: Optional[float],
+    owned_keys: Optional[Iterable[str]],
+    recorder: StepRecorder,
+) -> ItemsOutcome:
+    account_id, mode = validate_account_id(account_id), validate_mode(mode)
     refuse_empty_exact(mode, desired, options.allow_empty)
     deadline = call_deadline(client, options.policy.timeout) if deadline is None else deadline
+    recorder.note(list=facts)
     first: Optional[ItemsPlan] = None
     sent: List[WriteOutcome] = []
     ambiguous_writes = 0
@@ -306,6 +358,7 @@ def apply_items(
             items_plan = plan(current, desired, mode, owned_keys=owned_keys)
             if first is None:
                 refuse_unless_as_saved(options.saved_plan, current, items_plan, f"{facts.name!r} ({facts.id})")
+                recorder.note(plan=items_plan)
             first = first or items_plan
             refuse_too_many_removals(items_plan, options.max_removals, facts.name)
             if not items_plan.changed or options.check_mode:
@@ -319,7 +372,7 @@ def apply_items(
                     writes=tuple(sent),
                 )
             try:
-                _send_writes(client, account_id, facts, items_plan, options, deadline, sent)
+                _send_writes(client, account_id, facts, items_plan, options, deadline, sent, recorder)
             except AmbiguousWriteError as exc:
                 ambiguous_writes += 1
                 if ambiguous_writes >= MAX_WRITES:
@@ -341,6 +394,7 @@ def apply_items(
                         first, operation, items_plan.after, changed=True, verified=False, writes=tuple(sent)
                     )
                 after, list_after = verify_items(client, account_id, facts, items_plan, operation, deadline=deadline)
+                recorder.note(list=list_after)
                 return ItemsOutcome(
                     first, operation, after, changed=True, verified=True, writes=tuple(sent), list=list_after
                 )
@@ -355,15 +409,20 @@ def _send_writes(
     options: SyncOptions,
     deadline: float,
     sent: List[WriteOutcome],
+    recorder: StepRecorder,
 ) -> None:
-    """Send the plan's writes in order, each waited on (the last only when ``options.wait``); append to ``sent``."""
+    """Send the plan's writes in order, each waited on (the last only when ``options.wait``); append to ``sent``,
+    and tell ``recorder`` of each as it is sent and checked."""
     writes = items_plan.writes
+    recorder.note(not_sent=writes)
     for index, write in enumerate(writes):
         operation_id = send_write(client, account_id, facts, write, deadline=deadline)
+        recorder.sent(write, operation_id, not_sent=writes[index + 1 :])
         wait = options.wait or index < len(writes) - 1
         try:
-            operation = _finish(client, account_id, operation_id, options, wait, deadline)
+            operation = _finish(client, account_id, operation_id, options, wait, deadline, recorder)
         except OperationFailedError as exc:
+            recorder.seen(exc.facts)
             reason = ((exc.facts.error if exc.facts else None) or "Cloudflare gave no reason").rstrip(".")
             raise OperationFailedError(
                 f"The {write.describe()} to list {facts.name!r} ({facts.id}) failed in bulk operation "
@@ -379,6 +438,7 @@ def _send_writes(
                 ),
             ) from None
         except WaitTimeoutError as exc:
+            recorder.seen(exc.facts)
             exc.hint = _applied_hint(
                 sent,
                 f"Cloudflare applies the {write.describe()} once it runs; run again to converge (a rerun re-reads "
@@ -386,6 +446,7 @@ def _send_writes(
                 not_applied=writes[index + 1 :],
             )
             raise
+        recorder.seen(operation)
         sent.append(WriteOutcome(write.method, len(write.items), operation))
 
 
@@ -410,11 +471,18 @@ def _finish(
     options: SyncOptions,
     wait: bool,
     deadline: float,
+    recorder: StepRecorder,
 ) -> BulkOperationFacts:
     if not wait:
         return get_bulk_operation(client, account_id, operation_id, deadline=deadline)
     remaining = dataclasses.replace(options.policy, timeout=max(0.0, deadline - client.clock()))
-    return wait_for_bulk_operation(client, account_id, operation_id, remaining, options.on_progress).facts
+
+    def on_check(progress: WaitProgress) -> None:
+        recorder.seen(progress.facts)
+        if options.on_progress is not None:
+            options.on_progress(progress)
+
+    return wait_for_bulk_operation(client, account_id, operation_id, remaining, on_check).facts
 
 
 def verify_items(
@@ -498,36 +566,46 @@ def create_list_with_items(
     options: SyncOptions,
     *,
     deadline: float,
+    recorder: Optional[StepRecorder] = None,
 ) -> Tuple[ListFacts, Optional[ItemsOutcome]]:
     """Create a list and write its items; if the items' write fails, delete the list again, so the account is as
-    it was. Returns the list after and what was done to its items (None when ``desired`` is None)."""
-    facts = create_list(client, account_id, name, kind, description, deadline=deadline)
-    if not desired:
-        return facts, None if desired is None else _planned_new(())
-    try:
-        outcome = apply_items(client, account_id, facts, desired, EXACT, options, deadline=deadline)
-    except CloudflareListsError as failure:
-        _delete_created(client, account_id, facts, deadline, failure)
-        raise
-    return outcome.list or facts, outcome
+    it was. Returns the list after and what was done to its items (None when ``desired`` is None). An error's
+    ``partial`` says whether the list is still there (``created``)."""
+    recorder = recorder or StepRecorder(options.on_step)
+    with recorder.attached():
+        facts = create_list(client, account_id, name, kind, description, deadline=deadline)
+        recorder.note(list=facts, created=True, changed=True)
+        if not desired:
+            return facts, None if desired is None else _planned_new(())
+        try:
+            outcome = apply_items(
+                client, account_id, facts, desired, EXACT, options, deadline=deadline, recorder=recorder
+            )
+        except CloudflareListsError as failure:
+            if _delete_created(client, account_id, facts, deadline, failure):
+                recorder.note(list=None, created=False, changed=False)
+            raise
+        return outcome.list or facts, outcome
 
 
 def _delete_created(
     client: CloudflareClient, account_id: str, facts: ListFacts, deadline: float, failure: CloudflareListsError
-) -> None:
+) -> bool:
     """Delete the list a failed call created, within the call's deadline, or say in ``failure``'s hint that it is
-    still there (a call that ran out of time leaves it: the deadline is the caller's, not ours to extend)."""
+    still there (a call that ran out of time leaves it: the deadline is the caller's, not ours to extend).
+    Returns whether it was deleted."""
     earlier = failure.hint + " " if failure.hint else ""
     still_there = f"{earlier}The new list {facts.name!r} ({facts.id}) is still there"
     if client.clock() >= deadline:
         failure.hint = f"{still_there}, as the time ran out; delete it, or run again to fill it."
-        return
+        return False
     try:
         delete_list(client, account_id, facts, deadline=deadline)
     except CloudflareListsError as exc:
         failure.hint = f"{still_there} ({exc.message}); delete it, or run again to fill it."
-    else:
-        failure.hint = f"{earlier}The new list {facts.name!r} was deleted again, so the account is as it was."
+        return False
+    failure.hint = f"{earlier}The new list {facts.name!r} was deleted again, so the account is as it was."
+    return True
 
 
 def update_list(
@@ -540,19 +618,26 @@ def update_list(
     mode: str = EXACT,
     options: Optional[SyncOptions] = None,
     deadline: Optional[float] = None,
+    recorder: Optional[StepRecorder] = None,
 ) -> ListOutcome:
     """An existing list: its description (None leaves it) and items (None leaves them), in ``mode``."""
     options = options or SyncOptions()
     deadline = call_deadline(client, options.policy.timeout) if deadline is None else deadline
     if desired is not None:
         refuse_empty_exact(mode, desired, options.allow_empty)
+    recorder = recorder or StepRecorder(options.on_step)
+    recorder.note(list=facts)
     description_before = facts.description
     description_changed = description is not None and description != facts.description
     if description_changed and not options.check_mode:
-        facts = update_description(client, account_id, facts.id, description or "", deadline=deadline)
+        with recorder.attached():
+            facts = update_description(client, account_id, facts.id, description or "", deadline=deadline)
+        recorder.note(list=facts, changed=True)
     items_outcome = None
     if desired is not None:
-        items_outcome = apply_items(client, account_id, facts, desired, mode, options, deadline=deadline)
+        items_outcome = apply_items(
+            client, account_id, facts, desired, mode, options, deadline=deadline, recorder=recorder
+        )
         facts = items_outcome.list or facts
     return ListOutcome(
         list=facts,
@@ -595,6 +680,7 @@ def sync_list(
         refuse_empty_exact(mode, items, options.allow_empty)
     desired = parse_items(kind, items) if kind is not None and items is not None else None
     deadline = call_deadline(client, options.policy.timeout)
+    recorder = StepRecorder(options.on_step)  # shared by the calls below, each of which gives errors its partial
 
     facts = find_list(client, account_id, name, deadline=deadline)
     if state == "absent":
@@ -627,7 +713,7 @@ def sync_list(
                 planned_list=PlannedList(name, kind, description or "", len(desired or ())),
             )
         facts, items_outcome = create_list_with_items(
-            client, account_id, name, kind, description, desired, options, deadline=deadline
+            client, account_id, name, kind, description, desired, options, deadline=deadline, recorder=recorder
         )
         return ListOutcome(
             list=facts, changed=True, created=True, description_after=facts.description, items=items_outcome
@@ -649,6 +735,7 @@ def sync_list(
         mode=mode,
         options=options,
         deadline=deadline,
+        recorder=recorder,
     )
 
 
@@ -677,6 +764,7 @@ def sync_items(
     if kind is not None:
         desired = parse_items(validate_kind(kind), items)
     deadline = call_deadline(client, options.policy.timeout)
+    recorder = StepRecorder(options.on_step)  # shared by the calls below, each of which gives errors its partial
     try:
         facts = resolve_list(client, account_id, reference, deadline=deadline)
     except NotFoundError:
@@ -689,11 +777,13 @@ def sync_items(
             new_list = PlannedList(reference, validate_kind(kind), "", len(planned.items))
             return None, dataclasses.replace(planned, created=True, planned_list=new_list)
         created, outcome = create_list_with_items(
-            client, account_id, reference, kind, None, desired or (), options, deadline=deadline
+            client, account_id, reference, kind, None, desired or (), options, deadline=deadline, recorder=recorder
         )
         return created, dataclasses.replace(outcome or _planned_new(()), created=True)
     _refuse_another_kind(facts, kind)
     if desired is None:
         desired = parse_items(facts.kind, items)
-    outcome = apply_items(client, account_id, facts, desired, mode, options, deadline=deadline, owned_keys=owned_keys)
+    outcome = apply_items(
+        client, account_id, facts, desired, mode, options, deadline=deadline, owned_keys=owned_keys, recorder=recorder
+    )
     return outcome.list or facts, outcome

@@ -235,6 +235,9 @@ writes:
     - The writes sent, in order, each with its C(method), its number of C(items), and the facts of its bulk
       C(operation).
     - Empty when nothing was written.
+    - On failure, the writes sent before it, each operation as last seen (perhaps still pending); with them
+      RV(list), RV(plan) and RV(items_written), and C(changed) true when the task created the list or a write
+      was applied.
   returned: always
   type: list
   elements: dict
@@ -300,7 +303,11 @@ cloudflare_errors:
 """
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import items_result, sync_options
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import (
+    failure_result,
+    items_result,
+    sync_options,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -351,7 +358,7 @@ def run(module):
 
 def main():
     CloudflareListsModule(dict(ARGUMENT_SPEC, **ITEMS_ARGUMENT_SPEC), account=True, wait=WRITE_WAIT_ARGUMENT_SPEC).run(
-        run
+        run, failure_result
     )
 
 

@@ -151,6 +151,9 @@ writes:
     - The writes sent, in order, each with its C(method), its number of C(items), and the facts of its bulk
       C(operation).
     - Empty when nothing was written.
+    - On failure, the writes sent before it, each operation as last seen (perhaps still pending); with them
+      RV(list), RV(plan) and RV(items_written), and C(changed) true when the task created the list or a write
+      was applied.
   returned: always
   type: list
   elements: dict
@@ -215,7 +218,11 @@ cloudflare_errors:
 """
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_module import CloudflareListsModule
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import items_result, sync_options
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.ansible_writes import (
+    failure_result,
+    items_result,
+    sync_options,
+)
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.argspec import (
     ITEMS_ARGUMENT_SPEC,
     WRITE_WAIT_ARGUMENT_SPEC,
@@ -259,7 +266,7 @@ def run(module):
 
 
 def main():
-    CloudflareListsModule(ARGUMENT_SPEC, wait=WRITE_WAIT_ARGUMENT_SPEC).run(run)
+    CloudflareListsModule(ARGUMENT_SPEC, wait=WRITE_WAIT_ARGUMENT_SPEC).run(run, failure_result)
 
 
 if __name__ == "__main__":

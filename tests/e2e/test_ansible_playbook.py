@@ -130,6 +130,55 @@ def test_slow_operation_fails_the_task_at_wait_timeout_with_the_last_facts(
     assert "Traceback" not in result.stdout + result.stderr
 
 
+CREATE_AND_FILL = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - edgeops.cloudflare_lists.rules_list:
+        name: made_here
+        kind: ip
+        items: [192.0.2.40, 192.0.2.41]
+        wait_timeout: 1.5
+"""
+
+
+def test_a_task_that_created_its_list_then_timed_out_reports_changed_and_the_list(
+    slow_emulator: Emulator, tmp_path: Path
+) -> None:
+    playbook = tmp_path / "create_and_fill.yml"
+    playbook.write_text(CREATE_AND_FILL)
+    env = playbook_environment(
+        slow_emulator,
+        TOKEN,
+        ACCOUNT_ID,
+        tmp_path,
+        ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+        ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+    )
+    result = subprocess.run(
+        ["ansible-playbook", str(playbook)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    (failure,) = task_results(result.stdout, "FAILED! => ")
+    stored = slow_emulator.lists()["made_here"]
+    (operation,) = slow_emulator.operations
+    assert failure["error_type"] == "WaitTimeoutError"
+    assert failure["changed"] is True  # the list was created, and is still there
+    assert (failure["list"]["id"], failure["list"]["name"]) == (stored["id"], "made_here")
+    assert failure["plan"]["add"] == [{"ip": "192.0.2.40"}, {"ip": "192.0.2.41"}]
+    assert [(w["method"], w["items"], w["operation"]["id"]) for w in failure["writes"]] == [
+        ("POST", 2, operation["id"])
+    ]
+    assert failure["items_written"] == 2
+    assert f"The new list 'made_here' ({stored['id']}) is still there" in failure["msg"]
+    assert TOKEN not in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     "addresses, returncode",
     [(("192.0.2.30",), 0), (("192.0.2.31", INVALID_CIDR), 2)],

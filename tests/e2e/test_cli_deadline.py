@@ -48,14 +48,35 @@ def test_a_server_that_never_answers_ends_the_command_at_its_timeout(args: list[
     assert ended < LATEST_END
 
 
-def test_a_sync_whose_operation_outlasts_the_timeout_exits_3_with_its_last_status() -> None:
+def test_a_sync_whose_operation_outlasts_the_timeout_exits_3_with_what_it_had_done() -> None:
     with Emulator(EmulatorConfig(token=TOKEN, pending_seconds=60, running_seconds=60)) as slow:
         started = time.monotonic()
-        result = run(slow, "sync", "blocklist", "--kind", "ip", "--file", "-", "--timeout", "2", stdin="10.0.0.1\n")
+        result = run(
+            slow,
+            *("sync", "blocklist", "--kind", "ip", "--file", "-", "--timeout", "2", "--progress"),
+            stdin="192.0.2.1\n192.0.2.2\n",
+        )
         ended = time.monotonic() - started
+        stored = slow.lists()["blocklist"]
+        [operation] = slow.operations
     document = validated(result, "sync.schema.json", 3)
     assert document["error"]["type"] == "WaitTimeoutError"
     # The wait had what was left of the deadline, said in tenths at most.
     assert re.search(r"at the end of a [0-9]+(\.[0-9])? s wait\.", document["error"]["message"])
     assert document["bulk_operation"]["status"] == "pending"
     assert ended < LATEST_END
+    # It created the list and sent its write: the document says so, as the hint does.
+    assert (document["changed"], document["created"]) == (True, True)
+    assert (document["list"]["id"], document["list"]["name"]) == (stored["id"], "blocklist")
+    assert document["counts"] == {"before": 0, "after": 2, "add": 2, "update": 0, "remove": 0}
+    assert document["plan"]["writes"] == [{"method": "POST", "items": 2}]
+    [write] = document["writes"]
+    assert (write["method"], write["items"]) == ("POST", 2)
+    assert (write["operation"]["id"], write["operation"]["status"]) == (operation["id"], "pending")
+    assert document["items_written"] == 2
+    assert f"The new list 'blocklist' ({stored['id']}) is still there" in document["error"]["hint"]
+    # And on stderr, the plan in words before the failure's line, as a run that succeeds says it.
+    lines = result.stderr.splitlines()
+    said = lines.index("blocklist (a new list): add 2, update 0, remove 0 (of 0 items now); POST of 2 items")
+    assert lines[said + 1 : said + 3] == ["  + 192.0.2.1", "  + 192.0.2.2"]
+    assert lines[-1].startswith("cloudflare-lists: error: Bulk operation ") and said < len(lines) - 1

@@ -78,7 +78,9 @@ def test_sync_documents_on_every_exit_path_with_the_drift_status(emulator: Emula
 
     failed = validated(sync(emulator, stdin="".join(f"10.0.1.{index}\n" for index in range(9))), "sync.schema.json", 1)
     assert (failed["error"]["type"], failed["bulk_operation"]["status"]) == ("OperationFailedError", "failed")
-    assert failed["changed"] is None and failed["plan"] is None
+    # Nothing was applied, so changed is not known to be true; the plan and the failed write are what it did.
+    assert (failed["changed"], failed["created"], failed["counts"]["add"]) == (None, False, 9)
+    assert [(w["method"], w["operation"]["status"]) for w in failed["writes"]] == [("PUT", "failed")]
 
     invalid = validated(sync(emulator, stdin="10.0.0.300\n"), "sync.schema.json", 2)
     assert invalid["error"]["type"] == "ItemsValidationError"

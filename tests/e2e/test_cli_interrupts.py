@@ -175,10 +175,18 @@ def test_a_signal_during_a_sync_wait_says_a_write_may_have_been_sent_and_a_rerun
     syncing.wait_for_line(checking)
     syncing.process.send_signal(signum)
 
-    document = interrupted(syncing.finish(), "sync.schema.json", code, signal.Signals(signum).name)
+    finished = syncing.finish()
+    document = interrupted(finished, "sync.schema.json", code, signal.Signals(signum).name)
     [write] = emulator.operations
     assert (document["bulk_operation"]["id"], document["bulk_operation"]["status"]) == (write["id"], "running")
-    assert (document["changed"], document["plan"], document["list"]["name"]) == (None, None, "blocklist")
+    # What it had done by then: created the list and sent its write, which is still running.
+    assert (document["changed"], document["created"]) == (True, True)
+    assert (document["list"]["id"], document["list"]["name"]) == (emulator.lists()["blocklist"]["id"], "blocklist")
+    assert document["plan"]["add"] == [{"ip": "192.0.2.1"}]
+    assert [(w["method"], w["operation"]["id"], w["operation"]["status"]) for w in document["writes"]] == [
+        ("POST", write["id"], "running")
+    ]
+    assert "\nblocklist (a new list): add 1, update 0, remove 0 (of 0 items now); POST of 1 item\n" in finished.stderr
     error = document["error"]
     assert error["message"].startswith(f"Interrupted by {signal.Signals(signum).name} while syncing list 'blocklist'.")
     assert f"Bulk operation {write['id']} was last seen running." in error["message"]
