@@ -50,25 +50,30 @@ def create(client: CloudflareClient, run: Invocation) -> int:
         kind=args.kind,
         description=args.description,
         options=_options(run),
+        deadline=call_deadline(client, args.timeout),
     )
     return _print_outcome(run, outcome)
 
 
 def update(client: CloudflareClient, run: Invocation) -> int:
-    facts = resolve_list(client, run.account_id, run.positionals["list"])
-    outcome = update_list(client, run.account_id, facts, description=run.args.description, options=_options(run))
+    deadline = call_deadline(client, run.args.timeout)  # the read of the list, and the write after it
+    facts = resolve_list(client, run.account_id, run.positionals["list"], deadline=deadline)
+    outcome = update_list(
+        client, run.account_id, facts, description=run.args.description, options=_options(run), deadline=deadline
+    )
     return _print_outcome(run, outcome)
 
 
 def delete(client: CloudflareClient, run: Invocation) -> int:
     """A list already gone, by name or by id, is no change, as a module's state absent is."""
+    deadline = call_deadline(client, run.args.timeout)  # the id's read, and the delete after it
     name = run.positionals["list"]
     if looks_like_list_id(name):
         try:
-            name = resolve_list(client, run.account_id, name).name
+            name = resolve_list(client, run.account_id, name, deadline=deadline).name
         except NotFoundError:
             return _print_outcome(run, ListOutcome(list=None, changed=False))
-    outcome = sync_list(client, run.account_id, name, state="absent", options=_options(run))
+    outcome = sync_list(client, run.account_id, name, state="absent", options=_options(run), deadline=deadline)
     return _print_outcome(run, outcome)
 
 

@@ -27,6 +27,7 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.saved_pla
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import (
     ItemsOutcome,
     SyncOptions,
+    call_deadline,
     sync_items,
 )
 
@@ -61,6 +62,7 @@ def sync(client: CloudflareClient, run: Invocation) -> int:
             on_progress=run.on_progress,
             on_step=run.on_step,
         ),
+        deadline=call_deadline(client, args.timeout),
     )
     if args.plan_out:
         kind = facts.kind if facts is not None else args.kind
@@ -84,8 +86,9 @@ def apply(client: CloudflareClient, run: Invocation) -> int:
     saved = run.saved_plan
     assert saved is not None
     reference = saved.list_id or saved.list_name
+    deadline = call_deadline(client, run.args.timeout)  # the check below, and the sync after it
     if saved.list_id is None:  # the plan creates the list: one made meanwhile is another list
-        refuse_created_since(find_list(client, saved.account_id, saved.list_name), saved.list_name)
+        refuse_created_since(find_list(client, saved.account_id, saved.list_name, deadline=deadline), saved.list_name)
     facts, outcome = sync_items(
         client,
         saved.account_id,
@@ -102,6 +105,7 @@ def apply(client: CloudflareClient, run: Invocation) -> int:
             saved_plan=saved,
             on_step=run.on_step,
         ),
+        deadline=deadline,
     )
     return _report(run, reference, facts, outcome)
 

@@ -660,12 +660,14 @@ def sync_list(
     state: str = "present",
     options: Optional[SyncOptions] = None,
     adopt: bool = True,
+    deadline: Optional[float] = None,
 ) -> ListOutcome:
     """One list by name: present (created if missing, given ``kind``) with its description and items, or absent.
 
     ``items`` None leaves the items alone; a list, parsed before any request when ``kind`` is given, is applied
     in ``mode``. ``description`` None leaves it alone. ``adopt`` False refuses a list that already exists
-    (``ConflictError``) instead of managing it.
+    (``ConflictError``) instead of managing it. ``deadline`` (see ``call_deadline``): a caller's that began
+    before this call, with reads of its own; by default, the policy's timeout from now.
     """
     account_id, name, mode = validate_account_id(account_id), validate_list_name(name), validate_mode(mode)
     options = options or SyncOptions()
@@ -679,7 +681,7 @@ def sync_list(
     if items is not None and state == "present":
         refuse_empty_exact(mode, items, options.allow_empty)
     desired = parse_items(kind, items) if kind is not None and items is not None else None
-    deadline = call_deadline(client, options.policy.timeout)
+    deadline = call_deadline(client, options.policy.timeout) if deadline is None else deadline
     recorder = StepRecorder(options.on_step)  # shared by the calls below, each of which gives errors its partial
 
     facts = find_list(client, account_id, name, deadline=deadline)
@@ -749,12 +751,13 @@ def sync_items(
     kind: Optional[str] = None,
     options: Optional[SyncOptions] = None,
     owned_keys: Optional[Iterable[str]] = None,
+    deadline: Optional[float] = None,
 ) -> Tuple[Optional[ListFacts], ItemsOutcome]:
     """The items of the list ``reference`` (an id or a name) in ``mode``.
 
     With ``kind``, items are parsed before any request, and a missing list of that name is created (in check
-    mode, planned as created; deleted again if its first write fails). ``owned_keys``: see ``apply_items``.
-    Returns the list after (None in check mode for a list still to create).
+    mode, planned as created; deleted again if its first write fails). ``owned_keys``: see ``apply_items``;
+    ``deadline``: see ``sync_list``. Returns the list after (None in check mode for a list still to create).
     """
     account_id, mode = validate_account_id(account_id), validate_mode(mode)
     options = options or SyncOptions()
@@ -763,7 +766,7 @@ def sync_items(
     desired: Optional[List[ListItem]] = None
     if kind is not None:
         desired = parse_items(validate_kind(kind), items)
-    deadline = call_deadline(client, options.policy.timeout)
+    deadline = call_deadline(client, options.policy.timeout) if deadline is None else deadline
     recorder = StepRecorder(options.on_step)  # shared by the calls below, each of which gives errors its partial
     try:
         facts = resolve_list(client, account_id, reference, deadline=deadline)
