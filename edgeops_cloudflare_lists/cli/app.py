@@ -7,7 +7,7 @@ import os
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TextIO, TypeVar
 
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.auth import environment_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client import CloudflareClient
@@ -27,18 +27,20 @@ from .output import (
     PROG,
     OutputError,
     exit_code,
+    json_text,
     one_line,
     output_failed,
-    print_json,
     say,
     say_lines,
     start_line,
     warn,
+    write_json_text,
 )
 from .parser import UsageError, build_parser, given_positionals, parameter_names, positionals
 from .progress import progress_line
 
 Command = Callable[[CloudflareClient, Invocation], int]
+T = TypeVar("T")
 COMMANDS: Dict[str, Command] = {
     "status": operations.status,
     "wait": operations.wait,
@@ -139,27 +141,55 @@ def _failed(
     stdout: Optional[TextIO],
     stderr: Optional[TextIO],
 ) -> int:
-    """A run that ended with ``error``: its document on stdout, its one line on stderr, and ``code``."""
+    """A run that ended with ``error``: its document on stdout, its one line on stderr, and ``code``.
+
+    A first signal meanwhile cuts short only the line it arrives in: the error's document is still written, and
+    the exit code becomes the signal's (a second signal ends the process at once, see signals.py)."""
+    signalled: List[int] = []
     if invocation is not None:
-        invocation.close_progress()
-        if args.command in ("sync", "apply"):
-            sync.say_failed_plan(invocation, given.get("list"), error.partial)
+        try:
+            invocation.close_progress()
+            if args.command in ("sync", "apply"):
+                sync.say_failed_plan(invocation, given.get("list"), error.partial)
+        except KeyboardInterrupt as interrupt:
+            signalled.append(signals.exit_code(interrupt))
     names = parameter_names(args)
-    code = _print_failure(failure_document(args, given, error, names, code), stdout, stderr, code)
-    say(stderr, f"{PROG}: error: {one_line(error.render(names))}")
+    document = _made_despite_a_signal(lambda: failure_document(args, given, error, names, code), signalled)
+    code = _print_failure(document, stdout, stderr, signalled[-1] if signalled else code)
+    try:
+        say(stderr, f"{PROG}: error: {one_line(error.render(names))}")
+    except KeyboardInterrupt as interrupt:
+        code = signals.exit_code(interrupt)
     return code
 
 
 def _print_failure(
     document: Optional[Dict[str, Any]], stdout: Optional[TextIO], stderr: Optional[TextIO], code: int
 ) -> int:
-    """The failure's document on stdout (if the command has one), and ``code``."""
+    """The failure's document on stdout (if the command has one), and ``code``; the signal's exit code instead if
+    a first one arrives meanwhile, the document written all the same."""
+    signalled: List[int] = []
     try:
         if document is not None:
-            print_json(document, stdout)
+            text = _made_despite_a_signal(lambda: json_text(document), signalled)
+            try:
+                write_json_text(text, stdout)
+            except KeyboardInterrupt as interrupt:  # amid the write: what it had buffered still goes out
+                signalled.append(signals.exit_code(interrupt))
+                write_json_text("", stdout)
     except OutputError as problem:
         output_failed(stderr, problem)
-    return code
+    return signalled[-1] if signalled else code
+
+
+def _made_despite_a_signal(make: Callable[[], T], signalled: List[int]) -> T:
+    """``make()``, made again if a first signal cut it short (making has no effect to repeat), that signal's exit
+    code added to ``signalled``. A second signal ends the process at once (signals.py)."""
+    try:
+        return make()
+    except KeyboardInterrupt as interrupt:
+        signalled.append(signals.exit_code(interrupt))
+        return make()
 
 
 def _usage_failed(usage: UsageError, argv: Sequence[str], stdout: Optional[TextIO], stderr: Optional[TextIO]) -> int:

@@ -47,7 +47,17 @@ class OutputError(Exception):
 
 def print_json(document: Any, stdout: Optional[TextIO]) -> None:
     """``document`` on stdout, indented."""
-    _write(json.dumps(document, indent=2, sort_keys=True), stdout)
+    write_json_text(json_text(document), stdout)
+
+
+def json_text(document: Any) -> str:
+    """What ``print_json`` writes for ``document``: made apart, so that making it can be done again."""
+    return scrub(json.dumps(document, indent=2, sort_keys=True)) + "\n"
+
+
+def write_json_text(text: str, stdout: Optional[TextIO]) -> None:
+    """``text`` from ``json_text`` on stdout."""
+    _write_scrubbed(text, stdout)
 
 
 def print_json_line(document: Any, stdout: Optional[TextIO]) -> None:
@@ -56,10 +66,14 @@ def print_json_line(document: Any, stdout: Optional[TextIO]) -> None:
 
 
 def _write(text: str, stdout: Optional[TextIO]) -> None:
+    _write_scrubbed(scrub(text) + "\n", stdout)
+
+
+def _write_scrubbed(text: str, stdout: Optional[TextIO]) -> None:
     if stdout is None:
         raise OutputError("it is closed")
     try:
-        stdout.write(scrub(text) + "\n")
+        stdout.write(text)
         stdout.flush()
     except (OSError, ValueError) as exc:  # ValueError: a closed file
         raise OutputError(exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed") from None
