@@ -123,14 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (test endpoints only)")
         return sub
 
-    def waiting(sub: argparse.ArgumentParser, timeout_help: str) -> None:
+    def whole_command_timeout(sub: argparse.ArgumentParser, what: str) -> None:
+        """``--timeout``: the whole command's deadline; ``what`` says what it bounds."""
         sub.add_argument(
             "--timeout",
             type=_seconds(validate_wait_timeout),
             default=DEFAULT_WAIT_TIMEOUT,
             metavar="SECONDS",
-            help=f"{timeout_help} (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
+            help=f"give up after this long, {what} (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
         )
+
+    def waiting(sub: argparse.ArgumentParser, timeout_help: str) -> None:
+        whole_command_timeout(sub, timeout_help)
         sub.add_argument(
             "--max-interval",
             type=_seconds(validate_max_interval),
@@ -167,20 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     status = command("status", "Check an operation once and print its facts, whatever its status.", "operation_id")
-    status.add_argument(
-        "--timeout",
-        type=_seconds(validate_wait_timeout),
-        default=DEFAULT_WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up after this long, retries included (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
-    )
+    whole_command_timeout(status, "retries included")
     wait = command(
         "wait",
         "Wait until an operation completes, then print its facts. Given several ACCOUNT_ID:OPERATION_ID pairs (or "
         "--from), wait on all at once under one deadline, printing a JSON line as each finishes.",
         "operation_id",
     )
-    waiting(wait, "give up after this long; 0 checks once")
+    waiting(wait, "0: check once")
     wait.add_argument(
         "--from",
         dest="from_file",
@@ -188,18 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="operations to wait on, one ACCOUNT_ID:OPERATION_ID (or OPERATION_ID) a line; '-' reads stdin",
     )
 
-    def whole_command_timeout(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--timeout",
-            type=_seconds(validate_wait_timeout),
-            default=DEFAULT_WAIT_TIMEOUT,
-            metavar="SECONDS",
-            help=f"give up after this long, every page and retry included (default %(default)g, at most "
-            f"{MAX_WAIT_TIMEOUT:g})",
-        )
-
-    whole_command_timeout(command("lists", "Print the account's lists as JSON."))
-    whole_command_timeout(command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list"))
+    whole_command_timeout(command("lists", "Print the account's lists as JSON."), "every page and retry included")
+    whole_command_timeout(
+        command("items", "Print a list's items, as Cloudflare stores them, as a JSON array.", "list"),
+        "every page and retry included",
+    )
     sync = command(
         "sync",
         "Make a list hold exactly the items of a file (or add them, with --keep-others), in one bulk operation, "
@@ -248,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N|P%",
         help="refuse, before any write, a plan that removes more than N items, or more than P%% of the list",
     )
-    waiting(sync, "give up after this long, writing and waiting included")
+    waiting(sync, "writing and waiting included")
 
     apply = command(
         "apply",
@@ -258,16 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("plan_file", metavar="PLANFILE", help="the file 'sync --plan-out' wrote; '-' reads stdin")
     planning(apply)
-    waiting(apply, "give up after this long, writing and waiting included")
+    waiting(apply, "writing and waiting included")
 
     def deadline(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--timeout",
-            type=_seconds(validate_wait_timeout),
-            default=DEFAULT_WAIT_TIMEOUT,
-            metavar="SECONDS",
-            help=f"give up after this long (default %(default)g, at most {MAX_WAIT_TIMEOUT:g})",
-        )
+        whole_command_timeout(sub, "every read and write included")
         sub.add_argument("--dry-run", action="store_true", help="print what would change, and send no write")
 
     create = command(

@@ -186,7 +186,7 @@ class CloudflareListsModule:
                 failure = None
         for warning in caught:
             if issubclass(warning.category, SharedStateWarning):
-                self.module.warn(str(scrub_data(str(warning.message))))
+                self.module.warn(str(warning.message))  # scrubbed where it was made (shared_state)
         if failure is not None:
             self.fail_from_error(failure, **(failure_result(failure) if failure_result is not None else {}))
             return  # fail_json exits; a stand-in module_class may not

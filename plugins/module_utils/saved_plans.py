@@ -31,13 +31,14 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items imp
     ListItem,
     sorted_items,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
 
 FORMAT = "cloudflare-lists plan"
 # Version 2 added the digest; a file of version 1 is refused, to be made again.
 VERSION = 2
-# What to do about any refused saved plan; "plan_out" is named as each adapter calls it.
 # What a saved plan's plan lists, each compared when it is applied.
 PLAN_KEYS = ("add", "update", "remove", "writes")
+# What to do about any refused saved plan; "plan_out" is named as each adapter calls it.
 MAKE_AGAIN = "Make the plan again (sync with plan_out), review it, and apply the new file."
 
 
@@ -129,6 +130,12 @@ class SavedPlan:
             "fingerprint": self.fingerprint,
             "plan": self.plan,
         }
+        if scrub_data(document) != document:  # an item as read, or as given, holds a credential: never on disk
+            raise ValidationError(
+                "plan_out",
+                "the plan holds a credential (in an item's value or comment, as read from the list or as given); "
+                "nothing was saved. Remove it from the list or the input, then make the plan again.",
+            )
         return {**document, "digest": digest(document)}
 
     @classmethod

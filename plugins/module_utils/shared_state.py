@@ -27,6 +27,8 @@ import time
 import warnings
 from typing import Callable, Iterator, Mapping, Optional, Set
 
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import scrub_data
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
@@ -56,7 +58,9 @@ _warned_guard = threading.Lock()
 
 
 def warn_once(message: str) -> None:
-    """Warn with ``message`` once per process (``SharedStateWarning``)."""
+    """Warn with ``message`` once per process (``SharedStateWarning``), scrubbed of credentials here, where the
+    text is made (a path may hold anything), so no adapter has to."""
+    message = str(scrub_data(message))
     with _warned_guard:
         if message in _warned:
             return

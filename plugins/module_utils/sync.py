@@ -556,6 +556,12 @@ def _planned_new(desired: Sequence[ListItem]) -> ItemsOutcome:
     return ItemsOutcome(items_plan, None, items_plan.after, changed=items_plan.changed, verified=False)
 
 
+def _count_after_create(desired: Optional[Sequence[ListItem]], options: SyncOptions) -> int:
+    """How many items a new list holds as the real run reports it: without a wait, as created (its items' write
+    still pending), so check mode says what the real run will."""
+    return len(desired or ()) if options.wait else 0
+
+
 def create_list_with_items(
     client: CloudflareClient,
     account_id: str,
@@ -712,7 +718,7 @@ def sync_list(
                 created=True,
                 description_after=description or "",
                 items=None if desired is None else _planned_new(desired),
-                planned_list=PlannedList(name, kind, description or "", len(desired or ())),
+                planned_list=PlannedList(name, kind, description or "", _count_after_create(desired, options)),
             )
         facts, items_outcome = create_list_with_items(
             client, account_id, name, kind, description, desired, options, deadline=deadline, recorder=recorder
@@ -777,7 +783,7 @@ def sync_items(
             refuse_unless_as_saved(options.saved_plan, (), _planned_new(desired or ()).plan, repr(reference))
         if options.check_mode:
             planned = _planned_new(desired or ())
-            new_list = PlannedList(reference, validate_kind(kind), "", len(planned.items))
+            new_list = PlannedList(reference, validate_kind(kind), "", _count_after_create(desired, options))
             return None, dataclasses.replace(planned, created=True, planned_list=new_list)
         created, outcome = create_list_with_items(
             client, account_id, reference, kind, None, desired or (), options, deadline=deadline, recorder=recorder

@@ -182,7 +182,7 @@ def timed_out(state: PollState, timeout: float, elapsed: float) -> WaitTimeoutEr
             elapsed,
             state.checks,
             "" if state.checks == 1 else "s",
-            round(timeout, 1),  # a deadline's remainder (0.482672 s) as people read it
+            max(round(timeout, 1), 0.1) if timeout > 0 else 0,  # a deadline's remainder (0.482672 s) as people read it
         ),
         timeout=timeout,
         facts=state.facts,

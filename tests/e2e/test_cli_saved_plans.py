@@ -64,6 +64,21 @@ def test_a_saved_plan_is_applied_exactly_and_holds_no_credential(emulator: Emula
     assert "changed since the plan was made" in again.stderr
 
 
+def test_a_plan_whose_items_hold_a_credential_is_never_saved(emulator: Emulator, tmp_path: Path) -> None:
+    assert run(emulator, "sync", "blocklist", "--kind", "ip", "--file", "-", stdin="10.0.0.1\n").returncode == 0
+    list_id = list_id_of(emulator, "blocklist")
+    # Another writer's item whose comment echoes the token: the plan would remove it, and so quote it.
+    wait_for(emulator, append_items(emulator, list_id, [{"ip": "10.0.0.9", "comment": f"seen with {TOKEN}"}]))
+    plan_file = tmp_path / "plan.json"
+
+    refused = run(emulator, "sync", "blocklist", "--file", "-", "--plan-out", str(plan_file), stdin="10.0.0.1\n")
+
+    assert refused.returncode == 2
+    assert "the plan holds a credential" in refused.stderr and "nothing was saved" in refused.stderr
+    assert not plan_file.exists()
+    assert TOKEN not in refused.stdout + refused.stderr
+
+
 def test_a_plan_is_refused_after_an_out_of_band_change_and_nothing_is_written(
     emulator: Emulator, tmp_path: Path
 ) -> None:

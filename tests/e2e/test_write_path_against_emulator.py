@@ -16,7 +16,10 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.client im
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.errors import VerificationError
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.items import parse_items
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.lists import get_list
-from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import apply_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.results import list_result
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.sync import SyncOptions, apply_items, sync_items
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.waiter import WaitPolicy
+from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
 from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import append_items, wait_for
 
 from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
@@ -154,3 +157,21 @@ def test_every_bad_line_is_named_at_once_before_any_request(emulator: Emulator, 
     assert "3 of 6 items are not valid" in refused.stderr
     assert "'10.0.0.1/32' is the same ip as --file line 1 ('10.0.0.1')" in refused.stderr
     assert emulator.request_count == 0
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_check_mode_predicts_the_new_lists_facts_the_real_run_reports(emulator: Emulator, wait: bool) -> None:
+    options = {"wait": wait, "policy": WaitPolicy(timeout=30)}
+    items = ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
+    with CloudflareClient(Credentials(api_token=TOKEN), base_url=emulator.base_url) as client:
+        _, planned = sync_items(
+            client, ACCOUNT, "new_list", items, kind="ip", options=SyncOptions(check_mode=True, **options)
+        )
+        facts, done = sync_items(client, ACCOUNT, "new_list", items, kind="ip", options=SyncOptions(**options))
+    predicted = list_result(None, planned.planned_list) or {}
+    real = list_result(facts, done.planned_list) or {}
+    unknowable = ("id", "created_on", "modified_on")
+    assert {k: v for k, v in predicted.items() if k not in unknowable} == {
+        k: v for k, v in real.items() if k not in unknowable
+    }
+    assert predicted["num_items"] == (3 if wait else 0)  # without a wait, the list as created: its write pending

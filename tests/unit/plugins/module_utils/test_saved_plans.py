@@ -55,7 +55,7 @@ def saved_for(current, desired) -> SavedPlan:
 def test_a_saved_plan_applies_to_the_list_it_read_when_it_plans_the_same_again() -> None:
     current = read("10.0.0.1", "10.0.0.2")
     made = plan(current, parse_items("ip", ["10.0.0.1", "10.0.0.3"]), EXACT)
-    refuse_unless_as_saved(saved_for(current, ["10.0.0.1", "10.0.0.3"]), current, made, "'blocklist'")
+    assert refuse_unless_as_saved(saved_for(current, ["10.0.0.1", "10.0.0.3"]), current, made, "'blocklist'") is None
     refuse_unless_as_saved(None, current, made, "'blocklist'")
 
 
@@ -94,7 +94,7 @@ def test_the_saved_plan_is_compared_in_canonical_form() -> None:
     desired = ["10.0.0.3", "10.0.0.4"]
     reordered = saved_for(current, desired)
     reordered = dataclasses.replace(reordered, plan={**reordered.plan, "add": list(reversed(reordered.plan["add"]))})
-    refuse_unless_as_saved(reordered, current, plan(current, parse_items("ip", desired)), "'blocklist'")
+    assert refuse_unless_as_saved(reordered, current, plan(current, parse_items("ip", desired)), "'blocklist'") is None
 
 
 def test_a_list_made_meanwhile_is_refused() -> None:

@@ -27,12 +27,14 @@ from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.budget im
     RateBudget,
     fingerprint,
 )
+from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.quoting import remember_secrets
 from ansible_collections.edgeops.cloudflare_lists.plugins.module_utils.shared_state import (
     ACCOUNT_LOCK_ENV,
     CACHE_DIR_NAME,
     SHARED_ENV,
     SharedStateWarning,
     account_lock,
+    warn_once,
 )
 from ansible_collections.edgeops.cloudflare_lists.tests.support.hostile_processes import stopped_lock_holders
 from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID
@@ -292,3 +294,12 @@ def test_state_files_are_made_for_this_user_alone(cache: Path) -> None:
     run_budget(cache)
     assert stat.S_IMODE(folder(cache).stat().st_mode) == 0o700
     assert stat.S_IMODE(budget_file(cache).stat().st_mode) == 0o600
+
+
+def test_a_warning_is_scrubbed_of_credentials_where_it_is_made() -> None:
+    secret = "warned-token-8c7b6a5f4e3d2c1b"
+    remember_secrets([secret])
+    with pytest.warns(SharedStateWarning) as caught:
+        warn_once(f"The cache folder /home/{secret}/cache is not a folder.")
+    message = str(caught[0].message)
+    assert secret not in message and message.startswith("The cache folder /home/")
