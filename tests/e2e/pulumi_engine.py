@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
+import pytest
 from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT  # noqa: F401 - the engine tests import it here
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
@@ -187,3 +188,24 @@ def recording_emulator(config: EmulatorConfig) -> Tuple[Emulator, RecordingApp]:
     recorder = RecordingApp(emulator.app)
     emulator.app = recorder  # type: ignore[assignment]
     return emulator, recorder
+
+
+def recorded_emulator_fixtures(token: str, scope: str = "module") -> Tuple[Any, Any, Any]:
+    """The fixtures ``recorded`` (a fast emulator accepting ``token``, started, and its recorder), ``emulator`` and
+    ``recorder``, for a test module (or, with ``scope="session"``, a conftest) to assign at its top level."""
+
+    @pytest.fixture(scope=scope, name="recorded")
+    def recorded() -> Iterator[Tuple[Emulator, RecordingApp]]:
+        emulator, recorder = recording_emulator(EmulatorConfig(token=token, pending_seconds=0.05, running_seconds=0.05))
+        with emulator:
+            yield emulator, recorder
+
+    @pytest.fixture(scope=scope, name="emulator")
+    def emulator(recorded: Tuple[Emulator, RecordingApp]) -> Emulator:
+        return recorded[0]
+
+    @pytest.fixture(scope=scope, name="recorder")
+    def recorder(recorded: Tuple[Emulator, RecordingApp]) -> RecordingApp:
+        return recorded[1]
+
+    return recorded, emulator, recorder

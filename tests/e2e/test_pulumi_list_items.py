@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
@@ -17,31 +17,22 @@ from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import
     wait_for,
 )
 
-from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider import ListItemsProvider
 from pulumi_provider.testing import ProviderCallError, ProviderServer
-from tests.e2e.pulumi_engine import EngineResource, RecordingApp, provider_server, recording_emulator, stack_config
+from tests.e2e.pulumi_engine import (
+    EngineResource,
+    RecordingApp,
+    provider_server,
+    recorded_emulator_fixtures,
+    stack_config,
+)
 
 TOKEN = "pulumi-list-items-token-3e8a51"  # distinctive, so any leak is found by searching for it
-FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
 THEIRS = {"ip": "203.0.113.50", "comment": "not ours"}
 
 
-@pytest.fixture(scope="module")
-def recorded() -> Iterator[Tuple[Emulator, RecordingApp]]:
-    emulator, recorder = recording_emulator(FAST)
-    with emulator:
-        yield emulator, recorder
-
-
-@pytest.fixture(scope="module")
-def emulator(recorded: Tuple[Emulator, RecordingApp]) -> Emulator:
-    return recorded[0]
-
-
-@pytest.fixture(scope="module")
-def recorder(recorded: Tuple[Emulator, RecordingApp]) -> RecordingApp:
-    return recorded[1]
+recorded, emulator, recorder = recorded_emulator_fixtures(TOKEN)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import (
@@ -17,7 +17,7 @@ from ansible_collections.edgeops.cloudflare_lists.tests.support.lists_api import
     write_items,
 )
 
-from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
+from edgeops_cloudflare_lists.emulator import Emulator
 from pulumi_provider.testing import ProviderCallError
 from tests.e2e.native_provider import (
     BULK_OPERATION,
@@ -31,29 +31,14 @@ from tests.e2e.native_provider import (
     Unknown,
     unsecret,
 )
-from tests.e2e.pulumi_engine import ACCOUNT, BAD_ITEMS, GOOD_ITEMS, RecordingApp, clean_env, recording_emulator
+from tests.e2e.pulumi_engine import ACCOUNT, BAD_ITEMS, GOOD_ITEMS, RecordingApp, clean_env, recorded_emulator_fixtures
 
 TOKEN = "native-provider-token-9c41d7"  # distinctive, so any leak is found by searching for it
-FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
 THEIRS = {"ip": "203.0.113.50", "comment": "not ours"}
 _names = iter(range(10_000))
 
 
-@pytest.fixture(scope="module")
-def recorded() -> Iterator[Tuple[Emulator, RecordingApp]]:
-    emulator, recorder = recording_emulator(FAST)
-    with emulator:
-        yield emulator, recorder
-
-
-@pytest.fixture(scope="module")
-def emulator(recorded: Tuple[Emulator, RecordingApp]) -> Emulator:
-    return recorded[0]
-
-
-@pytest.fixture(scope="module")
-def recorder(recorded: Tuple[Emulator, RecordingApp]) -> RecordingApp:
-    return recorded[1]
+recorded, emulator, recorder = recorded_emulator_fixtures(TOKEN)
 
 
 @pytest.fixture(scope="module")

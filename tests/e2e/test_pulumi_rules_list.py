@@ -7,7 +7,7 @@ import base64
 import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from ansible_collections.edgeops.cloudflare_lists.tests.support.ids import ACCOUNT_ID as ACCOUNT
@@ -21,13 +21,13 @@ from tests.e2e.pulumi_engine import (
     RecordingApp,
     clean_env,
     provider_server,
+    recorded_emulator_fixtures,
     recording_emulator,
     stack_config,
     without_provider,
 )
 
 TOKEN = "pulumi-rules-list-token-91c4e7"  # distinctive, so any leak is found by searching for it
-FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
 # As a program writes them; Cloudflare stores 10.0.0.1, 2001:db8::1 and 192.168.1.0/24.
 WRITTEN = ["10.0.0.1/32", {"ip": "2001:DB8::1", "comment": "office"}, "192.168.1.5/24"]
 CANONICAL = [{"ip": "10.0.0.1"}, {"ip": "192.168.1.0/24"}, {"ip": "2001:db8::1", "comment": "office"}]
@@ -35,21 +35,7 @@ IN_PROGRAM_ORDER = [CANONICAL[0], CANONICAL[2], CANONICAL[1]]  # recorded canoni
 _names = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def recorded() -> Iterator[Tuple[Emulator, RecordingApp]]:
-    emulator, recorder = recording_emulator(FAST)
-    with emulator:
-        yield emulator, recorder
-
-
-@pytest.fixture(scope="module")
-def emulator(recorded: Tuple[Emulator, RecordingApp]) -> Emulator:
-    return recorded[0]
-
-
-@pytest.fixture(scope="module")
-def recorder(recorded: Tuple[Emulator, RecordingApp]) -> RecordingApp:
-    return recorded[1]
+recorded, emulator, recorder = recorded_emulator_fixtures(TOKEN)
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,14 @@ and a provider process is the slow part; tests that need an emulator of their ow
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator, Tuple
 
 import pytest
 
-from edgeops_cloudflare_lists.emulator import Emulator, EmulatorConfig
-from tests.e2e.pulumi_engine import RecordingApp, recording_emulator
+from edgeops_cloudflare_lists.emulator import Emulator
+from tests.e2e.pulumi_engine import recorded_emulator_fixtures
 from tests.e2e.pulumi_engine_runs.engine import Credentials, Engine, engine_root
 
 TOKEN = "engine-tests-token-5d1f83a0"  # distinctive, so any leak is found by searching for it
-FAST = EmulatorConfig(token=TOKEN, pending_seconds=0.05, running_seconds=0.05)
 
 
 @pytest.fixture(scope="session")
@@ -24,21 +22,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return Engine(engine_root(), tmp_path_factory.mktemp("pulumi-engine"))
 
 
-@pytest.fixture(scope="session")
-def recorded() -> Iterator[Tuple[Emulator, RecordingApp]]:
-    emulator, recorder = recording_emulator(FAST)
-    with emulator:
-        yield emulator, recorder
-
-
-@pytest.fixture(scope="session")
-def emulator(recorded: Tuple[Emulator, RecordingApp]) -> Emulator:
-    return recorded[0]
-
-
-@pytest.fixture(scope="session")
-def recorder(recorded: Tuple[Emulator, RecordingApp]) -> RecordingApp:
-    return recorded[1]
+recorded, emulator, recorder = recorded_emulator_fixtures(TOKEN, scope="session")
 
 
 @pytest.fixture(scope="session")
